@@ -1,0 +1,40 @@
+# Every target installs what it needs: a .venv with the exact versions in constraints.txt.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: generate check validate test lint bench clean lock
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+generate: $(STAMP)
+	$(BIN)/sdkgen generate
+
+check: $(STAMP)
+	$(BIN)/sdkgen check
+
+validate: $(STAMP)
+	$(BIN)/sdkgen validate
+
+test: $(STAMP)
+	$(BIN)/sdkgen check
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/black --check generator tests
+	$(BIN)/ruff check generator tests
+	$(BIN)/mypy generator
+
+bench: $(STAMP)
+	@echo "make bench: the benchmark harness arrives with the performance issue"
+
+# Refresh constraints.txt from what the venv resolved (run after changing dependencies).
+lock: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable | LC_ALL=C sort > constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

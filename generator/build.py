@@ -1,0 +1,201 @@
+"""Build the IR from a validated document and its generated models."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+from .config import Config
+from .ir import Api, Body, Field, Operation, Parameter, Response
+from .loader import Document
+from .models import ModelSource
+from .naming import argument_name, function_name, pascal_case, snake_case
+from .pointer import local_ref_parts, lookup
+from .walk import iter_operations
+
+_SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+
+
+def build_api(doc: Document, models: ModelSource, config: Config) -> Api:
+    spec: dict[str, Any] = doc.data
+    info = spec.get("info") or {}
+    title = str(info.get("title") or "API")
+    package = config.package_name or snake_case(title) or "api_client"
+    servers = spec.get("servers") or [{}]
+    upper = package.upper()
+    operations = tuple(_operation(spec, site, models) for site in iter_operations(spec))
+    used = sorted({name for op in operations for name in _names_used(op, models)})
+    return Api(
+        title=title,
+        version=str(info.get("version") or "0.0.0"),
+        description=str(info.get("description") or info.get("summary") or "").strip(),
+        package_name=package,
+        distribution_name=package.replace("_", "-"),
+        client_name=config.client_name or pascal_case(title) or "Client",
+        server_url=str(servers[0].get("url") or "") if isinstance(servers[0], dict) else "",
+        api_key_env=config.api_key_env or f"{upper}_API_KEY",
+        base_url_env=config.base_url_env or f"{upper}_BASE_URL",
+        operations=operations,
+        model_names=models.names,
+        models_source=models.text,
+        used_model_names=tuple(used),
+    )
+
+
+def _deref(spec: dict[str, Any], node: Any) -> Any:
+    seen = 0
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 32:
+        node = lookup(spec, local_ref_parts(node["$ref"]) or [])
+        seen += 1
+    return node
+
+
+def _ref_name(schema: Any) -> str | None:
+    if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        parts = local_ref_parts(schema["$ref"]) or []
+        if len(parts) == 3 and parts[:2] == ["components", "schemas"]:
+            return parts[2]
+    return None
+
+
+def _operation(spec: dict[str, Any], site: Any, models: ModelSource) -> Operation:
+    op = site.operation
+    op_id = str(op.get("operationId") or f"{site.method}_{site.path}")
+    tags = op.get("tags") or ["default"]
+    params = [_deref(spec, p) for p in [*(site.path_item.get("parameters") or []), *(op.get("parameters") or [])]]
+    merged = {(p.get("in"), p.get("name")): p for p in params if isinstance(p, dict)}
+    responses = {str(k): _deref(spec, v) for k, v in (op.get("responses") or {}).items()}
+    ordered = sorted(responses.items())
+    success = next((_response(s, r) for s, r in ordered if s.startswith("2")), Response("200", None, ""))
+    return Operation(
+        operation_id=op_id,
+        function_name=function_name(op_id),
+        method=site.method.upper(),
+        path=site.path,
+        tag=str(tags[0]),
+        summary=str(op.get("summary") or "").strip(),
+        description=str(op.get("description") or "").strip(),
+        deprecated=bool(op.get("deprecated")),
+        parameters=tuple(_parameter(spec, p) for p in merged.values()),
+        body=_body(spec, op.get("requestBody"), models),
+        success=success,
+        errors=tuple(_response(s, r) for s, r in ordered if s[:1] in "45" or s == "default"),
+    )
+
+
+def _parameter(spec: dict[str, Any], param: dict[str, Any]) -> Parameter:
+    schema = _deref(spec, param.get("schema")) or {}
+    return Parameter(
+        name=str(param["name"]),
+        py_name=argument_name(str(param["name"])),
+        location=str(param.get("in")),
+        annotation=_SCALARS.get(str(schema.get("type")), "str"),
+        required=bool(param.get("required")) or param.get("in") == "path",
+        description=str(param.get("description") or "").strip(),
+    )
+
+
+def _json_media(content: Any) -> tuple[str, dict[str, Any]] | None:
+    for media, obj in (content or {}).items():
+        if re.fullmatch(r"application/([\w.+-]+\+)?json", media.split(";")[0].strip()) and isinstance(obj, dict):
+            return media, obj
+    return None
+
+
+def _response(status: str, response: Any) -> Response:
+    media = _json_media(response.get("content") if isinstance(response, dict) else None)
+    model = _ref_name(media[1].get("schema")) if media else None
+    description = str(response.get("description") or "") if isinstance(response, dict) else ""
+    return Response(status, model, description.strip())
+
+
+def _body(spec: dict[str, Any], body: Any, models: ModelSource) -> Body | None:
+    body = _deref(spec, body)
+    media = _json_media(body.get("content") if isinstance(body, dict) else None)
+    if media is None:
+        return None
+    model = _ref_name(media[1].get("schema"))
+    if model is None or model not in models.fields:
+        return None
+    schema = _deref(spec, media[1]["schema"])
+    properties = schema.get("properties") or {}
+    required = set(schema.get("required") or [])
+    fields = tuple(
+        _field(spec, node, properties, required) for node in models.fields[model] if isinstance(node.target, ast.Name)
+    )
+    return Body(model, bool(body.get("required")), media[0], fields)
+
+
+def _field(spec: dict[str, Any], node: ast.AnnAssign, properties: dict[str, Any], required: set[str]) -> Field:
+    assert isinstance(node.target, ast.Name)
+    py_name = node.target.id
+    wire = _alias(node) or py_name
+    schema = properties.get(wire) or {}
+    nullable = _nullable(spec, schema)
+    annotation = _strip_annotated(node.annotation)
+    if not nullable:
+        annotation = _without_none(annotation)
+    resolved = _deref(spec, schema)
+    description = schema.get("description") or (resolved.get("description") if isinstance(resolved, dict) else "")
+    return Field(
+        name=wire,
+        py_name=py_name,
+        annotation=ast.unparse(annotation),
+        required=wire in required,
+        nullable=nullable,
+        description=str(description or "").strip(),
+    )
+
+
+def _alias(node: ast.AnnAssign) -> str | None:
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "Field":
+            for kw in call.keywords:
+                if kw.arg == "alias" and isinstance(kw.value, ast.Constant):
+                    return str(kw.value.value)
+    return None
+
+
+def _nullable(spec: dict[str, Any], schema: Any) -> bool:
+    schema = _deref(spec, schema)
+    if not isinstance(schema, dict):
+        return False
+    types = schema.get("type")
+    if types == "null" or (isinstance(types, list) and "null" in types) or schema.get("nullable") is True:
+        return True
+    return any(_nullable(spec, s) for key in ("anyOf", "oneOf") for s in schema.get(key) or [])
+
+
+def _strip_annotated(annotation: ast.expr) -> ast.expr:
+    if isinstance(annotation, ast.Subscript) and getattr(annotation.value, "id", None) == "Annotated":
+        inner = annotation.slice
+        return inner.elts[0] if isinstance(inner, ast.Tuple) else inner
+    return annotation
+
+
+def _without_none(annotation: ast.expr) -> ast.expr:
+    members = _union_members(annotation)
+    kept = [m for m in members if not (isinstance(m, ast.Constant) and m.value is None)]
+    if not kept or len(kept) == len(members):
+        return annotation
+    result = kept[0]
+    for member in kept[1:]:
+        result = ast.BinOp(result, ast.BitOr(), member)
+    return result
+
+
+def _union_members(annotation: ast.expr) -> list[ast.expr]:
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return _union_members(annotation.left) + _union_members(annotation.right)
+    return [annotation]
+
+
+def _names_used(op: Operation, models: ModelSource) -> set[str]:
+    known = set(models.names)
+    used = {r.model for r in (op.success, *op.errors) if r.model}
+    if op.body:
+        used.add(op.body.model)
+        for field in op.body.fields:
+            used |= {n.id for n in ast.walk(ast.parse(field.annotation)) if isinstance(n, ast.Name)} & known
+    return {n for n in used if n in known}

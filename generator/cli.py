@@ -1,0 +1,133 @@
+"""The `sdkgen` command line: validate, generate and check."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from . import __version__
+from .config import Config, load_config
+from .diagnostics import Diagnostic, SpecError, sort_diagnostics, summary
+from .output import OutputError, diff_tree, write_tree
+from .pipeline import Generated, check_spec, generate
+
+EXIT_DIFFERS = 1
+EXIT_ERROR = 2
+FIX_COMMAND = "make generate"
+
+
+def _report(diagnostics: list[Diagnostic]) -> None:
+    for d in sort_diagnostics(diagnostics):
+        click.echo(d.format(), err=True)
+
+
+def _fail(diagnostics: list[Diagnostic]) -> NoReturn:
+    _report(diagnostics)
+    click.echo(f"sdkgen: {summary(diagnostics)}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Expected failures exit 2 with a message; nothing here ever shows the user a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SpecError as exc:
+            _fail(exc.diagnostics)
+        except OutputError as exc:
+            click.echo(f"sdkgen: error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        except Exception as exc:
+            if os.environ.get("SDKGEN_DEBUG"):
+                raise
+            click.echo(f"sdkgen: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo("Set SDKGEN_DEBUG=1 for a traceback, and please report it.", err=True)
+            sys.exit(EXIT_ERROR)
+
+    return wrapper
+
+
+def _config(spec: Path | None, out: Path | None, **overrides: Any) -> Config:
+    config = load_config().with_overrides(spec=spec, output=out, **overrides)
+    if config.spec is None:
+        raise click.UsageError("no spec: pass --spec FILE or set 'spec' in [tool.sdkgen] of pyproject.toml")
+    if config.output is None:
+        raise click.UsageError("no output folder: pass --out DIR or set 'output' in [tool.sdkgen]")
+    return config
+
+
+def _generation_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--spec", type=click.Path(path_type=Path), help="The OpenAPI file (YAML or JSON)."),
+        click.option("--out", type=click.Path(path_type=Path), help="The folder the SDK is written to."),
+        click.option("--package-name", help="The Python package name (default: from the spec's title)."),
+        click.option("--client-name", help="The client class name (default: from the spec's title)."),
+        click.option("--strict", is_flag=True, default=None, help="Treat warnings as errors."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _generate(spec: Path | None, out: Path | None, **overrides: Any) -> tuple[Config, Generated]:
+    config = _config(spec, out, **overrides)
+    result = generate(config)
+    _report(result.diagnostics)
+    return config, result
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sdkgen")
+def main() -> None:
+    """sdkgen: typed Python SDKs, models and docs from an OpenAPI spec."""
+
+
+@main.command("validate")
+@click.argument("spec", required=False, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@_guarded
+def validate_command(spec: Path | None, strict: bool) -> None:
+    """Check SPEC (default: the configured spec) and report every problem with its place."""
+    spec = spec or load_config().spec
+    if spec is None:
+        raise click.UsageError("no spec: pass SPEC or set 'spec' in [tool.sdkgen] of pyproject.toml")
+    _, warnings = check_spec(spec, strict=strict)
+    _report(warnings)
+    click.echo(f"{spec}: valid ({summary(warnings)})", err=True)
+
+
+@main.command("generate")
+@_generation_options
+@_guarded
+def generate_command(spec: Path | None, out: Path | None, **overrides: Any) -> None:
+    """Generate the SDK into the output folder; on any error the folder is left untouched."""
+    config, result = _generate(spec, out, **overrides)
+    assert config.output is not None
+    written, removed = write_tree(config.output, result.files)
+    click.echo(
+        f"{config.output}: {len(result.files)} files, {len(written)} written, {len(removed)} removed",
+        err=True,
+    )
+
+
+@main.command("check")
+@_generation_options
+@_guarded
+def check_command(spec: Path | None, out: Path | None, **overrides: Any) -> None:
+    """Exit 0 when the output folder matches what generate would write; 1 with a diff when not."""
+    config, result = _generate(spec, out, **overrides)
+    assert config.output is not None
+    diff = diff_tree(config.output, result.files)
+    if diff:
+        click.echo(diff, nl=False)
+        click.echo(f"sdkgen: {config.output} is out of date; run `{FIX_COMMAND}` to regenerate it", err=True)
+        sys.exit(EXIT_DIFFERS)
+    click.echo(f"{config.output}: up to date ({len(result.files)} files)", err=True)

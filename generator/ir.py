@@ -1,0 +1,82 @@
+"""The intermediate representation templates read: frozen, with names and imports resolved once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    """A top-level property of a request body, offered as a keyword argument."""
+
+    name: str  # on the wire
+    py_name: str  # the keyword argument
+    annotation: str  # the argument's type, without NotGiven
+    required: bool
+    nullable: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    py_name: str
+    location: str  # path, query, header or cookie
+    annotation: str
+    required: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class Body:
+    model: str  # class name in the models module
+    required: bool
+    media_type: str
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class Response:
+    status: str
+    model: str | None  # None: no JSON body, or one with no schema
+    description: str
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    function_name: str
+    method: str  # upper case
+    path: str
+    tag: str
+    summary: str
+    description: str
+    deprecated: bool
+    parameters: tuple[Parameter, ...]
+    body: Body | None
+    success: Response
+    errors: tuple[Response, ...]
+
+    @property
+    def path_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == "path")
+
+    def parameters_in(self, location: str) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == location)
+
+
+@dataclass(frozen=True)
+class Api:
+    title: str
+    version: str
+    description: str
+    package_name: str
+    distribution_name: str
+    client_name: str
+    server_url: str
+    api_key_env: str
+    base_url_env: str
+    operations: tuple[Operation, ...]
+    model_names: tuple[str, ...]
+    models_source: str
+    used_model_names: tuple[str, ...]  # what the client modules import from the models module

@@ -1,0 +1,261 @@
+"""Load a spec from YAML or JSON into JSON types, keeping the source position of every node.
+
+YAML is read with the YAML 1.2 core schema: `2025-01-01` stays a string and `on` is not a boolean.
+Only plain scalars are resolved; quoted ones are always strings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, Level, SpecError
+from .pointer import Part, to_pointer
+
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 256
+MAX_EXPANDED_NODES = 5_000_000
+
+_PLAIN = "tag:sdkgen:plain"
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _SpecLoader(_Loader):  # type: ignore[misc, valid-type]
+    """Composes nodes only; plain scalars get a private tag so that we resolve them by YAML 1.2."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _PLAIN
+        return str(super().resolve(kind, value, implicit))
+
+
+_INT = re.compile(r"[-+]?[0-9]+")
+_OCT = re.compile(r"0o[0-7]+")
+_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
+_NAN = re.compile(r"\.(nan|NaN|NAN)")
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+
+
+def _plain_scalar(text: str) -> Any:
+    if text in _NULLS:
+        return None
+    if text in _BOOLS:
+        return _BOOLS[text]
+    if _INT.fullmatch(text):
+        return int(text)
+    if _OCT.fullmatch(text):
+        return int(text[2:], 8)
+    if _HEX.fullmatch(text):
+        return int(text[2:], 16)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    if _INF.fullmatch(text):
+        return float("-inf") if text.startswith("-") else float("inf")
+    if _NAN.fullmatch(text):
+        return float("nan")
+    return text
+
+
+_TAGGED = {
+    "tag:yaml.org,2002:int": int,
+    "tag:yaml.org,2002:float": float,
+    "tag:yaml.org,2002:bool": lambda t: _BOOLS.get(t, bool(t)),
+    "tag:yaml.org,2002:null": lambda t: None,
+}
+
+
+@dataclass
+class Document:
+    """A parsed spec: its data in JSON types, and where each node came from."""
+
+    path: Path
+    display: str
+    data: Any
+    text: str
+    _root: yaml.Node | None = field(default=None, repr=False)
+    _root_loaded: bool = field(default=False, repr=False)
+
+    def position(self, parts: Sequence[Part]) -> tuple[int, int]:
+        """1-based line and column of the deepest node on the path that exists."""
+        node = self._node_root()
+        if node is None:
+            return (1, 1)
+        for part in parts:
+            child = _child(node, part)
+            if child is None:
+                break
+            node = child
+        return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def diagnostic(self, parts: Sequence[Part], message: str, level: Level = Level.ERROR) -> Diagnostic:
+        line, column = self.position(parts)
+        return Diagnostic(self.display, line, column, to_pointer(parts), level, message)
+
+    def _node_root(self) -> yaml.Node | None:
+        if not self._root_loaded:
+            self._root_loaded = True
+            try:  # JSON is parsed by json for its types; YAML composition gives it positions.
+                self._root = yaml.compose(self.text, Loader=_SpecLoader)
+            except yaml.YAMLError:
+                self._root = None
+        return self._root
+
+
+def _child(node: yaml.Node, part: Part) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == str(part):
+                return value  # type: ignore[no-any-return]
+    elif isinstance(node, yaml.SequenceNode):
+        index = int(part) if str(part).isdigit() else -1
+        if 0 <= index < len(node.value):
+            return node.value[index]  # type: ignore[no-any-return]
+    return None
+
+
+def load(path: Path, display: str | None = None) -> Document:
+    """Read and parse a spec file; raises SpecError with a located message on any problem."""
+    shown = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SpecError([_at(shown, 0, 0, f"cannot read the spec: {exc.strerror or exc}")]) from None
+    if len(raw) > MAX_INPUT_BYTES:
+        raise SpecError([_at(shown, 0, 0, f"the spec is {len(raw):,} bytes; the limit is {MAX_INPUT_BYTES:,}")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError([_at(shown, 1, 1, f"the spec is not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    if not text.strip():
+        raise SpecError([_at(shown, 1, 1, "the spec is empty")])
+    if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
+        doc = Document(path, shown, _load_json(text, shown), text)
+    else:
+        root = _compose_yaml(text, shown)
+        doc = Document(path, shown, None, text, root, True)
+        doc.data = _Converter(doc).convert(root)
+    if not isinstance(doc.data, dict):
+        raise SpecError([doc.diagnostic([], "the spec must be a mapping (an OpenAPI document object)")])
+    return doc
+
+
+def _at(file: str, line: int, column: int, message: str) -> Diagnostic:
+    return Diagnostic(file, line, column, "#", Level.ERROR, message)
+
+
+def _load_json(text: str, shown: str) -> Any:
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in items:
+            if key in result:
+                raise ValueError(f"duplicate key {key!r}")
+            result[key] = value
+        return result
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise SpecError([_at(shown, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")]) from None
+    except ValueError as exc:
+        raise SpecError([_at(shown, 1, 1, f"invalid JSON: {exc}")]) from None
+    except RecursionError:
+        raise SpecError([_at(shown, 1, 1, "the spec is nested too deeply")]) from None
+
+
+def _compose_yaml(text: str, shown: str) -> yaml.Node:
+    try:
+        root = yaml.compose(text, Loader=_SpecLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "syntax error"
+        raise SpecError([_at(shown, line, column, f"invalid YAML: {problem}")]) from None
+    except yaml.YAMLError as exc:
+        raise SpecError([_at(shown, 1, 1, f"invalid YAML: {exc}")]) from None
+    except RecursionError:
+        raise SpecError([_at(shown, 1, 1, "the spec is nested too deeply")]) from None
+    if root is None:
+        raise SpecError([_at(shown, 1, 1, "the spec is empty")])
+    return root
+
+
+class _Converter:
+    """Builds JSON values from YAML nodes; aliases share one value and count toward an expansion bound."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.done: dict[int, tuple[Any, int]] = {}
+        self.errors: list[Diagnostic] = []
+
+    def convert(self, root: yaml.Node) -> Any:
+        value, _ = self._value(root, [], 0)
+        if self.errors:
+            raise SpecError(self.errors)
+        return value
+
+    def _fail(self, node: yaml.Node, message: str) -> SpecError:
+        mark = node.start_mark
+        return SpecError([_at(self.doc.display, mark.line + 1, mark.column + 1, message)])
+
+    def _value(self, node: yaml.Node, parts: list[Part], depth: int) -> tuple[Any, int]:
+        memo = self.done.get(id(node))
+        if memo is not None:
+            return memo
+        if depth > MAX_DEPTH:
+            raise self._fail(node, f"the spec is nested more than {MAX_DEPTH} levels deep")
+        size = 1
+        value: Any
+        if isinstance(node, yaml.ScalarNode):
+            value = self._scalar(node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = []
+            for index, item in enumerate(node.value):
+                child, n = self._value(item, [*parts, index], depth + 1)
+                value.append(child)
+                size += n
+        else:
+            value = {}
+            for key_node, item in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise self._fail(key_node, "a mapping key must be a plain string")
+                key = key_node.value
+                if key in value:
+                    mark = key_node.start_mark
+                    self.errors.append(
+                        Diagnostic(
+                            self.doc.display,
+                            mark.line + 1,
+                            mark.column + 1,
+                            to_pointer([*parts, key]),
+                            Level.ERROR,
+                            f"duplicate key {key!r}",
+                        )
+                    )
+                    continue
+                child, n = self._value(item, [*parts, key], depth + 1)
+                value[key] = child
+                size += n
+        if size > MAX_EXPANDED_NODES:
+            raise self._fail(node, f"aliases expand the spec past {MAX_EXPANDED_NODES:,} nodes")
+        self.done[id(node)] = (value, size)
+        return value, size
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == _PLAIN:
+            return _plain_scalar(node.value)
+        convert = _TAGGED.get(node.tag)
+        if convert is None:
+            return node.value
+        try:
+            return convert(node.value)
+        except ValueError:
+            raise self._fail(node, f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}") from None

@@ -1,0 +1,53 @@
+"""Turn spec names into Python identifiers: snake_case for functions and fields, PascalCase for classes."""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import unicodedata
+
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
+RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
+BUILTINS = frozenset(dir(builtins))
+
+
+def words(name: str) -> list[str]:
+    """Split `createRealtime-session_v2` into ["create", "Realtime", "session", "v2"]."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return _WORD.findall(ascii_name)
+
+
+def snake_case(name: str) -> str:
+    """A lower-case identifier, or "" when the name has no letters or digits to keep."""
+    result = "_".join(w.lower() for w in words(name))
+    if result and result[0].isdigit():
+        result = "n" + result
+    return result
+
+
+def pascal_case(name: str) -> str:
+    result = "".join(w[:1].upper() + w[1:] for w in words(name))
+    if result and result[0].isdigit():
+        result = "N" + result
+    return result
+
+
+def safe_name(name: str, *, avoid_builtins: bool = False) -> str:
+    """Append `_` to keywords (and, where asked, to builtins) so the name can be used as-is."""
+    if name in RESERVED or (avoid_builtins and name in BUILTINS):
+        return name + "_"
+    return name
+
+
+def function_name(operation_id: str) -> str:
+    return safe_name(snake_case(operation_id))
+
+
+def argument_name(name: str) -> str:
+    """A keyword argument: keywords get a trailing underscore; builtins are fine as parameters."""
+    return safe_name(snake_case(name) if not name.isidentifier() or name != name.lower() else name)
+
+
+def class_name(name: str) -> str:
+    return safe_name(pascal_case(name))

@@ -1,0 +1,64 @@
+"""Render the IR through Jinja2 templates; pure: returns {relative_path: text} and touches no disk."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from .ir import Api
+
+# One entry template per output file, named after it; "{package}" stands for the package folder.
+OUTPUTS = (
+    "pyproject.toml",
+    "README.md",
+    "{package}/__init__.py",
+    "{package}/py.typed",
+)
+
+
+def templates_dir() -> Path:
+    """The templates folder: packaged inside a wheel, or at the top of a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_templates", here.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("sdkgen's templates folder is missing from this installation")
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters["pystr"] = python_string
+    env.filters["docstring"] = docstring_text
+    return env
+
+
+def python_string(value: str) -> str:
+    """A Python string literal that holds any text safely."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def docstring_text(value: str) -> str:
+    """Text that cannot end or break a triple-quoted docstring."""
+    text = value.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
+    return text + " " if text.endswith('"') else text
+
+
+def render(api: Api) -> dict[str, str]:
+    env = environment()
+    files: dict[str, str] = {}
+    for output in OUTPUTS:
+        path = output.format(package=api.package_name)
+        files[path] = env.get_template(output.replace("{package}", "package") + ".jinja").render(api=api)
+    files[f"{api.package_name}/models.py"] = api.models_source
+    return dict(sorted(files.items()))

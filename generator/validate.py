@@ -1,0 +1,227 @@
+"""Validate a loaded spec: openapi-spec-validator plus sdkgen's own checks, every problem located."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from jsonschema.exceptions import ValidationError
+from jsonschema_path import SchemaPath
+from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.validation import keywords
+from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError
+
+from .diagnostics import Diagnostic, Level
+from .loader import Document
+from .naming import class_name, function_name, snake_case
+from .pointer import Part, local_ref_parts, lookup, resolve_logical
+from .walk import iter_operations, iter_schemas
+
+JSON_TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object", "null"})
+_PATH_PARAM = re.compile(r"\{([^{}]+)\}")
+
+
+def validate(doc: Document) -> list[Diagnostic]:
+    """All problems found in the document; structural ones first stop the deeper checks."""
+    spec: dict[str, Any] = doc.data
+    version = spec.get("openapi")
+    if "openapi" not in spec:
+        hint = " (Swagger 2.0 is not supported)" if "swagger" in spec else ""
+        return [doc.diagnostic([], f"missing required field 'openapi'{hint}")]
+    if not isinstance(version, str) or not re.fullmatch(r"3\.[01]\.\d+", version):
+        return [doc.diagnostic(["openapi"], f"unsupported OpenAPI version {version!r}; expected 3.0.x or 3.1.x")]
+    found: list[Diagnostic] = []
+    refs_ok = _check_refs(doc, found)
+    _check_types(doc, found)
+    _check_operations(doc, found)
+    _check_names(doc, found)
+    if refs_ok:
+        found.extend(_spec_validator_diagnostics(doc, version))
+    return found
+
+
+def _check_refs(doc: Document, out: list[Diagnostic]) -> bool:
+    ok = True
+    for parts, node in _iter_dicts(doc.data, []):
+        ref = node.get("$ref")
+        if not isinstance(ref, str):
+            continue
+        where = [*parts, "$ref"]
+        target = local_ref_parts(ref)
+        if target is None:
+            kind = "remote" if re.match(r"[a-z][a-z0-9+.-]*://", ref, re.I) else "external file"
+            out.append(doc.diagnostic(where, f"{kind} reference {ref!r} is not supported; use '#/...' references"))
+            ok = False
+            continue
+        try:
+            lookup(doc.data, target)
+        except KeyError:
+            out.append(doc.diagnostic(where, f"unresolvable reference {ref!r}"))
+            ok = False
+    return ok
+
+
+def _iter_dicts(node: Any, parts: list[Part]) -> Iterator[tuple[list[Part], dict[str, Any]]]:
+    stack: list[tuple[list[Part], Any]] = [(parts, node)]
+    while stack:
+        here, value = stack.pop()
+        if isinstance(value, dict):
+            yield here, value
+            stack.extend(([*here, k], v) for k, v in reversed(value.items()) if isinstance(v, dict | list))
+        elif isinstance(value, list):
+            stack.extend(([*here, i], v) for i, v in reversed(list(enumerate(value))) if isinstance(v, dict | list))
+
+
+def _check_types(doc: Document, out: list[Diagnostic]) -> None:
+    for parts, schema in iter_schemas(doc.data):
+        declared = schema.get("type")
+        names = declared if isinstance(declared, list) else [declared]
+        for name in names:
+            if name is not None and name not in JSON_TYPES:
+                out.append(
+                    doc.diagnostic(
+                        [*parts, "type"],
+                        f"unknown type {name!r}; expected one of {', '.join(sorted(JSON_TYPES))}",
+                    )
+                )
+
+
+def _check_operations(doc: Document, out: list[Diagnostic]) -> None:
+    seen: dict[str, list[Part]] = {}
+    for site in iter_operations(doc.data):
+        op_id = site.operation.get("operationId")
+        if isinstance(op_id, str):
+            where = [*site.parts, "operationId"]
+            if op_id in seen:
+                first = doc.position(seen[op_id])
+                out.append(doc.diagnostic(where, f"duplicate operationId {op_id!r} (first used at line {first[0]})"))
+            else:
+                seen[op_id] = where
+        declared = _path_parameters(doc.data, site.path_item) | _path_parameters(doc.data, site.operation)
+        for name in _PATH_PARAM.findall(site.path):
+            if name not in declared:
+                out.append(
+                    doc.diagnostic(
+                        site.parts,
+                        f"path parameter {name!r} of {site.path!r} is not declared in 'parameters' (in: path)",
+                    )
+                )
+
+
+def _path_parameters(spec: dict[str, Any], holder: dict[str, Any]) -> set[str]:
+    names: set[str] = set()
+    params = holder.get("parameters")
+    for param in params if isinstance(params, list) else []:
+        if isinstance(param, dict) and isinstance(param.get("$ref"), str):
+            try:
+                param = lookup(spec, local_ref_parts(param["$ref"]) or [])
+            except KeyError:
+                continue
+        if isinstance(param, dict) and param.get("in") == "path" and isinstance(param.get("name"), str):
+            names.add(param["name"])
+    return names
+
+
+def _check_names(doc: Document, out: list[Diagnostic]) -> None:
+    """Names that become Python identifiers must keep a letter or digit, and siblings must stay apart."""
+    for site in iter_operations(doc.data):
+        op_id = site.operation.get("operationId")
+        if isinstance(op_id, str) and not function_name(op_id):
+            out.append(doc.diagnostic([*site.parts, "operationId"], _unusable("operationId", op_id)))
+    schemas = doc.data.get("components", {}).get("schemas", {})
+    if isinstance(schemas, dict):
+        _check_siblings(doc, out, ["components", "schemas"], list(schemas), class_name, "schema name")
+    for parts, schema in iter_schemas(doc.data):
+        props = schema.get("properties")
+        if isinstance(props, dict):
+            _check_siblings(doc, out, [*parts, "properties"], list(props), snake_case, "property name")
+
+
+def _check_siblings(
+    doc: Document,
+    out: list[Diagnostic],
+    parts: list[Part],
+    names: list[str],
+    convert: Callable[[str], str],
+    what: str,
+) -> None:
+    taken: dict[str, str] = {}
+    for name in names:
+        ident = convert(name)
+        if not ident:
+            out.append(doc.diagnostic([*parts, name], _unusable(what, name)))
+        elif ident in taken and what == "schema name":
+            out.append(
+                doc.diagnostic(
+                    [*parts, name],
+                    f"{what} {name!r} becomes the Python name {ident!r}, as {taken[ident]!r} does",
+                )
+            )
+        else:
+            taken[ident] = name
+
+
+def _unusable(what: str, name: str) -> str:
+    return f"{what} {name!r} cannot become a Python identifier: it has no letter or digit"
+
+
+# --- openapi-spec-validator, with a location on every error -------------------------------------
+
+
+def _spec_validator_diagnostics(doc: Document, version: str) -> list[Diagnostic]:
+    base = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+    validator = _located_validator(base)(doc.data)
+    out: list[Diagnostic] = []
+    try:
+        for error in validator.schema_validator.iter_errors(doc.data):
+            out.append(_from_error(doc, error, list(error.absolute_path), Level.ERROR))
+        for error in validator.root_validator(validator.schema_path):
+            if isinstance(error, DuplicateOperationIDError):
+                continue  # reported by our own check, with both places
+            parts = [*getattr(error, "sdkgen_parts", []), *error.path]
+            level = Level.WARNING if getattr(error, "sdkgen_default", False) else Level.ERROR
+            out.append(_from_error(doc, error, resolve_logical(doc.data, parts), level))
+    except Exception as exc:  # the validator itself failed on this input
+        out.append(doc.diagnostic([], f"openapi-spec-validator failed: {type(exc).__name__}: {exc}"))
+    return out
+
+
+def _from_error(doc: Document, error: ValidationError, parts: list[Part], level: Level) -> Diagnostic:
+    message = _best_message(error)
+    if level is Level.WARNING:
+        message = f"default {message}"
+    return doc.diagnostic(parts, message, level)
+
+
+def _best_message(error: ValidationError) -> str:
+    if error.context:
+        deepest = max(error.context, key=lambda e: len(e.absolute_path))
+        if len(deepest.absolute_path) > 0:
+            return f"{error.message} (at {'/'.join(map(str, deepest.absolute_path))}: {deepest.message})"
+    return str(error.message)
+
+
+_LOCATED: dict[type, type] = {}
+
+
+def _located_validator(base: type) -> Any:
+    """A validator whose keyword validators tag each error with where in the document it arose."""
+    if base not in _LOCATED:
+        registry = {name: _locating(cls) for name, cls in base.keyword_validators.items()}
+        _LOCATED[base] = type(f"Located{base.__name__}", (base,), {"keyword_validators": registry})
+    return _LOCATED[base]
+
+
+def _locating(cls: type) -> type:
+    is_default = issubclass(cls, keywords.ValueValidator)
+
+    def __call__(self: Any, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
+        where = next((a for a in args if isinstance(a, SchemaPath)), None)
+        for error in cls.__call__(self, *args, **kwargs):
+            if where is not None and not hasattr(error, "sdkgen_parts"):
+                error.sdkgen_parts = [*where.parts, "default"] if is_default else list(where.parts)
+                error.sdkgen_default = is_default
+            yield error
+
+    return type(f"Located{cls.__name__}", (cls,), {"__call__": __call__})
