@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: generate check validate test lint bench clean lock
+.PHONY: generate check validate test lint bench clean lock golden
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,3 +38,7 @@ lock: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Accept the current error output of every case in tests/broken_specs/ (review the diff after).
+golden: $(STAMP)
+	SDKGEN_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_broken_specs.py

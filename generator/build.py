@@ -63,7 +63,9 @@ def _operation(spec: dict[str, Any], site: Any, models: ModelSource) -> Operatio
     op = site.operation
     op_id = str(op.get("operationId") or f"{site.method}_{site.path}")
     tags = op.get("tags") or ["default"]
-    params = [_deref(spec, p) for p in [*(site.path_item.get("parameters") or []), *(op.get("parameters") or [])]]
+    params = [
+        _deref(spec, p) for p in [*(site.path_item.get("parameters") or []), *(op.get("parameters") or [])]
+    ]
     merged = {(p.get("in"), p.get("name")): p for p in params if isinstance(p, dict)}
     responses = {str(k): _deref(spec, v) for k, v in (op.get("responses") or {}).items()}
     ordered = sorted(responses.items())
@@ -98,7 +100,9 @@ def _parameter(spec: dict[str, Any], param: dict[str, Any]) -> Parameter:
 
 def _json_media(content: Any) -> tuple[str, dict[str, Any]] | None:
     for media, obj in (content or {}).items():
-        if re.fullmatch(r"application/([\w.+-]+\+)?json", media.split(";")[0].strip()) and isinstance(obj, dict):
+        if re.fullmatch(r"application/([\w.+-]+\+)?json", media.split(";")[0].strip()) and isinstance(
+            obj, dict
+        ):
             return media, obj
     return None
 
@@ -122,12 +126,16 @@ def _body(spec: dict[str, Any], body: Any, models: ModelSource) -> Body | None:
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
     fields = tuple(
-        _field(spec, node, properties, required) for node in models.fields[model] if isinstance(node.target, ast.Name)
+        _field(spec, node, properties, required)
+        for node in models.fields[model]
+        if isinstance(node.target, ast.Name)
     )
     return Body(model, bool(body.get("required")), media[0], fields)
 
 
-def _field(spec: dict[str, Any], node: ast.AnnAssign, properties: dict[str, Any], required: set[str]) -> Field:
+def _field(
+    spec: dict[str, Any], node: ast.AnnAssign, properties: dict[str, Any], required: set[str]
+) -> Field:
     assert isinstance(node.target, ast.Name)
     py_name = node.target.id
     wire = _alias(node) or py_name
@@ -137,7 +145,9 @@ def _field(spec: dict[str, Any], node: ast.AnnAssign, properties: dict[str, Any]
     if not nullable:
         annotation = _without_none(annotation)
     resolved = _deref(spec, schema)
-    description = schema.get("description") or (resolved.get("description") if isinstance(resolved, dict) else "")
+    description = schema.get("description") or (
+        resolved.get("description") if isinstance(resolved, dict) else ""
+    )
     return Field(
         name=wire,
         py_name=py_name,

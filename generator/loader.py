@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ _PLAIN = "tag:sdkgen:plain"
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _SpecLoader(_Loader):  # type: ignore[misc, valid-type]
+class _SpecLoader(_Loader):  # type: ignore[misc]
     """Composes nodes only; plain scalars get a private tag so that we resolve them by YAML 1.2."""
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
@@ -65,7 +65,7 @@ def _plain_scalar(text: str) -> Any:
     return text
 
 
-_TAGGED = {
+_TAGGED: dict[str, Callable[[str], Any]] = {
     "tag:yaml.org,2002:int": int,
     "tag:yaml.org,2002:float": float,
     "tag:yaml.org,2002:bool": lambda t: _BOOLS.get(t, bool(t)),
@@ -130,11 +130,15 @@ def load(path: Path, display: str | None = None) -> Document:
     except OSError as exc:
         raise SpecError([_at(shown, 0, 0, f"cannot read the spec: {exc.strerror or exc}")]) from None
     if len(raw) > MAX_INPUT_BYTES:
-        raise SpecError([_at(shown, 0, 0, f"the spec is {len(raw):,} bytes; the limit is {MAX_INPUT_BYTES:,}")])
+        raise SpecError(
+            [_at(shown, 0, 0, f"the spec is {len(raw):,} bytes; the limit is {MAX_INPUT_BYTES:,}")]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SpecError([_at(shown, 1, 1, f"the spec is not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+        raise SpecError(
+            [_at(shown, 1, 1, f"the spec is not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        ) from None
     if not text.strip():
         raise SpecError([_at(shown, 1, 1, "the spec is empty")])
     if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):

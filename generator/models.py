@@ -27,8 +27,10 @@ class ModelSource:
 
 def generate_models(doc: Document) -> ModelSource:
     """Run datamodel-code-generator on the document's component schemas."""
-    from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
-    from datamodel_code_generator.enums import NamingStrategy
+    from datamodel_code_generator import generate
+    from datamodel_code_generator._format_types import PythonVersion
+    from datamodel_code_generator._shared_types import LiteralType
+    from datamodel_code_generator.enums import DataModelType, InputFileType, NamingStrategy
 
     spec = _prepared(doc.data)
     try:
@@ -51,16 +53,20 @@ def generate_models(doc: Document) -> ModelSource:
                 use_field_description=True,
                 use_attribute_docstrings=True,
                 use_double_quotes=True,
-                enum_field_as_literal="one",
+                enum_field_as_literal=LiteralType.One,
                 set_default_enum_member=True,
                 use_type_alias=True,
                 naming_strategy=NamingStrategy.ParentPrefixed,
                 type_mappings=["string+password=string"],
             )
     except Exception as exc:  # datamodel-code-generator reports input problems as assorted exceptions
-        raise SpecError([doc.diagnostic(["components", "schemas"], f"model generation failed: {exc}")]) from None
+        raise SpecError(
+            [doc.diagnostic(["components", "schemas"], f"model generation failed: {exc}")]
+        ) from None
     if not isinstance(text, str):
-        raise SpecError([Diagnostic(doc.display, 0, 0, "#", Level.ERROR, "model generation produced no module")])
+        raise SpecError(
+            [Diagnostic(doc.display, 0, 0, "#", Level.ERROR, "model generation produced no module")]
+        )
     return _inspect(text)
 
 
@@ -113,6 +119,8 @@ def _inspect(text: str) -> ModelSource:
             fields[node.name] = tuple(
                 s for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
             )
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        elif (
+            isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+        ):
             names.append(node.targets[0].id)
     return ModelSource(text, tuple(names), fields)

@@ -37,7 +37,11 @@ def existing_files(out: Path) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for path in sorted(out.rglob("*")):
         rel = path.relative_to(out)
-        if path.is_file() and not IGNORED_PARTS.intersection(rel.parts) and not rel.name.endswith(".egg-info"):
+        if (
+            path.is_file()
+            and not IGNORED_PARTS.intersection(rel.parts)
+            and not rel.name.endswith(".egg-info")
+        ):
             if not any(part.endswith(".egg-info") for part in rel.parts):
                 found[rel.as_posix()] = path
     return found
@@ -59,20 +63,20 @@ def write_tree(out: Path, files: dict[str, str]) -> tuple[list[str], list[str]]:
         for rel, text in sorted(changed.items()):
             target = out / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
-            os.chmod(tmp, _FILE_MODE)
-            staged.append((Path(tmp), target))
+            os.chmod(name, _FILE_MODE)
+            staged.append((Path(name), target))
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         raise
     for tmp, target in staged:
         os.replace(tmp, target)
-    for rel in stale:
-        current[rel].unlink()
-        _prune_empty(current[rel].parent, out)
+    for gone in stale:
+        current[gone].unlink()
+        _prune_empty(current[gone].parent, out)
     return sorted(changed), stale
 
 

@@ -10,7 +10,10 @@ from jsonschema.exceptions import ValidationError
 from jsonschema_path import SchemaPath
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 from openapi_spec_validator.validation import keywords
-from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError
+from openapi_spec_validator.validation.exceptions import (
+    DuplicateOperationIDError,
+    UnresolvableParameterError,
+)
 
 from .diagnostics import Diagnostic, Level
 from .loader import Document
@@ -30,14 +33,17 @@ def validate(doc: Document) -> list[Diagnostic]:
         hint = " (Swagger 2.0 is not supported)" if "swagger" in spec else ""
         return [doc.diagnostic([], f"missing required field 'openapi'{hint}")]
     if not isinstance(version, str) or not re.fullmatch(r"3\.[01]\.\d+", version):
-        return [doc.diagnostic(["openapi"], f"unsupported OpenAPI version {version!r}; expected 3.0.x or 3.1.x")]
+        return [
+            doc.diagnostic(["openapi"], f"unsupported OpenAPI version {version!r}; expected 3.0.x or 3.1.x")
+        ]
     found: list[Diagnostic] = []
     refs_ok = _check_refs(doc, found)
     _check_types(doc, found)
     _check_operations(doc, found)
     _check_names(doc, found)
     if refs_ok:
-        found.extend(_spec_validator_diagnostics(doc, version))
+        ours = {d.pointer for d in found}  # where we already said it better, the validator stays quiet
+        found.extend(d for d in _spec_validator_diagnostics(doc, version) if d.pointer not in ours)
     return found
 
 
@@ -51,7 +57,9 @@ def _check_refs(doc: Document, out: list[Diagnostic]) -> bool:
         target = local_ref_parts(ref)
         if target is None:
             kind = "remote" if re.match(r"[a-z][a-z0-9+.-]*://", ref, re.I) else "external file"
-            out.append(doc.diagnostic(where, f"{kind} reference {ref!r} is not supported; use '#/...' references"))
+            out.append(
+                doc.diagnostic(where, f"{kind} reference {ref!r} is not supported; use '#/...' references")
+            )
             ok = False
             continue
         try:
@@ -70,7 +78,9 @@ def _iter_dicts(node: Any, parts: list[Part]) -> Iterator[tuple[list[Part], dict
             yield here, value
             stack.extend(([*here, k], v) for k, v in reversed(value.items()) if isinstance(v, dict | list))
         elif isinstance(value, list):
-            stack.extend(([*here, i], v) for i, v in reversed(list(enumerate(value))) if isinstance(v, dict | list))
+            stack.extend(
+                ([*here, i], v) for i, v in reversed(list(enumerate(value))) if isinstance(v, dict | list)
+            )
 
 
 def _check_types(doc: Document, out: list[Diagnostic]) -> None:
@@ -95,7 +105,9 @@ def _check_operations(doc: Document, out: list[Diagnostic]) -> None:
             where = [*site.parts, "operationId"]
             if op_id in seen:
                 first = doc.position(seen[op_id])
-                out.append(doc.diagnostic(where, f"duplicate operationId {op_id!r} (first used at line {first[0]})"))
+                out.append(
+                    doc.diagnostic(where, f"duplicate operationId {op_id!r} (first used at line {first[0]})")
+                )
             else:
                 seen[op_id] = where
         declared = _path_parameters(doc.data, site.path_item) | _path_parameters(doc.data, site.operation)
@@ -104,7 +116,8 @@ def _check_operations(doc: Document, out: list[Diagnostic]) -> None:
                 out.append(
                     doc.diagnostic(
                         site.parts,
-                        f"path parameter {name!r} of {site.path!r} is not declared in 'parameters' (in: path)",
+                        f"path parameter {name!r} of {site.path!r} is not declared"
+                        " in 'parameters' (in: path)",
                     )
                 )
 
@@ -177,8 +190,8 @@ def _spec_validator_diagnostics(doc: Document, version: str) -> list[Diagnostic]
         for error in validator.schema_validator.iter_errors(doc.data):
             out.append(_from_error(doc, error, list(error.absolute_path), Level.ERROR))
         for error in validator.root_validator(validator.schema_path):
-            if isinstance(error, DuplicateOperationIDError):
-                continue  # reported by our own check, with both places
+            if isinstance(error, DuplicateOperationIDError | UnresolvableParameterError):
+                continue  # reported by our own checks, with better places
             parts = [*getattr(error, "sdkgen_parts", []), *error.path]
             level = Level.WARNING if getattr(error, "sdkgen_default", False) else Level.ERROR
             out.append(_from_error(doc, error, resolve_logical(doc.data, parts), level))
@@ -205,7 +218,7 @@ def _best_message(error: ValidationError) -> str:
 _LOCATED: dict[type, type] = {}
 
 
-def _located_validator(base: type) -> Any:
+def _located_validator(base: Any) -> Any:
     """A validator whose keyword validators tag each error with where in the document it arose."""
     if base not in _LOCATED:
         registry = {name: _locating(cls) for name, cls in base.keyword_validators.items()}

@@ -1,0 +1,120 @@
+"""generate and check: deterministic, atomic, owning only what they wrote, configured or not."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import GENERATED, ROOT, SPEC, run_cli, snapshot
+
+BROKEN = ROOT / "tests" / "broken_specs"
+
+
+def _generate_in_subprocess(out: Path, seed: str) -> None:
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    subprocess.run(
+        [sys.executable, "-m", "generator", "generate", "--spec", str(SPEC), "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_output_is_byte_identical_across_runs_and_hash_seeds(tmp_path: Path) -> None:
+    _generate_in_subprocess(tmp_path / "a", "1")
+    _generate_in_subprocess(tmp_path / "b", "4242")
+    first = snapshot(tmp_path / "a")
+    assert first == snapshot(tmp_path / "b")
+    assert first == snapshot(GENERATED), "the committed generated/ is what the generator makes"
+
+
+def test_check_passes_on_committed_output(generated_copy: Path) -> None:
+    result = run_cli("check", "--out", generated_copy)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "up to date" in result.stderr
+
+
+def test_check_names_a_spec_change(tmp_path: Path, generated_copy: Path) -> None:
+    edited = tmp_path / "spec.yaml"
+    edited.write_text(SPEC.read_text().replace("maximum: 1.2", "maximum: 1.3"))
+    result = run_cli("check", "--spec", edited, "--out", generated_copy)
+    assert result.exit_code == 1
+    assert "-    temperature: Annotated[float, Field(ge=0.6, le=1.2)] = 0.8" in result.stdout
+    assert "+    temperature: Annotated[float, Field(ge=0.6, le=1.3)] = 0.8" in result.stdout
+    assert "run `make generate`" in result.stderr
+
+
+def test_check_names_a_hand_edit_and_an_extra_file(generated_copy: Path) -> None:
+    models = generated_copy / "openai_realtime" / "models.py"
+    models.write_text(models.read_text().replace("class ClientSecret(", "class ClientSecrets("))
+    (generated_copy / "openai_realtime" / "extra.py").write_text("x = 1\n")
+    result = run_cli("check", "--out", generated_copy)
+    assert result.exit_code == 1
+    assert "-class ClientSecrets(BaseModel):" in result.stdout
+    assert "+class ClientSecret(BaseModel):" in result.stdout
+    assert "--- a/openai_realtime/extra.py" in result.stdout
+
+
+def test_generate_rewrites_only_what_changed_and_removes_stale_files(generated_copy: Path) -> None:
+    stale = generated_copy / "openai_realtime" / "old_module.py"
+    stale.write_text("x = 1\n")
+    manifest = generated_copy / ".sdkgen-files"
+    manifest.write_text(manifest.read_text() + "openai_realtime/old_module.py\n")
+    init = generated_copy / "openai_realtime" / "__init__.py"
+    os.utime(init, (1_000_000, 1_000_000))
+
+    result = run_cli("generate", "--out", generated_copy)
+
+    assert result.exit_code == 0, result.stderr
+    assert not stale.exists()
+    assert init.stat().st_mtime == 1_000_000, "an unchanged file is not rewritten"
+    assert "1 written, 1 removed" in result.stderr  # the manifest itself changed back
+    assert snapshot(generated_copy) == snapshot(GENERATED)
+
+
+def test_generate_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine\n")
+    result = run_cli("generate", "--out", tmp_path)
+    assert result.exit_code == 2
+    assert "was not made by sdkgen" in result.stderr
+    assert snapshot(tmp_path) == {"notes.txt": b"mine\n"}
+
+
+def test_outside_a_project_names_come_from_the_spec(tmp_path: Path) -> None:
+    result = run_cli("generate", "--spec", SPEC, "--out", "sdk", cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "sdk" / "open_ai_realtime_sessions" / "models.py").is_file()
+    result = run_cli("generate", "--spec", SPEC, "--out", "sdk2", "--package-name", "rt", cwd=tmp_path)
+    assert (tmp_path / "sdk2" / "rt" / "__init__.py").is_file()
+
+
+def test_outside_a_project_without_a_spec_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("generate", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "no spec" in result.stderr
+
+
+def test_warnings_are_shown_and_generation_goes_on(tmp_path: Path) -> None:
+    case = BROKEN / "invalid_default_strict"
+    result = run_cli("generate", "--spec", "spec.yaml", "--out", tmp_path / "out", cwd=case)
+    assert result.exit_code == 0, result.stderr
+    assert "warning: default 3 is greater than the maximum of 2" in result.stderr
+    assert (tmp_path / "out" / "openai_realtime" / "models.py").is_file(), "configured name applies"
+
+
+def test_validate_reports_clean_spec() -> None:
+    result = run_cli("validate")
+    assert result.exit_code == 0
+    assert "valid (0 errors, 0 warnings)" in result.stderr
+
+
+def test_module_entry_point() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "--help"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert "Usage: sdkgen" in result.stdout
+    for command in ("validate", "generate", "check"):
+        assert command in result.stdout

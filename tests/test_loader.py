@@ -1,0 +1,108 @@
+"""The loader keeps JSON's types under YAML and knows where every node came from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.diagnostics import SpecError
+from generator.loader import load
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_yaml_scalars_follow_json_types(tmp_path: Path) -> None:
+    doc = load(
+        _write(
+            tmp_path,
+            "s.yaml",
+            "openapi: 3.1.0\n"
+            "date: 2025-01-01\n"
+            "stamp: 2025-01-01T10:00:00Z\n"
+            "on: on\n"
+            "yes: yes\n"
+            "t: true\n"
+            "n: null\n"
+            "tilde: ~\n"
+            "i: 24000\n"
+            "f: 0.8\n"
+            "exp: 1e3\n"
+            "quoted: '200'\n"
+            "octal_like: 0755\n"
+            "version: 1.10\n",
+        )
+    )
+    assert doc.data == {
+        "openapi": "3.1.0",
+        "date": "2025-01-01",
+        "stamp": "2025-01-01T10:00:00Z",
+        "on": "on",
+        "yes": "yes",
+        "t": True,
+        "n": None,
+        "tilde": None,
+        "i": 24000,
+        "f": 0.8,
+        "exp": 1000.0,
+        "quoted": "200",
+        "octal_like": 755,
+        "version": 1.1,
+    }
+
+
+def test_integer_mapping_keys_become_strings(tmp_path: Path) -> None:
+    doc = load(_write(tmp_path, "s.yaml", "responses:\n  200:\n    description: ok\n"))
+    assert doc.data == {"responses": {"200": {"description": "ok"}}}
+
+
+def test_positions_are_one_based_line_and_column(tmp_path: Path) -> None:
+    doc = load(_write(tmp_path, "s.yaml", "a:\n  b:\n    - x\n    - c: 1\n"))
+    assert doc.position(["a", "b", 1, "c"]) == (4, 10)
+    assert doc.position(["a", "b", 0]) == (3, 7)
+    assert doc.position(["a", "missing"]) == (2, 3), "the deepest existing node stands in"
+
+
+def test_json_keeps_types_and_gets_positions(tmp_path: Path) -> None:
+    doc = load(_write(tmp_path, "s.json", '{\n  "a": {\n    "b": [1, "2025-01-01"]\n  }\n}\n'))
+    assert doc.data == {"a": {"b": [1, "2025-01-01"]}}
+    assert doc.position(["a", "b"]) == (3, 10)
+
+
+def test_aliases_share_one_value(tmp_path: Path) -> None:
+    doc = load(_write(tmp_path, "s.yaml", "a: &x {k: [1, 2]}\nb: *x\n"))
+    assert doc.data["a"] == doc.data["b"] == {"k": [1, 2]}
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("dup.json", '{"a": 1, "a": 2}', "duplicate key 'a'"),
+        ("dup.yaml", "a: 1\na: 2\n", "duplicate key 'a'"),
+        ("list.yaml", "- 1\n- 2\n", "must be a mapping"),
+        ("blank.yaml", "\n  \n", "the spec is empty"),
+        ("bad.yaml", "a: [1, 2\n", "invalid YAML"),
+        ("tag.yaml", "a: !!int abc\n", "'abc' is not a valid int"),
+    ],
+)
+def test_bad_input_is_a_located_spec_error(tmp_path: Path, name: str, text: str, message: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        load(_write(tmp_path, name, text))
+    (diagnostic,) = caught.value.diagnostics
+    assert message in diagnostic.message
+    assert diagnostic.file.endswith(name) and diagnostic.line >= 1
+
+
+def test_nesting_limit_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    text = "a: " + "[" * 400 + "]" * 400 + "\n"
+    with pytest.raises(SpecError, match="nested more than"):
+        load(_write(tmp_path, "deep.yaml", text))
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match="cannot read the spec"):
+        load(tmp_path / "absent.yaml")

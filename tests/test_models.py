@@ -1,0 +1,78 @@
+"""The generated models import, round-trip every example in the spec, and pass the linters."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from generator.examples import iter_examples
+from generator.pointer import lookup, to_pointer
+from tests.conftest import GENERATED, ROOT
+from tests.test_spec import SPEC_DATA
+
+BIN = ROOT / ".venv" / "bin"
+PACKAGE = "openai_realtime"
+
+
+@pytest.fixture(scope="module")
+def models() -> Any:
+    sys.path.insert(0, str(GENERATED))
+    try:
+        yield importlib.import_module(f"{PACKAGE}.models")
+    finally:
+        sys.path.remove(str(GENERATED))
+
+
+def _model_examples() -> list[Any]:
+    found = []
+    for example in iter_examples(SPEC_DATA):
+        schema = lookup(SPEC_DATA, list(example.schema_parts))
+        ref = schema.get("$ref", "") if isinstance(schema, dict) else ""
+        if ref.startswith("#/components/schemas/"):
+            found.append((ref.rsplit("/", 1)[1], example))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("name", "example"), _model_examples(), ids=lambda v: getattr(v, "parts", v) and str(v)
+)
+def test_example_round_trips(models: Any, name: str, example: Any) -> None:
+    adapter: TypeAdapter[Any] = TypeAdapter(getattr(models, name))
+    parsed = adapter.validate_python(example.value)
+    dumped = adapter.dump_python(parsed, mode="json", by_alias=True, exclude_unset=True)
+    assert dumped == example.value, to_pointer(example.parts)
+
+
+def test_there_are_examples_to_round_trip() -> None:
+    names = {name for name, _ in _model_examples()}
+    assert {"RealtimeSessionCreateRequest", "RealtimeSessionCreateResponse", "ErrorResponse"} <= names
+
+
+def test_models_enforce_schema_constraints(models: Any) -> None:
+    request = models.RealtimeSessionCreateRequest
+    for bad in ({"temperature": 1.5}, {"speed": 0.1}, {"max_response_output_tokens": 5000}, {"unknown": 1}):
+        with pytest.raises(ValidationError):
+            request.model_validate(bad)
+    assert request.model_validate({"voice": "brand-new-voice"}).voice == "brand-new-voice"
+    assert request.model_validate({"max_response_output_tokens": "inf"}).max_response_output_tokens == "inf"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["black", "--check", "--quiet", "."],
+        ["ruff", "check", "--quiet", "."],
+        ["mypy", "--strict", PACKAGE],
+    ],
+    ids=lambda c: c[0],
+)
+def test_generated_code_passes(command: list[str]) -> None:
+    result = subprocess.run(
+        [str(BIN / command[0]), *command[1:]], cwd=GENERATED, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
