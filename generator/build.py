@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .config import Config
-from .ir import Api, Body, Field, Operation, Parameter, Response
+from .ir import Api, Body, Field, Group, Operation, Parameter, Response
 from .loader import Document
 from .models import ModelSource
 from .naming import argument_name, function_name, pascal_case, snake_case
@@ -15,17 +15,23 @@ from .pointer import local_ref_parts, lookup
 from .walk import iter_operations
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+# Arguments every builder and method has; spec names that clash get a trailing underscore.
+RESERVED_ARGUMENTS = frozenset(
+    {"self", "body", "base_url", "api_key", "extra_headers", "extra_query", "extra_body"}
+    | {"timeout", "max_retries", "user_agent", "request"}
+)
 
 
 def build_api(doc: Document, models: ModelSource, config: Config) -> Api:
     spec: dict[str, Any] = doc.data
     info = spec.get("info") or {}
     title = str(info.get("title") or "API")
-    package = config.package_name or snake_case(title) or "api_client"
+    package = package_name(doc, config)
     servers = spec.get("servers") or [{}]
     upper = package.upper()
     operations = tuple(_operation(spec, site, models) for site in iter_operations(spec))
-    used = sorted({name for op in operations for name in _names_used(op, models)})
+    known = set(models.names)
+    tags = sorted({op.tag for op in operations})
     return Api(
         title=title,
         version=str(info.get("version") or "0.0.0"),
@@ -37,10 +43,39 @@ def build_api(doc: Document, models: ModelSource, config: Config) -> Api:
         api_key_env=config.api_key_env or f"{upper}_API_KEY",
         base_url_env=config.base_url_env or f"{upper}_BASE_URL",
         operations=operations,
+        groups=_groups(operations, tags),
         model_names=models.names,
         models_source=models.text,
-        used_model_names=tuple(used),
+        builder_imports=_mentioned(operations, known, responses=False),
+        client_imports=_mentioned(operations, known, responses=True),
+        typing_imports=_mentioned(operations, TYPING_NAMES, responses=False),
     )
+
+
+def package_name(doc: Document, config: Config) -> str:
+    title = str((doc.data.get("info") or {}).get("title") or "")
+    return config.package_name or snake_case(title) or "api_client"
+
+
+def _groups(operations: tuple[Operation, ...], tags: list[str]) -> tuple[Group, ...]:
+    if len(tags) <= 1:
+        return (Group(tags[0] if tags else "default", "", "", operations),)
+    return tuple(
+        Group(
+            tag=tag,
+            attribute=argument_name(tag),
+            class_name=pascal_case(tag) + "Resource",
+            operations=tuple(op for op in operations if op.tag == tag),
+        )
+        for tag in tags
+    )
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    while name in taken or name in RESERVED_ARGUMENTS:
+        name += "_"
+    taken.add(name)
+    return name
 
 
 def _deref(spec: dict[str, Any], node: Any) -> Any:
@@ -70,6 +105,8 @@ def _operation(spec: dict[str, Any], site: Any, models: ModelSource) -> Operatio
     responses = {str(k): _deref(spec, v) for k, v in (op.get("responses") or {}).items()}
     ordered = sorted(responses.items())
     success = next((_response(s, r) for s, r in ordered if s.startswith("2")), Response("200", None, ""))
+    taken: set[str] = set()
+    parameters = tuple(_parameter(spec, p, taken) for p in merged.values())
     return Operation(
         operation_id=op_id,
         function_name=function_name(op_id),
@@ -79,18 +116,18 @@ def _operation(spec: dict[str, Any], site: Any, models: ModelSource) -> Operatio
         summary=str(op.get("summary") or "").strip(),
         description=str(op.get("description") or "").strip(),
         deprecated=bool(op.get("deprecated")),
-        parameters=tuple(_parameter(spec, p) for p in merged.values()),
-        body=_body(spec, op.get("requestBody"), models),
+        parameters=parameters,
+        body=_body(spec, op.get("requestBody"), models, taken),
         success=success,
         errors=tuple(_response(s, r) for s, r in ordered if s[:1] in "45" or s == "default"),
     )
 
 
-def _parameter(spec: dict[str, Any], param: dict[str, Any]) -> Parameter:
+def _parameter(spec: dict[str, Any], param: dict[str, Any], taken: set[str]) -> Parameter:
     schema = _deref(spec, param.get("schema")) or {}
     return Parameter(
         name=str(param["name"]),
-        py_name=argument_name(str(param["name"])),
+        py_name=_unique(argument_name(str(param["name"])), taken),
         location=str(param.get("in")),
         annotation=_SCALARS.get(str(schema.get("type")), "str"),
         required=bool(param.get("required")) or param.get("in") == "path",
@@ -114,7 +151,7 @@ def _response(status: str, response: Any) -> Response:
     return Response(status, model, description.strip())
 
 
-def _body(spec: dict[str, Any], body: Any, models: ModelSource) -> Body | None:
+def _body(spec: dict[str, Any], body: Any, models: ModelSource, taken: set[str]) -> Body | None:
     body = _deref(spec, body)
     media = _json_media(body.get("content") if isinstance(body, dict) else None)
     if media is None:
@@ -126,19 +163,19 @@ def _body(spec: dict[str, Any], body: Any, models: ModelSource) -> Body | None:
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
     fields = tuple(
-        _field(spec, node, properties, required)
+        _field(spec, node, properties, required, taken)
         for node in models.fields[model]
-        if isinstance(node.target, ast.Name)
+        if isinstance(node.target, ast.Name) and node.target.id != "model_config"
     )
     return Body(model, bool(body.get("required")), media[0], fields)
 
 
 def _field(
-    spec: dict[str, Any], node: ast.AnnAssign, properties: dict[str, Any], required: set[str]
+    spec: dict[str, Any], node: ast.AnnAssign, properties: dict[str, Any], required: set[str], taken: set[str]
 ) -> Field:
     assert isinstance(node.target, ast.Name)
-    py_name = node.target.id
-    wire = _alias(node) or py_name
+    wire = _alias(node) or node.target.id
+    py_name = _unique(node.target.id, taken)
     schema = properties.get(wire) or {}
     nullable = _nullable(spec, schema)
     annotation = _strip_annotated(node.annotation)
@@ -201,11 +238,19 @@ def _union_members(annotation: ast.expr) -> list[ast.expr]:
     return [annotation]
 
 
-def _names_used(op: Operation, models: ModelSource) -> set[str]:
-    known = set(models.names)
-    used = {r.model for r in (op.success, *op.errors) if r.model}
-    if op.body:
-        used.add(op.body.model)
-        for field in op.body.fields:
-            used |= {n.id for n in ast.walk(ast.parse(field.annotation)) if isinstance(n, ast.Name)} & known
-    return {n for n in used if n in known}
+TYPING_NAMES = frozenset({"Any", "Literal", "Annotated"})
+
+
+def _mentioned(
+    operations: tuple[Operation, ...], known: set[str] | frozenset[str], *, responses: bool
+) -> tuple[str, ...]:
+    """The names from `known` that the signatures mention (and the response types, where asked), sorted."""
+    used: set[str] = set()
+    for op in operations:
+        if responses and op.success.model:
+            used.add(op.success.model)
+        if op.body:
+            used.add(op.body.model)
+            for field in op.body.fields:
+                used |= {n.id for n in ast.walk(ast.parse(field.annotation)) if isinstance(n, ast.Name)}
+    return tuple(sorted(used & known))

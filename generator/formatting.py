@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import isort
 from black import format_str
 from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
 MODE = Mode(target_versions={TargetVersion.PY311}, line_length=88)
-ISORT = isort.Config(profile="black", line_length=88, known_first_party=frozenset(), quiet=True)
 
 
-def format_tree(files: dict[str, str]) -> dict[str, str]:
-    return {path: format_file(path, text) for path, text in files.items()}
+@cache
+def _isort_config(package: str) -> isort.Config:
+    return isort.Config(profile="black", line_length=88, known_first_party=frozenset({package}), quiet=True)
 
 
-def format_file(path: str, text: str) -> str:
+def format_tree(files: dict[str, str], package: str) -> dict[str, str]:
+    """Each Python file sorted and formatted; other files get exactly one final newline."""
+    return {path: format_file(path, text, package) for path, text in files.items()}
+
+
+def format_file(path: str, text: str, package: str) -> str:
     if path.endswith(".py"):
         try:
-            return format_str(isort.code(text, config=ISORT), mode=MODE)
+            return format_str(isort.code(text, config=_isort_config(package)), mode=MODE)
         except InvalidInput as exc:  # a template bug, not a spec problem: say which file
             raise RuntimeError(f"generated {path} is not valid Python: {exc}") from exc
-    return text if text.endswith("\n") or not text else text + "\n"
+    return text.rstrip("\n") + "\n" if text else text

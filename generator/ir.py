@@ -66,6 +66,16 @@ class Operation:
 
 
 @dataclass(frozen=True)
+class Group:
+    """The operations of one tag: a resource attribute of the client when a spec has several tags."""
+
+    tag: str
+    attribute: str  # client.<attribute>; "" when operations sit on the client itself
+    class_name: str
+    operations: tuple[Operation, ...]
+
+
+@dataclass(frozen=True)
 class Api:
     title: str
     version: str
@@ -77,6 +87,18 @@ class Api:
     api_key_env: str
     base_url_env: str
     operations: tuple[Operation, ...]
+    groups: tuple[Group, ...]
     model_names: tuple[str, ...]
     models_source: str
-    used_model_names: tuple[str, ...]  # what the client modules import from the models module
+    builder_imports: tuple[str, ...]  # what request_builders.py imports from the models module
+    client_imports: tuple[str, ...]  # what _client.py imports from it
+    typing_imports: tuple[str, ...]  # what both import from typing
+
+    @property
+    def has_query_parameters(self) -> bool:
+        return any(op.parameters_in("query") for op in self.operations)
+
+    @property
+    def flat(self) -> bool:
+        """One group: its methods sit directly on the client."""
+        return len(self.groups) == 1 and not self.groups[0].attribute

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import build_api
+from .build import build_api, package_name
 from .config import Config
 from .diagnostics import Diagnostic, SpecError, is_fatal, sort_diagnostics
 from .formatting import format_tree
@@ -36,6 +36,6 @@ def generate(config: Config) -> Generated:
     if config.spec is None:
         raise ValueError("no spec given")
     doc, warnings = check_spec(config.spec, strict=config.strict)
-    models = generate_models(doc)
+    models = generate_models(doc, package_name(doc, config))
     api = build_api(doc, models, config)
-    return Generated(api, format_tree(render(api)), warnings)
+    return Generated(api, format_tree(render(api), api.package_name), warnings)

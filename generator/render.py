@@ -15,8 +15,12 @@ OUTPUTS = (
     "pyproject.toml",
     "README.md",
     "{package}/__init__.py",
+    "{package}/_client.py",
+    "{package}/request_builders.py",
     "{package}/py.typed",
 )
+# Copied verbatim: the hand-written runtime that generated modules call into.
+VERBATIM = {"runtime/_runtime.py": "{package}/_runtime.py"}
 
 
 def templates_dir() -> Path:
@@ -40,6 +44,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["pystr"] = python_string
     env.filters["docstring"] = docstring_text
+    env.filters["all_sorted"] = all_sorted
     return env
 
 
@@ -54,11 +59,18 @@ def docstring_text(value: str) -> str:
     return text + " " if text.endswith('"') else text
 
 
+def all_sorted(names: list[str]) -> list[str]:
+    """The order ruff wants for `__all__`: CONSTANTS, then Classes, then everything else."""
+    return sorted(names, key=lambda n: (0 if n.isupper() else 1 if n[:1].isupper() else 2, n))
+
+
 def render(api: Api) -> dict[str, str]:
     env = environment()
     files: dict[str, str] = {}
     for output in OUTPUTS:
         path = output.format(package=api.package_name)
         files[path] = env.get_template(output.replace("{package}", "package") + ".jinja").render(api=api)
+    for source, output in VERBATIM.items():
+        files[output.format(package=api.package_name)] = (templates_dir() / source).read_text("utf-8")
     files[f"{api.package_name}/models.py"] = api.models_source
     return dict(sorted(files.items()))

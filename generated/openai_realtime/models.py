@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
+
+from openai_realtime._runtime import Secret
 
 
 class ClientSecret(BaseModel):
@@ -17,7 +18,7 @@ class ClientSecret(BaseModel):
     model_config = ConfigDict(
         use_attribute_docstrings=True,
     )
-    value: str
+    value: Secret
     """
     The ephemeral key. Client-side code authenticates its Realtime API
     connections with it instead of a standard API key, which belongs on
@@ -30,77 +31,72 @@ class ClientSecret(BaseModel):
     """
 
 
-class RealtimeModelName(StrEnum):
-    """
-    The Realtime models known when this spec was written.
-    """
-
-    gpt_realtime = "gpt-realtime"
-    gpt_realtime_2025_08_28 = "gpt-realtime-2025-08-28"
-    gpt_4o_realtime_preview = "gpt-4o-realtime-preview"
-    gpt_4o_realtime_preview_2024_10_01 = "gpt-4o-realtime-preview-2024-10-01"
-    gpt_4o_realtime_preview_2024_12_17 = "gpt-4o-realtime-preview-2024-12-17"
-    gpt_4o_realtime_preview_2025_06_03 = "gpt-4o-realtime-preview-2025-06-03"
-    gpt_4o_mini_realtime_preview = "gpt-4o-mini-realtime-preview"
-    gpt_4o_mini_realtime_preview_2024_12_17 = "gpt-4o-mini-realtime-preview-2024-12-17"
-    gpt_realtime_mini = "gpt-realtime-mini"
-    gpt_realtime_mini_2025_10_06 = "gpt-realtime-mini-2025-10-06"
-
-
-class RealtimeVoiceName(StrEnum):
-    """
-    The built-in voices.
-    """
-
-    alloy = "alloy"
-    ash = "ash"
-    ballad = "ballad"
-    coral = "coral"
-    echo = "echo"
-    sage = "sage"
-    shimmer = "shimmer"
-    verse = "verse"
-    marin = "marin"
-    cedar = "cedar"
+RealtimeModelName = TypeAliasType(
+    "RealtimeModelName",
+    Literal[
+        "gpt-realtime",
+        "gpt-realtime-2025-08-28",
+        "gpt-4o-realtime-preview",
+        "gpt-4o-realtime-preview-2024-10-01",
+        "gpt-4o-realtime-preview-2024-12-17",
+        "gpt-4o-realtime-preview-2025-06-03",
+        "gpt-4o-mini-realtime-preview",
+        "gpt-4o-mini-realtime-preview-2024-12-17",
+        "gpt-realtime-mini",
+        "gpt-realtime-mini-2025-10-06",
+    ],
+)
+"""
+The Realtime models known when this spec was written.
+"""
 
 
-class RealtimeAudioFormat(StrEnum):
-    """
-    An audio encoding. `pcm16` is 16-bit PCM at 24 kHz, mono, little-endian.
-    """
-
-    pcm16 = "pcm16"
-    g711_ulaw = "g711_ulaw"
-    g711_alaw = "g711_alaw"
-
-
-class Modality(StrEnum):
-    """
-    A kind of output the model can produce.
-    """
-
-    text = "text"
-    audio = "audio"
-
-
-class TranscriptionModelName(StrEnum):
-    """
-    The transcription models known when this spec was written.
-    """
-
-    whisper_1 = "whisper-1"
-    gpt_4o_transcribe = "gpt-4o-transcribe"
-    gpt_4o_mini_transcribe = "gpt-4o-mini-transcribe"
-    gpt_4o_transcribe_diarize = "gpt-4o-transcribe-diarize"
+RealtimeVoiceName = TypeAliasType(
+    "RealtimeVoiceName",
+    Literal[
+        "alloy",
+        "ash",
+        "ballad",
+        "coral",
+        "echo",
+        "sage",
+        "shimmer",
+        "verse",
+        "marin",
+        "cedar",
+    ],
+)
+"""
+The built-in voices.
+"""
 
 
-class TurnDetectionType(StrEnum):
-    """
-    The kind of turn detection.
-    """
+RealtimeAudioFormat = TypeAliasType(
+    "RealtimeAudioFormat", Literal["pcm16", "g711_ulaw", "g711_alaw"]
+)
+"""
+An audio encoding. `pcm16` is 16-bit PCM at 24 kHz, mono, little-endian.
+"""
 
-    server_vad = "server_vad"
-    semantic_vad = "semantic_vad"
+
+Modality = TypeAliasType("Modality", Literal["text", "audio"])
+"""
+A kind of output the model can produce.
+"""
+
+
+TranscriptionModelName = TypeAliasType(
+    "TranscriptionModelName",
+    Literal[
+        "whisper-1",
+        "gpt-4o-transcribe",
+        "gpt-4o-mini-transcribe",
+        "gpt-4o-transcribe-diarize",
+    ],
+)
+"""
+The transcription models known when this spec was written.
+"""
 
 
 class TurnDetection(BaseModel):
@@ -114,7 +110,7 @@ class TurnDetection(BaseModel):
     model_config = ConfigDict(
         use_attribute_docstrings=True,
     )
-    type: TurnDetectionType = TurnDetectionType.server_vad
+    type: Literal["server_vad", "semantic_vad"] = "server_vad"
     """
     The kind of turn detection.
     """
@@ -140,16 +136,6 @@ class TurnDetection(BaseModel):
     """
 
 
-class AudioFormatType(StrEnum):
-    """
-    The encoding: `audio/pcm` (24 kHz PCM), `audio/pcmu` (G.711 μ-law) or `audio/pcma` (G.711 A-law).
-    """
-
-    audio_pcm = "audio/pcm"
-    audio_pcmu = "audio/pcmu"
-    audio_pcma = "audio/pcma"
-
-
 class AudioFormat(BaseModel):
     """
     An audio encoding and its sample rate.
@@ -158,7 +144,7 @@ class AudioFormat(BaseModel):
     model_config = ConfigDict(
         use_attribute_docstrings=True,
     )
-    type: AudioFormatType
+    type: Literal["audio/pcm", "audio/pcmu", "audio/pcma"]
     """
     The encoding: `audio/pcm` (24 kHz PCM), `audio/pcmu` (G.711 μ-law) or `audio/pcma` (G.711 A-law).
     """
@@ -166,15 +152,6 @@ class AudioFormat(BaseModel):
     """
     The sample rate in hertz; only 24000 is supported, for `audio/pcm`.
     """
-
-
-class NoiseReductionType(StrEnum):
-    """
-    `near_field` suits close microphones such as headsets; `far_field` suits laptop or room microphones.
-    """
-
-    near_field = "near_field"
-    far_field = "far_field"
 
 
 class NoiseReduction(BaseModel):
@@ -185,7 +162,7 @@ class NoiseReduction(BaseModel):
     model_config = ConfigDict(
         use_attribute_docstrings=True,
     )
-    type: NoiseReductionType | None = None
+    type: Literal["near_field", "far_field"] | None = None
     """
     `near_field` suits close microphones such as headsets; `far_field` suits laptop or room microphones.
     """
@@ -217,17 +194,13 @@ class RealtimeFunctionTool(BaseModel):
     """
 
 
-class ToolChoiceMode(StrEnum):
-    """
-    `none`: the model calls no tool and answers with a message. `auto`: the
-    model picks between a message and tool calls. `required`: the model calls
-    one or more tools.
+ToolChoiceMode = TypeAliasType("ToolChoiceMode", Literal["auto", "none", "required"])
+"""
+`none`: the model calls no tool and answers with a message. `auto`: the
+model picks between a message and tool calls. `required`: the model calls
+one or more tools.
 
-    """
-
-    auto = "auto"
-    none = "none"
-    required = "required"
+"""
 
 
 class ToolChoiceFunction(BaseModel):

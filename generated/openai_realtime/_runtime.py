@@ -1,0 +1,649 @@
+"""The runtime of an sdkgen SDK: requests, retries, errors and secrets.
+
+Hand-written and copied verbatim into every generated package; generated modules stay thin and
+call into it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import os
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Generic, ParamSpec, Self, TypeVar, cast
+from urllib.parse import quote
+
+import httpx
+import pydantic
+from pydantic_core import core_schema
+
+__all__ = [
+    "NOT_GIVEN",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "NotGiven",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RawResponse",
+    "RequestValidationError",
+    "SDKError",
+    "Secret",
+    "SyncClient",
+    "UnprocessableEntityError",
+]
+
+log = logging.getLogger(__name__.rsplit(".", 1)[0])
+
+DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
+DEFAULT_MAX_RETRIES = 2
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 8.0
+MAX_RETRY_AFTER = 60.0
+RETRY_STATUSES = frozenset({408, 409, 429})
+
+Headers = Mapping[str, "str | NotGiven | None"]
+Query = Mapping[str, object]
+Body = Mapping[str, object]
+TimeoutTypes = float | httpx.Timeout | None
+
+
+class NotGiven:
+    """The default of every optional argument: an argument left at NOT_GIVEN is not sent at all."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
+
+
+class Secret(str):
+    """A string that shows as `'**********'` in repr, so models and clients never print it by accident.
+
+    It is still a str: explicit access (`session.client_secret.value`), `==` and JSON see the value.
+    """
+
+    def __repr__(self) -> str:
+        return "'**********'"
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: Any
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            cls,
+            core_schema.str_schema(),
+            serialization=core_schema.to_string_ser_schema(),
+        )
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+class SDKError(Exception):
+    """The base of every error this SDK raises."""
+
+
+class MissingAPIKeyError(SDKError):
+    def __init__(self, env_var: str) -> None:
+        super().__init__(
+            f"no API key: pass api_key= to the client or set the {env_var} environment variable"
+        )
+
+
+class RequestValidationError(SDKError, ValueError):
+    """The arguments break the spec; nothing was sent."""
+
+    def __init__(self, message: str, errors: list[Any] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
+
+
+class APIError(SDKError):
+    """A request was made and failed."""
+
+    def __init__(
+        self, message: str, request: httpx.Request, *, body: object | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.body = body
+
+
+class APIConnectionError(APIError):
+    def __init__(
+        self, request: httpx.Request, message: str = "connection error"
+    ) -> None:
+        super().__init__(message, request)
+
+
+class APITimeoutError(APIConnectionError):
+    def __init__(self, request: httpx.Request) -> None:
+        super().__init__(request, "request timed out")
+
+
+class APIResponseValidationError(APIError):
+    """The server answered with a body that does not match the spec."""
+
+    def __init__(self, response: httpx.Response, body: object, detail: str) -> None:
+        super().__init__(
+            f"response does not match the spec: {detail}", response.request, body=body
+        )
+        self.response = response
+        self.status_code = response.status_code
+
+
+class APIStatusError(APIError):
+    """The server answered with a 4xx or 5xx status."""
+
+    def __init__(
+        self, message: str, *, response: httpx.Response, body: object | None
+    ) -> None:
+        super().__init__(message, response.request, body=body)
+        self.response = response
+        self.status_code = response.status_code
+        self.request_id: str | None = response.headers.get("x-request-id")
+        error = body.get("error") if isinstance(body, dict) else None
+        details: dict[str, Any] = error if isinstance(error, dict) else {}
+        self.code = details.get("code")
+        self.type = details.get("type")
+        self.param = details.get("param")
+
+
+class BadRequestError(APIStatusError):
+    pass
+
+
+class AuthenticationError(APIStatusError):
+    pass
+
+
+class PermissionDeniedError(APIStatusError):
+    pass
+
+
+class NotFoundError(APIStatusError):
+    pass
+
+
+class ConflictError(APIStatusError):
+    pass
+
+
+class UnprocessableEntityError(APIStatusError):
+    pass
+
+
+class RateLimitError(APIStatusError):
+    pass
+
+
+class InternalServerError(APIStatusError):
+    pass
+
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error(response: httpx.Response) -> APIStatusError:
+    """The typed error for a 4xx or 5xx response; its message is the server's, never the request's."""
+    try:
+        body: object = response.json()
+    except ValueError:
+        body = response.text or None
+    error = body.get("error") if isinstance(body, dict) else None
+    detail = error.get("message") if isinstance(error, dict) else None
+    message = f"{response.status_code} {response.reason_phrase}" + (
+        f": {detail}" if detail else ""
+    )
+    cls = _STATUS_ERRORS.get(response.status_code)
+    if cls is None:
+        cls = InternalServerError if response.status_code >= 500 else APIStatusError
+    return cls(message, response=response, body=body)
+
+
+# --- building requests ---------------------------------------------------------------------------
+
+
+def given(values: Mapping[str, object]) -> dict[str, object]:
+    return {k: v for k, v in values.items() if not isinstance(v, NotGiven)}
+
+
+def json_body(
+    model: type[pydantic.BaseModel],
+    body: pydantic.BaseModel | None,
+    fields: Mapping[str, object],
+    nullable: frozenset[str],
+) -> dict[str, Any]:
+    """The JSON body from a `body=` model and keyword arguments, validated against the spec's schema.
+
+    Arguments left at NOT_GIVEN are not sent; None is sent as null only where the schema allows it.
+    """
+    values: dict[str, object] = {}
+    if body is not None:
+        values.update(body.model_dump(mode="json", by_alias=True, exclude_unset=True))
+    for name, value in given(fields).items():
+        if value is None and name not in nullable:
+            raise RequestValidationError(
+                f"{name} may not be None; leave it out to not send it"
+            )
+        values[name] = value
+    try:
+        validated = model.model_validate(values)
+    except pydantic.ValidationError as exc:
+        raise RequestValidationError(
+            f"invalid request body: {exc}", exc.errors()
+        ) from None
+    return validated.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def build_request(
+    method: str,
+    base_url: str,
+    path: str,
+    *,
+    path_params: Mapping[str, object] | None = None,
+    query: Query | None = None,
+    headers: Headers | None = None,
+    json_data: Body | None = None,
+    api_key: str | None = None,
+    extra_headers: Headers | None = None,
+    extra_query: Query | None = None,
+    extra_body: Body | None = None,
+    timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    user_agent: str = "sdkgen-sdk",
+) -> httpx.Request:
+    """An httpx.Request ready to send; path parameters are quoted, NOT_GIVEN values left out."""
+    quoted = {k: quote(str(v), safe="") for k, v in (path_params or {}).items()}
+    url = base_url.rstrip("/") + "/" + path.format(**quoted).lstrip("/")
+    params = {
+        k: _query_value(v)
+        for k, v in given({**(query or {}), **(extra_query or {})}).items()
+        if v is not None
+    }
+    merged: dict[str, str] = {"Accept": "application/json", "User-Agent": user_agent}
+    if api_key is not None:
+        merged["Authorization"] = f"Bearer {api_key}"
+    content: bytes | None = None
+    if json_data is not None or extra_body:
+        merged["Content-Type"] = "application/json"
+        payload = {**(json_data or {}), **(extra_body or {})}
+        content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8"
+        )
+    for name, value in {**(headers or {}), **(extra_headers or {})}.items():
+        if isinstance(value, str):
+            merged[name] = value
+        elif value is None:  # None removes a default header
+            merged = {k: v for k, v in merged.items() if k.lower() != name.lower()}
+    request = httpx.Request(method, url, params=params, headers=merged, content=content)
+    if not isinstance(timeout, NotGiven):
+        request.extensions["timeout"] = _timeout(timeout).as_dict()
+    return request
+
+
+def _query_value(value: object) -> str | list[str]:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return [str(_query_value(v)) for v in value]
+    return str(value)
+
+
+def _timeout(value: TimeoutTypes) -> httpx.Timeout:
+    return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
+
+
+# --- responses -----------------------------------------------------------------------------------
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+_ADAPTERS: dict[Any, pydantic.TypeAdapter[Any]] = {}
+
+
+def _adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
+    adapter = _ADAPTERS.get(tp)
+    if adapter is None:
+        adapter = _ADAPTERS[tp] = pydantic.TypeAdapter(tp)
+    return adapter
+
+
+def parse_response(response: httpx.Response, tp: type[T]) -> T:
+    """The response body as the spec's model; a body that does not fit is an APIResponseValidationError."""
+    if tp is type(None):
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        raise APIResponseValidationError(
+            response, response.text, "the body is not JSON"
+        ) from None
+    try:
+        result: T = _adapter(tp).validate_python(body)
+        return result
+    except pydantic.ValidationError as exc:
+        raise APIResponseValidationError(response, body, str(exc)) from None
+
+
+class RawResponse(Generic[T]):
+    """The HTTP response of a call made through `with_raw_response`: status, headers, and `parse()`."""
+
+    def __init__(self, response: httpx.Response, tp: type[T]) -> None:
+        self.http_response = response
+        self._type = tp
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    @property
+    def request_id(self) -> str | None:
+        value: str | None = self.http_response.headers.get("x-request-id")
+        return value
+
+    def parse(self) -> T:
+        return parse_response(self.http_response, self._type)
+
+    def __repr__(self) -> str:
+        return f"<RawResponse [{self.status_code}] {self._type.__name__}>"
+
+
+def to_raw_response(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:
+    """Types a method of a raw-mode client: it returns RawResponse instead of the parsed model."""
+    return cast(Callable[P, RawResponse[T]], method)
+
+
+def to_async_raw_response(
+    method: Callable[P, Awaitable[T]],
+) -> Callable[P, Awaitable[RawResponse[T]]]:
+    return cast(Callable[P, Awaitable[RawResponse[T]]], method)
+
+
+# --- retries -------------------------------------------------------------------------------------
+
+
+def should_retry(response: httpx.Response) -> bool:
+    override = response.headers.get("x-should-retry")
+    if override in ("true", "false"):
+        return bool(override == "true")
+    return response.status_code in RETRY_STATUSES or response.status_code >= 500
+
+
+def retry_delay(attempt: int, response: httpx.Response | None) -> float:
+    """Seconds before retry number `attempt` (1-based): the server's Retry-After within bounds, else backoff."""
+    if response is not None:
+        after = _retry_after(response.headers)
+        if after is not None and 0 <= after <= MAX_RETRY_AFTER:
+            return after
+    backoff: float = min(INITIAL_RETRY_DELAY * 2.0 ** (attempt - 1), MAX_RETRY_DELAY)
+    return backoff * (1 - 0.25 * random.random())
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    try:
+        if "retry-after-ms" in headers:
+            return float(str(headers["retry-after-ms"])) / 1000
+        value: str | None = headers.get("retry-after")
+        if value is None:
+            return None
+        try:
+            return float(value)
+        except ValueError:
+            when = email.utils.parsedate_to_datetime(value)
+            return when.timestamp() - time.time()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+async def _async_sleep(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
+# --- clients -------------------------------------------------------------------------------------
+
+
+class _ClientBase:
+    """Settings shared by the sync and async clients; the API key never shows in a repr."""
+
+    api_key_env = "API_KEY"
+    base_url_env = "BASE_URL"
+    default_base_url = ""
+    user_agent = "sdkgen-sdk"
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: TimeoutTypes | NotGiven,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get(self.api_key_env)
+        if not key:
+            raise MissingAPIKeyError(self.api_key_env)
+        self.api_key = Secret(key)
+        self.base_url = (
+            base_url or os.environ.get(self.base_url_env) or self.default_base_url
+        )
+        self.timeout = (
+            DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else _timeout(timeout)
+        )
+        self.max_retries = max_retries
+        self.default_headers = dict(default_headers or {})
+        self._raw = False
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
+
+    def _headers(self, extra: Headers | None) -> dict[str, str | NotGiven | None]:
+        return {**self.default_headers, **(extra or {})}
+
+    def _timeout_for(self, timeout: TimeoutTypes | NotGiven) -> TimeoutTypes:
+        return self.timeout if isinstance(timeout, NotGiven) else timeout
+
+    def _retries_for(self, max_retries: int | NotGiven) -> int:
+        return self.max_retries if isinstance(max_retries, NotGiven) else max_retries
+
+    def _result(self, response: httpx.Response, tp: type[T]) -> T:
+        if self._raw:
+            return cast(T, RawResponse(response, tp))
+        return parse_response(response, tp)
+
+    def _raw_copy(self) -> Self:
+        """A shallow copy whose methods return RawResponse; it shares the HTTP client."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone._raw = True
+        return clone
+
+
+def _log_request(request: httpx.Request, attempt: int) -> None:
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("request %s %s (attempt %d)", request.method, request.url, attempt)
+
+
+def _log_retry(request: httpx.Request, reason: str, delay: float) -> None:
+    log.info(
+        "retrying %s %s in %.2fs after %s", request.method, request.url, delay, reason
+    )
+
+
+class SyncClient(_ClientBase):
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+        )
+        self._owns_http_client = http_client is None
+        self._http = http_client or httpx.Client(timeout=self.timeout)
+
+    def _send(
+        self,
+        request: httpx.Request,
+        tp: type[T],
+        *,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> T:
+        retries = self._retries_for(max_retries)
+        attempt = 0
+        while True:
+            attempt += 1
+            _log_request(request, attempt)
+            try:
+                response = self._http.send(request)
+            except httpx.TimeoutException as exc:
+                if attempt > retries:
+                    raise APITimeoutError(request) from exc
+                _sleep(_retry_and_log(request, attempt, None, "a timeout"))
+                continue
+            except httpx.TransportError as exc:
+                if attempt > retries:
+                    raise APIConnectionError(request) from exc
+                _sleep(_retry_and_log(request, attempt, None, "a connection error"))
+                continue
+            if response.status_code < 400:
+                return self._result(response, tp)
+            if attempt > retries or not should_retry(response):
+                raise status_error(response)
+            response.close()
+            _sleep(
+                _retry_and_log(
+                    request, attempt, response, f"status {response.status_code}"
+                )
+            )
+
+    def close(self) -> None:
+        if self._owns_http_client:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncClient(_ClientBase):
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+        )
+        self._owns_http_client = http_client is None
+        self._http = http_client or httpx.AsyncClient(timeout=self.timeout)
+
+    async def _send(
+        self,
+        request: httpx.Request,
+        tp: type[T],
+        *,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> T:
+        retries = self._retries_for(max_retries)
+        attempt = 0
+        while True:
+            attempt += 1
+            _log_request(request, attempt)
+            try:
+                response = await self._http.send(request)
+            except httpx.TimeoutException as exc:
+                if attempt > retries:
+                    raise APITimeoutError(request) from exc
+                await _async_sleep(_retry_and_log(request, attempt, None, "a timeout"))
+                continue
+            except httpx.TransportError as exc:
+                if attempt > retries:
+                    raise APIConnectionError(request) from exc
+                await _async_sleep(
+                    _retry_and_log(request, attempt, None, "a connection error")
+                )
+                continue
+            if response.status_code < 400:
+                return self._result(response, tp)
+            if attempt > retries or not should_retry(response):
+                raise status_error(response)
+            await response.aclose()
+            await _async_sleep(
+                _retry_and_log(
+                    request, attempt, response, f"status {response.status_code}"
+                )
+            )
+
+    async def close(self) -> None:
+        if self._owns_http_client:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+def _retry_and_log(
+    request: httpx.Request, attempt: int, response: httpx.Response | None, reason: str
+) -> float:
+    delay = retry_delay(attempt, response)
+    _log_retry(request, reason, delay)
+    return delay
