@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_DIR := tests/node
+NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
 .PHONY: generate check validate test lint bench clean lock golden
 
@@ -10,6 +12,11 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
+
+# Prism (the mock server the tests run), pinned by tests/node/package-lock.json.
+$(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	npm ci --prefix $(NODE_DIR) --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
 
 generate: $(STAMP)
 	$(BIN)/sdkgen generate
@@ -20,14 +27,14 @@ check: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/sdkgen validate
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/sdkgen check
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/black --check generator tests
-	$(BIN)/ruff check generator tests
-	$(BIN)/mypy generator
+	$(BIN)/black --check generator tests templates/runtime
+	$(BIN)/ruff check generator tests templates/runtime
+	$(BIN)/mypy generator templates/runtime
 
 bench: $(STAMP)
 	@echo "make bench: the benchmark harness arrives with the performance issue"
@@ -37,7 +44,7 @@ lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | LC_ALL=C sort > constraints.txt
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(NODE_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache
 
 # Accept the current error output of every case in tests/broken_specs/ (review the diff after).
 golden: $(STAMP)

@@ -167,7 +167,19 @@ def _body(spec: dict[str, Any], body: Any, models: ModelSource, taken: set[str])
         for node in models.fields[model]
         if isinstance(node.target, ast.Name) and node.target.id != "model_config"
     )
-    return Body(model, bool(body.get("required")), media[0], fields)
+    return Body(model, bool(body.get("required")), media[0], fields, _example_arguments(media[1], fields))
+
+
+def _example_arguments(media: dict[str, Any], fields: tuple[Field, ...]) -> tuple[tuple[str, str], ...]:
+    """Keyword arguments for snippets, from the media type's first example that is an object."""
+    candidates = [media.get("example")] + [
+        e.get("value") for e in (media.get("examples") or {}).values() if isinstance(e, dict)
+    ]
+    example = next((c for c in candidates if isinstance(c, dict)), None)
+    if example is None:
+        return ()
+    by_wire = {f.name: f.py_name for f in fields}
+    return tuple((by_wire[k], repr(v)) for k, v in example.items() if k in by_wire)
 
 
 def _field(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import isort
@@ -22,10 +23,19 @@ def format_tree(files: dict[str, str], package: str) -> dict[str, str]:
     return {path: format_file(path, text, package) for path, text in files.items()}
 
 
+_PYTHON_FENCE = re.compile(r"^```python\n(.*?)^```$", re.DOTALL | re.MULTILINE)
+
+
 def format_file(path: str, text: str, package: str) -> str:
     if path.endswith(".py"):
-        try:
-            return format_str(isort.code(text, config=_isort_config(package)), mode=MODE)
-        except InvalidInput as exc:  # a template bug, not a spec problem: say which file
-            raise RuntimeError(f"generated {path} is not valid Python: {exc}") from exc
+        return _format_python(path, text, package)
+    if path.endswith(".md"):  # snippets in docs look like the code they call
+        text = _PYTHON_FENCE.sub(lambda m: f"```python\n{_format_python(path, m.group(1), package)}```", text)
     return text.rstrip("\n") + "\n" if text else text
+
+
+def _format_python(path: str, text: str, package: str) -> str:
+    try:
+        return format_str(isort.code(text, config=_isort_config(package)), mode=MODE)
+    except InvalidInput as exc:  # a template bug, not a spec problem: say which file
+        raise RuntimeError(f"generated {path} has invalid Python: {exc}") from exc

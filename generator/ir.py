@@ -33,6 +33,7 @@ class Body:
     required: bool
     media_type: str
     fields: tuple[Field, ...]
+    example: tuple[tuple[str, str], ...]  # (argument, Python literal) from the spec's first example
 
 
 @dataclass(frozen=True)

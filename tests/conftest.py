@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -55,3 +65,66 @@ def generated_copy(tmp_path: Path) -> Path:
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file of a tree by relative path, leaving out the caches tools write beside code."""
     return {rel: path.read_bytes() for rel, path in existing_files(folder).items()}
+
+
+PRISM = ROOT / "tests" / "node" / "node_modules" / ".bin" / "prism"
+
+
+@pytest.fixture(scope="session")
+def sdk() -> Any:
+    """The generated package, imported from generated/."""
+    sys.path.insert(0, str(GENERATED))
+    try:
+        yield importlib.import_module("openai_realtime")
+    finally:
+        sys.path.remove(str(GENERATED))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def prism_server(spec: Path) -> Iterator[str]:
+    """Prism serving `spec` on a free loopback port; yields its base URL and stops it afterwards."""
+    if not PRISM.exists():
+        pytest.fail(
+            f"{PRISM} is missing: run `make test`, which installs it from tests/node/package-lock.json"
+        )
+    port = _free_port()
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        [str(PRISM), "mock", "--host", "127.0.0.1", "--port", str(port), str(spec)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"prism exited: {log.read().decode(errors='replace')[-2000:]}")
+            try:
+                httpx.get(url, timeout=1.0)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    pytest.fail("prism did not start within 60 s")
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def prism() -> Iterator[str]:
+    with prism_server(SPEC) as url:
+        yield url

@@ -402,7 +402,7 @@ def should_retry(response: httpx.Response) -> bool:
 
 
 def retry_delay(attempt: int, response: httpx.Response | None) -> float:
-    """Seconds before retry number `attempt` (1-based): the server's Retry-After within bounds, else backoff."""
+    """Seconds before retry `attempt` (1-based): the server's Retry-After within bounds, else backoff."""
     if response is not None:
         after = _retry_after(response.headers)
         if after is not None and 0 <= after <= MAX_RETRY_AFTER:

@@ -262,7 +262,11 @@ def build_request(
     """An httpx.Request ready to send; path parameters are quoted, NOT_GIVEN values left out."""
     quoted = {k: quote(str(v), safe="") for k, v in (path_params or {}).items()}
     url = base_url.rstrip("/") + "/" + path.format(**quoted).lstrip("/")
-    params = {k: _query_value(v) for k, v in given({**(query or {}), **(extra_query or {})}).items() if v is not None}
+    params = {
+        k: _query_value(v)
+        for k, v in given({**(query or {}), **(extra_query or {})}).items()
+        if v is not None
+    }
     merged: dict[str, str] = {"Accept": "application/json", "User-Agent": user_agent}
     if api_key is not None:
         merged["Authorization"] = f"Bearer {api_key}"
@@ -372,7 +376,7 @@ def should_retry(response: httpx.Response) -> bool:
 
 
 def retry_delay(attempt: int, response: httpx.Response | None) -> float:
-    """Seconds before retry number `attempt` (1-based): the server's Retry-After within bounds, else backoff."""
+    """Seconds before retry `attempt` (1-based): the server's Retry-After within bounds, else backoff."""
     if response is not None:
         after = _retry_after(response.headers)
         if after is not None and 0 <= after <= MAX_RETRY_AFTER:
@@ -547,7 +551,9 @@ class AsyncClient(_ClientBase):
         self._owns_http_client = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self.timeout)
 
-    async def _send(self, request: httpx.Request, tp: type[T], *, max_retries: int | NotGiven = NOT_GIVEN) -> T:
+    async def _send(
+        self, request: httpx.Request, tp: type[T], *, max_retries: int | NotGiven = NOT_GIVEN
+    ) -> T:
         retries = self._retries_for(max_retries)
         attempt = 0
         while True:
@@ -583,7 +589,9 @@ class AsyncClient(_ClientBase):
         await self.close()
 
 
-def _retry_and_log(request: httpx.Request, attempt: int, response: httpx.Response | None, reason: str) -> float:
+def _retry_and_log(
+    request: httpx.Request, attempt: int, response: httpx.Response | None, reason: str
+) -> float:
     delay = retry_delay(attempt, response)
     _log_retry(request, reason, delay)
     return delay
