@@ -8,7 +8,6 @@ from typing import Any
 
 from .config import Config
 from .ir import Api, Body, Field, Group, Operation, Parameter, Response
-from .loader import Document
 from .models import ModelSource
 from .naming import argument_name, function_name, pascal_case, snake_case
 from .pointer import local_ref_parts, lookup
@@ -22,11 +21,11 @@ RESERVED_ARGUMENTS = frozenset(
 )
 
 
-def build_api(doc: Document, models: ModelSource, config: Config) -> Api:
-    spec: dict[str, Any] = doc.data
+def build_api(spec: dict[str, Any], models: ModelSource, config: Config) -> Api:
+    """The IR of the prepared spec; request fields and their types come from the generated models."""
     info = spec.get("info") or {}
     title = str(info.get("title") or "API")
-    package = package_name(doc, config)
+    package = package_name(spec, config)
     servers = spec.get("servers") or [{}]
     upper = package.upper()
     operations = tuple(_operation(spec, site, models) for site in iter_operations(spec))
@@ -48,12 +47,12 @@ def build_api(doc: Document, models: ModelSource, config: Config) -> Api:
         models_source=models.text,
         builder_imports=_mentioned(operations, known, responses=False),
         client_imports=_mentioned(operations, known, responses=True),
-        typing_imports=_mentioned(operations, TYPING_NAMES, responses=False),
+        typing_imports=_mentioned(operations, TYPING_NAMES, responses=True),
     )
 
 
-def package_name(doc: Document, config: Config) -> str:
-    title = str((doc.data.get("info") or {}).get("title") or "")
+def package_name(spec: dict[str, Any], config: Config) -> str:
+    title = str((spec.get("info") or {}).get("title") or "")
     return config.package_name or snake_case(title) or "api_client"
 
 
@@ -104,9 +103,10 @@ def _operation(spec: dict[str, Any], site: Any, models: ModelSource) -> Operatio
     merged = {(p.get("in"), p.get("name")): p for p in params if isinstance(p, dict)}
     responses = {str(k): _deref(spec, v) for k, v in (op.get("responses") or {}).items()}
     ordered = sorted(responses.items())
-    success = next((_response(s, r) for s, r in ordered if s.startswith("2")), Response("200", None, ""))
+    known = set(models.names)
+    success = next((_response(spec, s, r, known) for s, r in ordered if s.startswith("2")), NO_CONTENT)
     taken: set[str] = set()
-    parameters = tuple(_parameter(spec, p, taken) for p in merged.values())
+    parameters = tuple(_parameter(spec, p, taken, known) for p in merged.values())
     return Operation(
         operation_id=op_id,
         function_name=function_name(op_id),
@@ -119,17 +119,16 @@ def _operation(spec: dict[str, Any], site: Any, models: ModelSource) -> Operatio
         parameters=parameters,
         body=_body(spec, op.get("requestBody"), models, taken),
         success=success,
-        errors=tuple(_response(s, r) for s, r in ordered if s[:1] in "45" or s == "default"),
+        errors=tuple(_response(spec, s, r, known) for s, r in ordered if s[:1] in "45" or s == "default"),
     )
 
 
-def _parameter(spec: dict[str, Any], param: dict[str, Any], taken: set[str]) -> Parameter:
-    schema = _deref(spec, param.get("schema")) or {}
+def _parameter(spec: dict[str, Any], param: dict[str, Any], taken: set[str], known: set[str]) -> Parameter:
     return Parameter(
         name=str(param["name"]),
         py_name=_unique(argument_name(str(param["name"])), taken),
         location=str(param.get("in")),
-        annotation=_SCALARS.get(str(schema.get("type")), "str"),
+        annotation=python_type(spec, param.get("schema"), known),
         required=bool(param.get("required")) or param.get("in") == "path",
         description=str(param.get("description") or "").strip(),
     )
@@ -144,11 +143,34 @@ def _json_media(content: Any) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
-def _response(status: str, response: Any) -> Response:
+NO_CONTENT = Response("204", "None", None, "")
+
+
+def _response(spec: dict[str, Any], status: str, response: Any, known: set[str]) -> Response:
     media = _json_media(response.get("content") if isinstance(response, dict) else None)
-    model = _ref_name(media[1].get("schema")) if media else None
-    description = str(response.get("description") or "") if isinstance(response, dict) else ""
-    return Response(status, model, description.strip())
+    description = str(response.get("description") or "").strip() if isinstance(response, dict) else ""
+    if media is None or "schema" not in media[1]:
+        return Response(status, "None", None, description)
+    schema = media[1]["schema"]
+    model = _ref_name(schema)
+    return Response(status, python_type(spec, schema, known), model if model in known else None, description)
+
+
+def python_type(spec: dict[str, Any], schema: Any, known: set[str], depth: int = 0) -> str:
+    """The Python type of a value of `schema`, for signatures: a model, a container, a scalar or Any."""
+    name = _ref_name(schema)
+    if name is not None:
+        return name if name in known else python_type(spec, _deref(spec, schema), known, depth + 1)
+    if not isinstance(schema, dict) or depth > 8:
+        return "Any"
+    kind = schema.get("type")
+    if kind == "array":
+        return f"list[{python_type(spec, schema.get('items'), known, depth + 1)}]"
+    if kind in _SCALARS:
+        return _SCALARS[kind]
+    if kind == "object" and not schema.get("properties"):
+        return "dict[str, Any]"
+    return "Any"
 
 
 def _body(spec: dict[str, Any], body: Any, models: ModelSource, taken: set[str]) -> Body | None:
@@ -257,12 +279,12 @@ def _mentioned(
     operations: tuple[Operation, ...], known: set[str] | frozenset[str], *, responses: bool
 ) -> tuple[str, ...]:
     """The names from `known` that the signatures mention (and the response types, where asked), sorted."""
-    used: set[str] = set()
+    annotations: list[str] = []
     for op in operations:
-        if responses and op.success.model:
-            used.add(op.success.model)
+        annotations += [p.annotation for p in op.parameters]
+        if responses:
+            annotations.append(op.success.annotation)
         if op.body:
-            used.add(op.body.model)
-            for field in op.body.fields:
-                used |= {n.id for n in ast.walk(ast.parse(field.annotation)) if isinstance(n, ast.Name)}
+            annotations += [op.body.model, *(f.annotation for f in op.body.fields)]
+    used = {n.id for a in annotations for n in ast.walk(ast.parse(a)) if isinstance(n, ast.Name)}
     return tuple(sorted(used & known))

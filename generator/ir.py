@@ -39,8 +39,14 @@ class Body:
 @dataclass(frozen=True)
 class Response:
     status: str
-    model: str | None  # None: no JSON body, or one with no schema
+    annotation: str  # the parsed body's Python type: a model, list[...], a scalar, Any, or None
+    model: str | None  # the model class, when the body is one
     description: str
+
+    @property
+    def runtime_type(self) -> str:
+        """The expression the client parses the body with."""
+        return {"None": "type(None)", "Any": "object"}.get(self.annotation, self.annotation)
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,10 @@ class Api:
     builder_imports: tuple[str, ...]  # what request_builders.py imports from the models module
     client_imports: tuple[str, ...]  # what _client.py imports from it
     typing_imports: tuple[str, ...]  # what both import from typing
+
+    @property
+    def has_bodies(self) -> bool:
+        return any(op.body for op in self.operations)
 
     @property
     def has_query_parameters(self) -> bool:

@@ -1,4 +1,4 @@
-"""The pipeline: load -> validate -> models -> IR -> render -> format. Pure up to the writer."""
+"""The pipeline: load -> validate -> prepare -> models -> IR -> render -> format. Pure up to the writer."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from .formatting import format_tree
 from .ir import Api
 from .loader import Document, load
 from .models import generate_models
+from .prepare import prepare_spec
 from .render import render
 from .validate import validate
 
@@ -36,6 +37,7 @@ def generate(config: Config) -> Generated:
     if config.spec is None:
         raise ValueError("no spec given")
     doc, warnings = check_spec(config.spec, strict=config.strict)
-    models = generate_models(doc, package_name(doc, config))
-    api = build_api(doc, models, config)
+    spec = prepare_spec(doc.data, package_name(doc.data, config))
+    models = generate_models(doc, spec)
+    api = build_api(spec, models, config)
     return Generated(api, format_tree(render(api), api.package_name), warnings)
