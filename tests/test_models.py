@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -76,3 +77,36 @@ def test_generated_code_passes(command: list[str]) -> None:
         [str(BIN / command[0]), *command[1:]], cwd=GENERATED, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_generated_sdk_installs_as_a_package(tmp_path: Path) -> None:
+    """pip builds generated/ with its own pyproject.toml; the installed package imports and is typed."""
+    target = tmp_path / "site"
+    result = subprocess.run(
+        [
+            str(BIN / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(GENERATED),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (target / PACKAGE / "py.typed").is_file()
+    check = subprocess.run(
+        [sys.executable, "-c", f"import {PACKAGE}; print({PACKAGE}.__version__, len({PACKAGE}.__all__))"],
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.startswith("2.3.0 ")
