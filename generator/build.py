@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from .config import Config
+from .docs import doc_models, operation_doc, referenced_models
 from .ir import Api, Body, Field, Group, Operation, Parameter, Response
 from .models import ModelSource
 from .naming import argument_name, function_name, pascal_case, snake_case
@@ -28,8 +29,14 @@ def build_api(spec: dict[str, Any], models: ModelSource, config: Config) -> Api:
     package = package_name(spec, config)
     servers = spec.get("servers") or [{}]
     upper = package.upper()
-    operations = tuple(_operation(spec, site, models) for site in iter_operations(spec))
+    api_key_env = config.api_key_env or f"{upper}_API_KEY"
+    sites = list(iter_operations(spec))
+    operations = tuple(_operation(spec, site, models, api_key_env) for site in sites)
     known = set(models.names)
+    used_by: dict[str, set[str]] = {}
+    for site, op in zip(sites, operations, strict=True):
+        for name in referenced_models(spec, [site.operation, site.path_item.get("parameters")]):
+            used_by.setdefault(name, set()).add(op.function_name)
     tags = sorted({op.tag for op in operations})
     return Api(
         title=title,
@@ -39,10 +46,11 @@ def build_api(spec: dict[str, Any], models: ModelSource, config: Config) -> Api:
         distribution_name=package.replace("_", "-"),
         client_name=config.client_name or pascal_case(title) or "Client",
         server_url=str(servers[0].get("url") or "") if isinstance(servers[0], dict) else "",
-        api_key_env=config.api_key_env or f"{upper}_API_KEY",
+        api_key_env=api_key_env,
         base_url_env=config.base_url_env or f"{upper}_BASE_URL",
         operations=operations,
         groups=_groups(operations, tags),
+        doc_models=doc_models(spec, used_by),
         model_names=models.names,
         models_source=models.text,
         builder_imports=_mentioned(operations, known, responses=False),
@@ -93,7 +101,7 @@ def _ref_name(schema: Any) -> str | None:
     return None
 
 
-def _operation(spec: dict[str, Any], site: Any, models: ModelSource) -> Operation:
+def _operation(spec: dict[str, Any], site: Any, models: ModelSource, api_key_env: str) -> Operation:
     op = site.operation
     op_id = str(op.get("operationId") or f"{site.method}_{site.path}")
     tags = op.get("tags") or ["default"]
@@ -107,6 +115,10 @@ def _operation(spec: dict[str, Any], site: Any, models: ModelSource) -> Operatio
     success = next((_response(spec, s, r, known) for s, r in ordered if s.startswith("2")), NO_CONTENT)
     taken: set[str] = set()
     parameters = tuple(_parameter(spec, p, taken, known) for p in merged.values())
+    request_body = _deref(spec, op.get("requestBody"))
+    media = _json_media(request_body.get("content") if isinstance(request_body, dict) else None)
+    body = _body(spec, request_body, media, models, taken)
+    auth = _auth(spec, op.get("security", spec.get("security")), api_key_env)
     return Operation(
         operation_id=op_id,
         function_name=function_name(op_id),
@@ -117,10 +129,35 @@ def _operation(spec: dict[str, Any], site: Any, models: ModelSource) -> Operatio
         description=str(op.get("description") or "").strip(),
         deprecated=bool(op.get("deprecated")),
         parameters=parameters,
-        body=_body(spec, op.get("requestBody"), models, taken),
+        body=body,
         success=success,
         errors=tuple(_response(spec, s, r, known) for s, r in ordered if s[:1] in "45" or s == "default"),
+        doc=operation_doc(
+            spec,
+            list(merged.values()),
+            media[1] if media else None,
+            body.fields if body else (),
+            responses,
+            site.path,
+            auth,
+        ),
     )
+
+
+def _auth(spec: dict[str, Any], requirements: Any, api_key_env: str) -> str:
+    """How the operation authenticates, in words, for its docs page."""
+    schemes = (spec.get("components") or {}).get("securitySchemes") or {}
+    ways = []
+    for requirement in requirements if isinstance(requirements, list) else []:
+        for name in requirement if isinstance(requirement, dict) else []:
+            scheme = _deref(spec, schemes.get(name)) or {}
+            if scheme.get("type") == "http" and str(scheme.get("scheme")).lower() == "bearer":
+                ways.append(f"a bearer token: `Authorization: Bearer ${api_key_env}`")
+            elif scheme.get("type") == "apiKey":
+                ways.append(f"an API key in the {scheme.get('in')} `{scheme.get('name')}`")
+            else:
+                ways.append(f"the `{name}` scheme ({scheme.get('type', 'unknown')})")
+    return " or ".join(ways) if ways else "none"
 
 
 def _parameter(spec: dict[str, Any], param: dict[str, Any], taken: set[str], known: set[str]) -> Parameter:
@@ -173,9 +210,13 @@ def python_type(spec: dict[str, Any], schema: Any, known: set[str], depth: int =
     return "Any"
 
 
-def _body(spec: dict[str, Any], body: Any, models: ModelSource, taken: set[str]) -> Body | None:
-    body = _deref(spec, body)
-    media = _json_media(body.get("content") if isinstance(body, dict) else None)
+def _body(
+    spec: dict[str, Any],
+    body: Any,
+    media: tuple[str, dict[str, Any]] | None,
+    models: ModelSource,
+    taken: set[str],
+) -> Body | None:
     if media is None:
         return None
     model = _ref_name(media[1].get("schema"))
@@ -189,19 +230,7 @@ def _body(spec: dict[str, Any], body: Any, models: ModelSource, taken: set[str])
         for node in models.fields[model]
         if isinstance(node.target, ast.Name) and node.target.id != "model_config"
     )
-    return Body(model, bool(body.get("required")), media[0], fields, _example_arguments(media[1], fields))
-
-
-def _example_arguments(media: dict[str, Any], fields: tuple[Field, ...]) -> tuple[tuple[str, str], ...]:
-    """Keyword arguments for snippets, from the media type's first example that is an object."""
-    candidates = [media.get("example")] + [
-        e.get("value") for e in (media.get("examples") or {}).values() if isinstance(e, dict)
-    ]
-    example = next((c for c in candidates if isinstance(c, dict)), None)
-    if example is None:
-        return ()
-    by_wire = {f.name: f.py_name for f in fields}
-    return tuple((by_wire[k], repr(v)) for k, v in example.items() if k in by_wire)
+    return Body(model, bool(body.get("required")), media[0], fields)
 
 
 def _field(

@@ -70,3 +70,108 @@ class SchemaChecker:
         schema = {"$ref": _BASE + to_pointer(schema_parts)}
         validator = self.cls(schema, registry=self.registry)
         return sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
+
+
+_FORMATS = {
+    "date-time": "2025-01-01T00:00:00Z",
+    "date": "2025-01-01",
+    "time": "12:00:00Z",
+    "email": "user@example.com",
+    "uri": "https://example.com",
+    "url": "https://example.com",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "password": "secret",
+}
+
+
+def synthesize(spec: dict[str, Any], schema: Any, depth: int = 0) -> Any:
+    """A value that satisfies `schema`, for docs where the spec gives no example.
+
+    It prefers the schema's own example, default, const or first enum value; objects carry their
+    required properties, and near the top all properties, so examples show the shape.
+    """
+    if depth > 12 or not isinstance(schema, dict):
+        return None
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        try:
+            target = _resolve(spec, ref)
+        except KeyError:
+            return None
+        return synthesize(spec, target, depth + 1)
+    for key in ("const",):
+        if key in schema:
+            return schema[key]
+    if "example" in schema:
+        return schema["example"]
+    if isinstance(schema.get("examples"), list) and schema["examples"]:
+        return schema["examples"][0]
+    if "default" in schema and schema["default"] is not None:
+        return schema["default"]
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        return schema["enum"][0]
+    for key in ("oneOf", "anyOf"):
+        branches = [b for b in schema.get(key) or [] if not (isinstance(b, dict) and b.get("type") == "null")]
+        if branches:
+            return synthesize(spec, branches[0], depth + 1)
+    if isinstance(schema.get("allOf"), list):
+        merged: dict[str, Any] = {}
+        for branch in schema["allOf"]:
+            value = synthesize(spec, branch, depth + 1)
+            if isinstance(value, dict):
+                merged.update(value)
+        return merged
+    return _by_type(spec, schema, _first_type(schema), depth)
+
+
+def _resolve(spec: dict[str, Any], ref: str) -> Any:
+    node: Any = spec
+    for part in ref[2:].split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+def _first_type(schema: dict[str, Any]) -> str | None:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind is None and "properties" in schema:
+        kind = "object"
+    if kind is None and "items" in schema:
+        kind = "array"
+    return kind if isinstance(kind, str) else None
+
+
+def _by_type(spec: dict[str, Any], schema: dict[str, Any], kind: str | None, depth: int) -> Any:
+    if kind == "object":
+        required = set(schema.get("required") or [])
+        props = schema.get("properties") or {}
+        return {
+            name: synthesize(spec, sub, depth + 1)
+            for name, sub in props.items()
+            if name in required or depth < 3
+        }
+    if kind == "array":
+        item = synthesize(spec, schema.get("items"), depth + 1)
+        return [item] * max(1, int(schema.get("minItems") or 1)) if "items" in schema else []
+    if kind == "string":
+        text = _FORMATS.get(str(schema.get("format")), "string")
+        length = int(schema.get("minLength") or 0)
+        return text if len(text) >= length else text + "x" * (length - len(text))
+    if kind in ("integer", "number"):
+        return _number(schema, kind)
+    if kind == "boolean":
+        return True
+    return None
+
+
+def _number(schema: dict[str, Any], kind: str) -> int | float:
+    low = schema.get("minimum")
+    exclusive = schema.get("exclusiveMinimum")
+    if isinstance(exclusive, int | float) and not isinstance(exclusive, bool):
+        low = exclusive + 1 if kind == "integer" else exclusive + 0.5
+    high = schema.get("maximum")
+    value = low if isinstance(low, int | float) else 1
+    if isinstance(high, int | float) and value > high:
+        value = high
+    return int(value) if kind == "integer" else float(value)

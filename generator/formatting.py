@@ -24,6 +24,7 @@ def format_tree(files: dict[str, str], package: str) -> dict[str, str]:
 
 
 _PYTHON_FENCE = re.compile(r"^```python\n(.*?)^```$", re.DOTALL | re.MULTILINE)
+_ANY_FENCE = re.compile(r"^```.*?^```$", re.DOTALL | re.MULTILINE)
 
 
 def format_file(path: str, text: str, package: str) -> str:
@@ -31,7 +32,19 @@ def format_file(path: str, text: str, package: str) -> str:
         return _format_python(path, text, package)
     if path.endswith(".md"):  # snippets in docs look like the code they call
         text = _PYTHON_FENCE.sub(lambda m: f"```python\n{_format_python(path, m.group(1), package)}```", text)
+        text = _single_blank_lines(text)
     return text.rstrip("\n") + "\n" if text else text
+
+
+def _single_blank_lines(markdown: str) -> str:
+    """At most one blank line in a row, outside fenced code."""
+    out, last = [], 0
+    for fence in _ANY_FENCE.finditer(markdown):
+        out.append(re.sub(r"\n{3,}", "\n\n", markdown[last : fence.start()]))
+        out.append(fence.group(0))
+        last = fence.end()
+    out.append(re.sub(r"\n{3,}", "\n\n", markdown[last:]))
+    return "".join(out).lstrip("\n")
 
 
 def _format_python(path: str, text: str, package: str) -> str:

@@ -33,7 +33,6 @@ class Body:
     required: bool
     media_type: str
     fields: tuple[Field, ...]
-    example: tuple[tuple[str, str], ...]  # (argument, Python literal) from the spec's first example
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,52 @@ class Response:
 
 
 @dataclass(frozen=True)
+class DocField:
+    """A row of a docs table: a parameter, body field or model field, in Markdown."""
+
+    name: str
+    type_text: str
+    required: bool
+    default: str
+    constraints: str
+    description: str
+
+
+@dataclass(frozen=True)
+class DocResponse:
+    status: str
+    description: str
+    type_text: str
+    example: str  # JSON, or "" when the response has no body
+    retried: bool
+
+
+@dataclass(frozen=True)
+class OperationDoc:
+    auth: str
+    parameters: tuple[DocField, ...]
+    body_type: str
+    body_fields: tuple[DocField, ...]
+    request_example: str  # JSON, or "" without a body
+    example_arguments: tuple[tuple[str, str], ...]  # (argument, Python literal) for the snippets
+    path_arguments: tuple[str, ...]  # Python literals of the path parameters, in order
+    url_example: str  # the path with its parameters filled in
+    responses: tuple[DocResponse, ...]
+
+
+@dataclass(frozen=True)
+class DocModel:
+    name: str
+    kind: str  # object, enum, union or type
+    type_text: str
+    description: str
+    fields: tuple[DocField, ...]
+    constraints: str
+    example: str
+    used_by: tuple[str, ...]  # function names of the operations that use it, directly or nested
+
+
+@dataclass(frozen=True)
 class Operation:
     operation_id: str
     function_name: str
@@ -63,6 +108,7 @@ class Operation:
     body: Body | None
     success: Response
     errors: tuple[Response, ...]
+    doc: OperationDoc
 
     @property
     def path_parameters(self) -> tuple[Parameter, ...]:
@@ -95,6 +141,7 @@ class Api:
     base_url_env: str
     operations: tuple[Operation, ...]
     groups: tuple[Group, ...]
+    doc_models: tuple[DocModel, ...]
     model_names: tuple[str, ...]
     models_source: str
     builder_imports: tuple[str, ...]  # what request_builders.py imports from the models module

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 
+from . import docs
 from .ir import Api
 
 # One entry template per output file, named after it; "{package}" stands for the package folder.
@@ -18,7 +19,10 @@ OUTPUTS = (
     "{package}/_client.py",
     "{package}/request_builders.py",
     "{package}/py.typed",
+    "docs/index.md",
 )
+PER_OPERATION = "docs/operations/{operation}.md"
+PER_MODEL = "docs/models/{model}.md"
 # Copied verbatim: the hand-written runtime that generated modules call into.
 VERBATIM = {"runtime/_runtime.py": "{package}/_runtime.py"}
 
@@ -45,6 +49,11 @@ def environment() -> jinja2.Environment:
     env.filters["pystr"] = python_string
     env.filters["docstring"] = docstring_text
     env.filters["all_sorted"] = all_sorted
+    env.filters["markdown"] = docs.markdown_text
+    env.filters["cell"] = docs.cell
+    env.filters["first_sentence"] = docs.first_sentence
+    env.filters["shell_quoted"] = docs.shell_quoted
+    env.filters["error_class"] = docs.error_class
     return env
 
 
@@ -70,6 +79,12 @@ def render(api: Api) -> dict[str, str]:
     for output in OUTPUTS:
         path = output.format(package=api.package_name)
         files[path] = env.get_template(output.replace("{package}", "package") + ".jinja").render(api=api)
+    page = env.get_template(PER_OPERATION + ".jinja")
+    for op in api.operations:
+        files[PER_OPERATION.format(operation=op.function_name)] = page.render(api=api, op=op)
+    page = env.get_template(PER_MODEL + ".jinja")
+    for model in api.doc_models:
+        files[PER_MODEL.format(model=model.name)] = page.render(api=api, model=model)
     for source, output in VERBATIM.items():
         files[output.format(package=api.package_name)] = (templates_dir() / source).read_text("utf-8")
     files[f"{api.package_name}/models.py"] = api.models_source

@@ -1,0 +1,327 @@
+"""The documentation part of the IR: tables, examples and links, as Markdown, from the prepared spec."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from .examples import synthesize
+from .ir import DocField, DocModel, DocResponse, Field, OperationDoc
+from .pointer import local_ref_parts, lookup
+
+RETRIED = frozenset({"408", "409", "429"})
+MODELS_LINK = "../models/{name}.md"
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+
+
+def markdown_text(text: str) -> str:
+    """Spec prose as Markdown: Markdown stays Markdown, raw HTML is escaped (not in code spans)."""
+    out, last = [], 0
+    for match in _CODE_SPAN.finditer(text):
+        out.append(html.escape(text[last : match.start()], quote=False))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(html.escape(text[last:], quote=False))
+    return "".join(out).strip()
+
+
+def cell(text: str) -> str:
+    """One table cell: a single line, with pipes escaped."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def first_sentence(text: str) -> str:
+    match = re.match(r"(.+?[.!?])(\s|$)", " ".join(text.split()))
+    return match.group(1) if match else " ".join(text.split())
+
+
+def shell_quoted(text: str) -> str:
+    """Text to put between single quotes in a POSIX shell."""
+    return text.replace("'", "'\\''")
+
+
+_ERROR_CLASSES = {
+    "400": "BadRequestError",
+    "401": "AuthenticationError",
+    "403": "PermissionDeniedError",
+    "404": "NotFoundError",
+    "409": "ConflictError",
+    "422": "UnprocessableEntityError",
+    "429": "RateLimitError",
+}
+
+
+def error_class(status: str) -> str:
+    """The runtime's exception for an error status (mirrors _STATUS_ERRORS in the runtime)."""
+    if status in _ERROR_CLASSES:
+        return _ERROR_CLASSES[status]
+    return "InternalServerError" if status.startswith("5") else "APIStatusError"
+
+
+def code(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    fence = "``" if "`" in text else "`"
+    pad = " " if fence == "``" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _ref_target(spec: dict[str, Any], schema: Any) -> tuple[str | None, Any]:
+    if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        parts = local_ref_parts(schema["$ref"]) or []
+        try:
+            target = lookup(spec, parts)
+        except KeyError:
+            return None, {}
+        name = parts[2] if len(parts) == 3 and parts[:2] == ["components", "schemas"] else None
+        return name, target
+    return None, schema
+
+
+def type_text(spec: dict[str, Any], schema: Any, depth: int = 0) -> str:
+    """A readable type, linking to model pages: `array of [Tool](../models/Tool.md)`, `string or null`."""
+    name, target = _ref_target(spec, schema)
+    if name is not None:
+        return f"[{name}]({MODELS_LINK.format(name=name)})"
+    if not isinstance(target, dict) or depth > 6:
+        return "any"
+    if "const" in target:
+        return code(target["const"])
+    for key in ("anyOf", "oneOf"):
+        if isinstance(target.get(key), list):
+            return " or ".join(dict.fromkeys(type_text(spec, b, depth + 1) for b in target[key]))
+    kind = target.get("type")
+    kinds = kind if isinstance(kind, list) else [kind] if kind else []
+    texts = []
+    for k in kinds:
+        if k == "array":
+            texts.append(f"array of {type_text(spec, target.get('items'), depth + 1)}")
+        else:
+            texts.append(str(k))
+    if target.get("nullable") is True:
+        texts.append("null")
+    return " or ".join(texts) if texts else ("object" if "properties" in target else "any")
+
+
+def constraints(spec: dict[str, Any], schema: Any, depth: int = 0) -> str:
+    """Limits and allowed values, also those of a referenced scalar and of union branches."""
+    name, target = _ref_target(spec, schema)
+    if not isinstance(target, dict) or depth > 3:
+        return ""
+    if name is not None and (target.get("type") == "object" or "properties" in target):
+        return ""
+    parts = list(_own_constraints(target))
+    for key in ("anyOf", "oneOf"):
+        branches = target.get(key) or []
+        texts = [constraints(spec, branch, depth + 1) for branch in branches]
+        open_union = any(not t and _is_plain_scalar(spec, b) for t, b in zip(texts, branches, strict=True))
+        for text in filter(None, texts):
+            parts.append(text.replace("one of ", "known values ") if open_union else text)
+    if isinstance(target.get("items"), dict):
+        text = constraints(spec, target["items"], depth + 1)
+        if text:
+            parts.append(f"items: {text}")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _range(low: Any, high: Any) -> str:
+    if low is not None and high is not None:
+        return f"{low} to {high}"
+    if low is not None:
+        return f"at least {low}"
+    if high is not None:
+        return f"at most {high}"
+    return ""
+
+
+def _own_constraints(s: dict[str, Any]) -> Iterator[str]:
+    if text := _range(s.get("minimum"), s.get("maximum")):
+        yield text
+    for key, word in (("exclusiveMinimum", "greater than"), ("exclusiveMaximum", "less than")):
+        if isinstance(s.get(key), int | float) and not isinstance(s.get(key), bool):
+            yield f"{word} {s[key]}"
+    for low_key, high_key, unit in (
+        ("minLength", "maxLength", "characters"),
+        ("minItems", "maxItems", "items"),
+    ):
+        text = _range(s.get(low_key), s.get(high_key))
+        if text:
+            yield f"{text} {unit}"
+    if s.get("uniqueItems"):
+        yield "unique items"
+    if "pattern" in s:
+        yield f"pattern {code(s['pattern'])}"
+    if "multipleOf" in s:
+        yield f"multiple of {s['multipleOf']}"
+    if isinstance(s.get("enum"), list):
+        yield "one of " + ", ".join(code(v) for v in s["enum"])
+    if "format" in s:
+        yield f"format {code(s['format'])}"
+
+
+def doc_field(spec: dict[str, Any], name: str, schema: Any, required: bool, fallback: str = "") -> DocField:
+    _, target = _ref_target(spec, schema)
+    described = schema.get("description") if isinstance(schema, dict) else None
+    if not described and isinstance(target, dict):
+        described = target.get("description")
+    default = schema.get("default") if isinstance(schema, dict) and "default" in schema else None
+    if default is None and isinstance(target, dict) and "default" in target:
+        default = target["default"]
+    return DocField(
+        name=name,
+        type_text=type_text(spec, schema),
+        required=required,
+        default=code(default) if default is not None else "",
+        constraints=constraints(spec, schema),
+        description=cell(markdown_text(str(described or fallback))),
+    )
+
+
+def object_fields(spec: dict[str, Any], schema: Any) -> tuple[DocField, ...]:
+    _, target = _ref_target(spec, schema)
+    if not isinstance(target, dict):
+        return ()
+    required = set(target.get("required") or [])
+    return tuple(
+        doc_field(spec, name, sub, name in required) for name, sub in (target.get("properties") or {}).items()
+    )
+
+
+def operation_doc(
+    spec: dict[str, Any],
+    parameters: list[dict[str, Any]],
+    body_media: dict[str, Any] | None,
+    arguments: tuple[Field, ...],
+    responses: dict[str, Any],
+    path: str,
+    auth: str,
+) -> OperationDoc:
+    params = tuple(
+        doc_field(
+            spec,
+            str(p.get("name")),
+            p.get("schema"),
+            bool(p.get("required")),
+            str(p.get("description") or ""),
+        )
+        for p in parameters
+    )
+    body_schema = body_media.get("schema") if body_media else None
+    example = _media_example(spec, body_media) if body_media else None
+    by_wire = {f.name: f.py_name for f in arguments}
+    example_args = tuple(
+        (by_wire[k], repr(v))
+        for k, v in (example.items() if isinstance(example, dict) else [])
+        if k in by_wire
+    )
+    path_values = {str(p["name"]): _parameter_example(spec, p) for p in parameters if p.get("in") == "path"}
+    return OperationDoc(
+        auth=auth,
+        parameters=params,
+        body_type=type_text(spec, body_schema) if body_schema is not None else "",
+        body_fields=object_fields(spec, body_schema) if body_schema is not None else (),
+        request_example=to_json(example) if body_schema is not None else "",
+        example_arguments=example_args,
+        path_arguments=tuple(repr(v) for v in path_values.values()),
+        url_example=path.format(**{k: str(v) for k, v in path_values.items()}),
+        responses=tuple(_doc_response(spec, status, r) for status, r in sorted(responses.items())),
+    )
+
+
+def _parameter_example(spec: dict[str, Any], param: dict[str, Any]) -> Any:
+    if "example" in param:
+        return param["example"]
+    value = synthesize(spec, param.get("schema"))
+    return value if value is not None else "id"
+
+
+def _media_example(spec: dict[str, Any], media: dict[str, Any]) -> Any:
+    if "example" in media:
+        return media["example"]
+    for example in (media.get("examples") or {}).values():
+        if isinstance(example, dict) and "value" in example:
+            return example["value"]
+    return synthesize(spec, media.get("schema"))
+
+
+def _doc_response(spec: dict[str, Any], status: str, response: Any) -> DocResponse:
+    response = response if isinstance(response, dict) else {}
+    media = next(
+        (m for t, m in (response.get("content") or {}).items() if "json" in t and isinstance(m, dict)), None
+    )
+    schema = media.get("schema") if media else None
+    return DocResponse(
+        status=status,
+        description=cell(markdown_text(str(response.get("description") or ""))),
+        type_text=type_text(spec, schema) if schema is not None else "no body",
+        example=to_json(_media_example(spec, media)) if media and schema is not None else "",
+        retried=status in RETRIED or status.startswith("5"),
+    )
+
+
+def doc_models(spec: dict[str, Any], used_by: dict[str, set[str]]) -> tuple[DocModel, ...]:
+    schemas = (spec.get("components") or {}).get("schemas") or {}
+    models = []
+    for name, schema in sorted(schemas.items()):
+        if not isinstance(schema, dict):
+            continue
+        is_object = schema.get("type") == "object" or "properties" in schema
+        kind = (
+            "object"
+            if is_object
+            else "enum" if "enum" in schema else "union" if _is_union(schema) else "type"
+        )
+        models.append(
+            DocModel(
+                name=name,
+                kind=kind,
+                type_text=type_text(spec, schema),
+                description=markdown_text(str(schema.get("description") or "")),
+                fields=object_fields(spec, schema) if is_object else (),
+                constraints="" if is_object else constraints(spec, schema),
+                example=to_json(synthesize(spec, {"$ref": f"#/components/schemas/{name}"})),
+                used_by=tuple(sorted(used_by.get(name, set()))),
+            )
+        )
+    return tuple(models)
+
+
+def _is_plain_scalar(spec: dict[str, Any], schema: Any) -> bool:
+    """A branch that accepts any string (or number): it makes a union's enum values open."""
+    _, target = _ref_target(spec, schema)
+    return (
+        isinstance(target, dict)
+        and target.get("type") in ("string", "integer", "number")
+        and not any(k in target for k in ("enum", "const", "pattern", "format", "minimum", "maximum"))
+    )
+
+
+def _is_union(schema: dict[str, Any]) -> bool:
+    return "anyOf" in schema or "oneOf" in schema
+
+
+def referenced_models(spec: dict[str, Any], roots: list[Any]) -> set[str]:
+    """Component schema names reachable from `roots` through `$ref`s."""
+    found: set[str] = set()
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            parts = local_ref_parts(ref) if isinstance(ref, str) else None
+            if parts and len(parts) == 3 and parts[:2] == ["components", "schemas"] and parts[2] not in found:
+                found.add(parts[2])
+                try:
+                    stack.append(lookup(spec, parts))
+                except KeyError:
+                    pass
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
