@@ -131,3 +131,44 @@ def check_command(spec: Path | None, out: Path | None, **overrides: Any) -> None
         click.echo(f"sdkgen: {config.output} is out of date; run `{FIX_COMMAND}` to regenerate it", err=True)
         sys.exit(EXIT_DIFFERS)
     click.echo(f"{config.output}: up to date ({len(result.files)} files)", err=True)
+
+
+@main.command("diff")
+@click.argument("base")
+@click.argument("revision")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json", "github"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["ERR", "WARN"]),
+    help="Exit 1 when a change of this level or worse is found.",
+)
+@click.option("--no-sdk", is_flag=True, help="Skip generating both SDKs (faster; no SDK impact).")
+@_guarded
+def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk: bool) -> None:
+    """Review a spec change: what changed, what breaks clients, what it does to the generated SDK.
+
+    BASE and REVISION are spec files or GITREF:path, for example origin/main:spec/realtime-sessions.yaml.
+    """
+    from .diff.compare import SpecDiff
+    from .diff.impact import sdk_impact
+    from .diff.report import FORMATS, DiffResult
+    from .diff.rules import SEVERITY
+    from .diff.sources import read_side
+    from .pipeline import generate_document
+
+    old, new = read_side(base), read_side(revision)
+    changes = SpecDiff(old, new).run()
+    impact = None
+    if not no_sdk:
+        config = load_config()
+        impact = sdk_impact(generate_document(old, config), generate_document(new, config))
+    result = DiffResult(base, revision, changes, old.data == new.data, impact)
+    click.echo(FORMATS[fmt](result), nl=False)
+    if fail_on and any(SEVERITY[c.level] >= SEVERITY[fail_on] for c in changes):
+        sys.exit(EXIT_DIFFERS)

@@ -129,6 +129,11 @@ def load(path: Path, display: str | None = None) -> Document:
         raw = path.read_bytes()
     except OSError as exc:
         raise SpecError([_at(shown, 0, 0, f"cannot read the spec: {exc.strerror or exc}")]) from None
+    return parse(raw, path, shown)
+
+
+def parse(raw: bytes, path: Path, shown: str) -> Document:
+    """Parse spec bytes; `path` tells JSON from YAML by its suffix, `shown` names it in messages."""
     if len(raw) > MAX_INPUT_BYTES:
         raise SpecError(
             [_at(shown, 0, 0, f"the spec is {len(raw):,} bytes; the limit is {MAX_INPUT_BYTES:,}")]

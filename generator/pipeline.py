@@ -37,7 +37,12 @@ def generate(config: Config) -> Generated:
     if config.spec is None:
         raise ValueError("no spec given")
     doc, warnings = check_spec(config.spec, strict=config.strict)
+    return generate_document(doc, config, warnings)
+
+
+def generate_document(doc: Document, config: Config, warnings: list[Diagnostic] | None = None) -> Generated:
+    """Everything after validation, for a document already loaded (the diff command makes two)."""
     spec = prepare_spec(doc.data, package_name(doc.data, config))
     models = generate_models(doc, spec)
     api = build_api(spec, models, config)
-    return Generated(api, format_tree(render(api), api.package_name), warnings)
+    return Generated(api, format_tree(render(api), api.package_name), warnings or [])

@@ -1,0 +1,503 @@
+"""Compare two specs: operations, parameters, bodies, responses, security and shared components."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..loader import Document
+from ..pointer import Part, local_ref_parts, lookup, to_pointer
+from ..walk import HTTP_METHODS
+from .rules import OTHER_RULES, SEVERITY, schema_rule
+from .schemas import SchemaChange, SchemaDiffer, Side
+
+REQUEST, RESPONSE = "request", "response"
+
+
+@dataclass(frozen=True)
+class Change:
+    id: str
+    level: str
+    message: str
+    operation: str | None  # "POST /realtime/sessions"; None for components and global settings
+    pointer: str
+    base_line: int | None
+    revision_line: int | None
+    component: str | None = None
+    reach: tuple[str, ...] = ()  # "POST /x (request)" for a change to a shared component
+    rename: str | None = None
+    key: str = ""  # what the fingerprint is made of: no line numbers, so it is stable across commits
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(f"{self.id}|{self.key}".encode()).hexdigest()[:16]
+
+
+@dataclass
+class SpecDiff:
+    base: Document
+    revision: Document
+    changes: list[Change] = field(default_factory=list)
+    # component name -> {(operation, direction)} that reach it, on either side (transitively)
+    reach: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    # components that are a request or response body themselves, not only a property's type
+    bodies: set[str] = field(default_factory=set)
+
+    def run(self) -> list[Change]:
+        self._paths()
+        self._global_security()
+        self._components()
+        return sorted(self.changes, key=lambda c: (-SEVERITY[c.level], c.operation or "~", c.id, c.key))
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _emit(
+        self,
+        rule_id: str,
+        message: str,
+        operation: str | None,
+        base_parts: tuple[Part, ...] | None,
+        revision_parts: tuple[Part, ...] | None,
+        *,
+        level: str | None = None,
+        key: str = "",
+        **extra: Any,
+    ) -> None:
+        parts = revision_parts if revision_parts is not None else base_parts or ()
+        self.changes.append(
+            Change(
+                id=rule_id,
+                level=level or OTHER_RULES[rule_id],
+                message=message,
+                operation=operation,
+                pointer=to_pointer(parts),
+                base_line=self.base.position(base_parts)[0] if base_parts is not None else None,
+                revision_line=(
+                    self.revision.position(revision_parts)[0] if revision_parts is not None else None
+                ),
+                key=f"{operation or ''}|{key or to_pointer(parts)}",
+                **extra,
+            )
+        )
+
+    def _deref(self, spec: dict[str, Any], node: Any) -> Any:
+        for _ in range(16):
+            if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+                break
+            try:
+                node = lookup(spec, local_ref_parts(node["$ref"]) or [])
+            except KeyError:
+                return {}
+        return node
+
+    # --- paths and operations --------------------------------------------------------------------
+
+    def _paths(self) -> None:
+        b_paths = self.base.data.get("paths") or {}
+        r_paths = self.revision.data.get("paths") or {}
+        for path in b_paths:
+            if path not in r_paths:
+                ops = _operations(b_paths[path])
+                deprecated = bool(ops) and all(op.get("deprecated") for op in ops.values())
+                rule = (
+                    "api-path-removed-with-deprecation"
+                    if deprecated
+                    else "api-path-removed-without-deprecation"
+                )
+                self._emit(rule, f"path {path} removed", None, ("paths", path), None, key=path)
+        for path, r_item in r_paths.items():
+            b_item = b_paths.get(path)
+            r_ops = _operations(r_item)
+            b_ops = _operations(b_item) if b_item is not None else {}
+            for method, r_op in r_ops.items():
+                name = f"{method.upper()} {path}"
+                if method not in b_ops:
+                    self._emit("endpoint-added", "operation added", name, None, ("paths", path, method))
+                else:
+                    self._operation(name, path, method, b_item, r_item, b_ops[method], r_op)
+            for method, b_op in b_ops.items():
+                if method not in r_ops:
+                    rule = (
+                        "api-removed-with-deprecation"
+                        if b_op.get("deprecated")
+                        else "api-removed-without-deprecation"
+                    )
+                    self._emit(
+                        rule, "operation removed", f"{method.upper()} {path}", ("paths", path, method), None
+                    )
+
+    def _operation(
+        self,
+        name: str,
+        path: str,
+        method: str,
+        b_item: Any,
+        r_item: Any,
+        b_op: dict[str, Any],
+        r_op: dict[str, Any],
+    ) -> None:
+        b_at, r_at = ("paths", path, method), ("paths", path, method)
+        if bool(b_op.get("deprecated")) != bool(r_op.get("deprecated")):
+            rule = "endpoint-deprecated" if r_op.get("deprecated") else "endpoint-reactivated"
+            self._emit(rule, rule.replace("-", " "), name, b_at, r_at)
+        if b_op.get("operationId") != r_op.get("operationId") and b_op.get("operationId"):
+            message = f"operationId {b_op.get('operationId')!r} -> {r_op.get('operationId')!r}"
+            self._emit(
+                "api-operation-id-removed", message, name, (*b_at, "operationId"), (*r_at, "operationId")
+            )
+        self._operation_security(name, b_op, r_op, b_at, r_at)
+        self._parameters(name, b_item, r_item, b_op, r_op, b_at, r_at)
+        self._request_body(name, b_op, r_op, b_at, r_at)
+        self._responses(name, b_op, r_op, b_at, r_at)
+
+    def _parameters(
+        self,
+        name: str,
+        b_item: Any,
+        r_item: Any,
+        b_op: dict[str, Any],
+        r_op: dict[str, Any],
+        b_at: Any,
+        r_at: Any,
+    ) -> None:
+        b_params = self._parameter_map(self.base.data, b_item, b_op, b_at)
+        r_params = self._parameter_map(self.revision.data, r_item, r_op, r_at)
+        for key, (r_param, r_parts) in r_params.items():
+            label = f"{key[0]} parameter `{key[1]}`"
+            if key not in b_params:
+                required = bool(r_param.get("required")) or key[0] == "path"
+                rule = "new-required-request-parameter" if required else "new-optional-request-parameter"
+                self._emit(rule, f"{label} added", name, None, r_parts)
+                continue
+            b_param, b_parts = b_params[key]
+            if bool(b_param.get("required")) != bool(r_param.get("required")):
+                rule = (
+                    "request-parameter-became-required"
+                    if r_param.get("required")
+                    else "request-parameter-became-optional"
+                )
+                self._emit(
+                    rule,
+                    f"{label} {rule.rsplit('-', 2)[-2]} {rule.rsplit('-', 1)[-1]}",
+                    name,
+                    b_parts,
+                    r_parts,
+                )
+            differ = self._differ()
+            differ.compare(
+                Side(b_param.get("schema"), (*b_parts, "schema")),
+                Side(r_param.get("schema"), (*r_parts, "schema")),
+            )
+            self._schema_changes(differ.changes, name, REQUEST, "parameter", prefix=label)
+        for key, (_, b_parts) in b_params.items():
+            if key not in r_params:
+                self._emit(
+                    "request-parameter-removed", f"{key[0]} parameter `{key[1]}` removed", name, b_parts, None
+                )
+
+    def _parameter_map(
+        self, spec: dict[str, Any], item: Any, op: dict[str, Any], at: tuple[Part, ...]
+    ) -> dict[tuple[str, str], tuple[dict[str, Any], tuple[Part, ...]]]:
+        found: dict[tuple[str, str], tuple[dict[str, Any], tuple[Part, ...]]] = {}
+        for holder, parts in ((item, at[:2]), (op, at)):
+            for index, param in enumerate((holder or {}).get("parameters") or []):
+                resolved = self._deref(spec, param)
+                if isinstance(resolved, dict) and "name" in resolved:
+                    found[(str(resolved.get("in")), str(resolved["name"]))] = (
+                        resolved,
+                        (*parts, "parameters", index),
+                    )
+        return found
+
+    def _request_body(
+        self, name: str, b_op: dict[str, Any], r_op: dict[str, Any], b_at: Any, r_at: Any
+    ) -> None:
+        b_body = self._deref(self.base.data, b_op.get("requestBody"))
+        r_body = self._deref(self.revision.data, r_op.get("requestBody"))
+        b_parts, r_parts = (*b_at, "requestBody"), (*r_at, "requestBody")
+        if not b_body and not r_body:
+            return
+        if not b_body:
+            rule = "added-required-request-body" if r_body.get("required") else "added-optional-request-body"
+            self._emit(rule, "request body added", name, None, r_parts)
+            return
+        if not r_body:
+            self._emit("request-body-removed", "request body removed", name, b_parts, None)
+            return
+        if bool(b_body.get("required")) != bool(r_body.get("required")):
+            rule = (
+                "request-body-became-required" if r_body.get("required") else "request-body-became-optional"
+            )
+            self._emit(rule, rule.replace("-", " "), name, b_parts, r_parts)
+        self._content(name, REQUEST, b_body, r_body, b_parts, r_parts, "request-body-media-type")
+
+    def _responses(self, name: str, b_op: dict[str, Any], r_op: dict[str, Any], b_at: Any, r_at: Any) -> None:
+        b_responses, r_responses = b_op.get("responses") or {}, r_op.get("responses") or {}
+        for status in r_responses:
+            if status not in b_responses:
+                kind = "success" if str(status).startswith("2") else "non-success"
+                self._emit(
+                    f"response-{kind}-status-added",
+                    f"response {status} added",
+                    name,
+                    None,
+                    (*r_at, "responses", status),
+                )
+        for status, b_response in b_responses.items():
+            b_parts = (*b_at, "responses", status)
+            if status not in r_responses:
+                kind = "success" if str(status).startswith("2") else "non-success"
+                self._emit(
+                    f"response-{kind}-status-removed", f"response {status} removed", name, b_parts, None
+                )
+                continue
+            r_parts = (*r_at, "responses", status)
+            b_resolved = self._deref(self.base.data, b_response)
+            r_resolved = self._deref(self.revision.data, r_responses[status])
+            self._content(
+                name, RESPONSE, b_resolved, r_resolved, b_parts, r_parts, "response-media-type", status
+            )
+
+    def _content(
+        self,
+        name: str,
+        direction: str,
+        b_holder: dict[str, Any],
+        r_holder: dict[str, Any],
+        b_parts: tuple[Part, ...],
+        r_parts: tuple[Part, ...],
+        media_rule: str,
+        status: str = "",
+    ) -> None:
+        b_content, r_content = b_holder.get("content") or {}, r_holder.get("content") or {}
+        where = f"response {status}: " if status else ""
+        for media in r_content:
+            if media not in b_content:
+                self._emit(
+                    f"{media_rule}-added",
+                    f"{where}media type {media} added",
+                    name,
+                    None,
+                    (*r_parts, "content", media),
+                )
+        for media in b_content:
+            if media not in r_content:
+                self._emit(
+                    f"{media_rule}-removed",
+                    f"{where}media type {media} removed",
+                    name,
+                    (*b_parts, "content", media),
+                    None,
+                )
+                continue
+            b_schema, r_schema = b_content[media].get("schema"), r_content[media].get("schema")
+            if b_schema is None or r_schema is None:
+                continue
+            differ = self._differ()
+            differ.compare(
+                Side(b_schema, (*b_parts, "content", media, "schema")),
+                Side(r_schema, (*r_parts, "content", media, "schema")),
+            )
+            self._schema_changes(differ.changes, name, direction, None, prefix=where.rstrip(": "))
+
+    # --- schemas ---------------------------------------------------------------------------------
+
+    def _differ(self) -> SchemaDiffer:
+        """Shared components are not entered here; `_components` compares each once."""
+        return SchemaDiffer(self.base.data, self.revision.data)
+
+    def _schema_changes(
+        self,
+        changes: list[SchemaChange],
+        operation: str | None,
+        direction: str,
+        where: str | None,
+        *,
+        prefix: str = "",
+        level: str | None = None,
+        component: str | None = None,
+        reach: tuple[str, ...] = (),
+    ) -> None:
+        for change in changes:
+            place = where or ("property" if change.path else "body")
+            rule_id, rule_level = schema_rule(change.kind, direction, place)
+            subject = "/".join(change.path) or "body"
+            label = f"{prefix}: " if prefix else ""
+            self._emit(
+                rule_id,
+                f"{label}`{subject}` {change.detail}" if change.path else f"{label}{change.detail}",
+                operation,
+                change.base_parts,
+                change.revision_parts,
+                level=level or rule_level,
+                key=f"{component or ''}|{prefix}|{subject}|{change.kind}|{change.detail}",
+                component=component,
+                reach=reach,
+                rename=change.rename,
+            )
+
+    def _components(self) -> None:
+        """Each shared component once, rated by the worst direction it reaches."""
+        b_schemas = (self.base.data.get("components") or {}).get("schemas") or {}
+        r_schemas = (self.revision.data.get("components") or {}).get("schemas") or {}
+        self._reach_from_operations()
+        for name, r_schema in sorted(r_schemas.items()):
+            parts = ("components", "schemas", name)
+            if name not in b_schemas:
+                self._emit("component-schema-added", f"schema {name} added", None, None, parts, key=name)
+                continue
+            differ = self._differ()
+            differ.compare(Side(b_schemas[name], parts), Side(r_schema, parts))
+            where = "body" if name in self.bodies else "property"
+            reaches = sorted(self.reach.get(name, set()))
+            directions = {d for _, d in reaches} or {"component"}
+            for change in differ.changes:
+                place = "property" if change.path else where
+                rated = [(d, schema_rule(change.kind, d, place)) for d in sorted(directions)]
+                direction, (_, level) = max(rated, key=lambda item: SEVERITY[item[1][1]])
+                self._schema_changes(
+                    [change],
+                    None,
+                    direction,
+                    place,
+                    prefix=f"schema {name}",
+                    level=level,
+                    component=name,
+                    reach=tuple(f"{op} ({d})" for op, d in reaches),
+                )
+        for name in sorted(b_schemas):
+            if name not in r_schemas and name not in self.reach:
+                parts = ("components", "schemas", name)
+                self._emit("component-schema-removed", f"schema {name} removed", None, parts, None, key=name)
+
+    def _reach_from_operations(self) -> None:
+        """Components that operations reach without change at the operation level are counted too."""
+        for spec in (self.base.data, self.revision.data):
+            for path, item in (spec.get("paths") or {}).items():
+                for method, op in _operations(item).items():
+                    name = f"{method.upper()} {path}"
+                    request = [
+                        op.get("parameters"),
+                        item.get("parameters") if isinstance(item, dict) else None,
+                    ]
+                    request.append(op.get("requestBody"))
+                    for direction, roots in ((REQUEST, request), (RESPONSE, [op.get("responses")])):
+                        for target in _closure(spec, roots):
+                            self.reach.setdefault(target, set()).add((name, direction))
+                    self.bodies |= _body_refs(spec, [op.get("requestBody"), op.get("responses")])
+
+    # --- security --------------------------------------------------------------------------------
+
+    def _operation_security(
+        self, name: str, b_op: dict[str, Any], r_op: dict[str, Any], b_at: Any, r_at: Any
+    ) -> None:
+        if "security" not in b_op and "security" not in r_op:
+            return  # the global requirement applies to both; compared once
+        b_req = _requirements(b_op.get("security", self.base.data.get("security")))
+        r_req = _requirements(r_op.get("security", self.revision.data.get("security")))
+        self._security_change("api-security", name, b_req, r_req, (*b_at, "security"), (*r_at, "security"))
+
+    def _global_security(self) -> None:
+        b_req = _requirements(self.base.data.get("security"))
+        r_req = _requirements(self.revision.data.get("security"))
+        self._security_change("api-global-security", None, b_req, r_req, ("security",), ("security",))
+
+    def _security_change(
+        self, prefix: str, name: str | None, b_req: set[str], r_req: set[str], b_parts: Any, r_parts: Any
+    ) -> None:
+        if b_req == r_req:
+            return
+        if not b_req or (r_req - b_req and "" not in r_req):
+            added = sorted(r_req - b_req) or ["(none)"]
+            self._emit(
+                f"{prefix}-added",
+                f"security requirement {', '.join(added)} now required",
+                name,
+                b_parts,
+                r_parts,
+            )
+        if b_req - r_req and b_req:
+            removed = sorted(b_req - r_req)
+            self._emit(
+                f"{prefix}-removed",
+                f"security requirement {', '.join(removed)} removed",
+                name,
+                b_parts,
+                r_parts,
+            )
+
+
+def _operations(item: Any) -> dict[str, dict[str, Any]]:
+    return {m: op for m in HTTP_METHODS if isinstance(item, dict) and isinstance(op := item.get(m), dict)}
+
+
+def _requirements(security: Any) -> set[str]:
+    """Each alternative as a name like `ApiKeyAuth`; `` stands for the anonymous alternative `{}`."""
+    found = set()
+    for requirement in security if isinstance(security, list) else []:
+        if isinstance(requirement, dict):
+            found.add("+".join(sorted(requirement)))
+    return found
+
+
+def _refs_in(node: Any) -> set[str]:
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            ref = current.get("$ref")
+            parts = local_ref_parts(ref) if isinstance(ref, str) else None
+            if parts and len(parts) == 3 and parts[:2] == ["components", "schemas"]:
+                found.add(parts[2])
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+    return found
+
+
+def _closure(spec: dict[str, Any], roots: list[Any]) -> set[str]:
+    """Component schemas reachable from roots, following references through other components."""
+    schemas = (spec.get("components") or {}).get("schemas") or {}
+    seen: set[str] = set()
+    stack: list[Any] = [_expand(spec, r) for r in roots]
+    while stack:
+        for name in _refs_in(stack.pop()):
+            if name not in seen:
+                seen.add(name)
+                stack.append(schemas.get(name))
+    return seen
+
+
+def _body_refs(spec: dict[str, Any], roots: list[Any]) -> set[str]:
+    """Components used directly as the schema of a request or response body."""
+    found = set()
+    stack = [_expand(spec, r) for r in roots]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            content = node.get("content")
+            for media in content.values() if isinstance(content, dict) else []:
+                ref = media.get("schema", {}).get("$ref") if isinstance(media, dict) else None
+                parts = local_ref_parts(ref) if isinstance(ref, str) else None
+                if parts and len(parts) == 3 and parts[:2] == ["components", "schemas"]:
+                    found.add(parts[2])
+            stack.extend(v for v in node.values() if isinstance(v, dict))
+    return found
+
+
+def _expand(spec: dict[str, Any], node: Any) -> Any:
+    """Inline `#/components/responses|requestBodies|parameters` references, so their schemas count."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        parts = local_ref_parts(ref) if isinstance(ref, str) else None
+        if parts and len(parts) == 3 and parts[0] == "components" and parts[1] != "schemas":
+            try:
+                return _expand(spec, lookup(spec, parts))
+            except KeyError:
+                return {}
+        return {k: _expand(spec, v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_expand(spec, v) for v in node]
+    return node

@@ -1,0 +1,189 @@
+"""Rule ids and levels, oasdiff-compatible: ERR breaks clients, WARN may break them, INFO is safe.
+
+Schema rules are written once per kind of change and named per direction: requests and responses
+are contravariant, so what is safe in one direction usually breaks the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERR, WARN, INFO = "ERR", "WARN", "INFO"
+SEVERITY = {ERR: 3, WARN: 2, INFO: 1}
+
+
+@dataclass(frozen=True)
+class SchemaRule:
+    """How a kind of schema change rates in a request and in a response."""
+
+    request: str
+    response: str
+    request_id: str  # with {where}: "request-property" or "request-body" (and "request-parameter")
+    response_id: str
+
+
+# kind -> levels and ids; "{w}" is property, body or parameter.
+SCHEMA_RULES: dict[str, SchemaRule] = {
+    "property-added-required": SchemaRule(
+        ERR, INFO, "new-required-request-{w}", "response-required-{w}-added"
+    ),
+    "property-added-optional": SchemaRule(
+        INFO, INFO, "new-optional-request-{w}", "response-optional-{w}-added"
+    ),
+    "property-removed-required": SchemaRule(
+        WARN, ERR, "request-{w}-removed", "response-required-{w}-removed"
+    ),
+    "property-removed-optional": SchemaRule(
+        WARN, WARN, "request-{w}-removed", "response-optional-{w}-removed"
+    ),
+    "became-required": SchemaRule(ERR, INFO, "request-{w}-became-required", "response-{w}-became-required"),
+    "became-optional": SchemaRule(INFO, ERR, "request-{w}-became-optional", "response-{w}-became-optional"),
+    "type-changed": SchemaRule(ERR, ERR, "request-{w}-type-changed", "response-{w}-type-changed"),
+    "type-generalized": SchemaRule(
+        INFO, ERR, "request-{w}-type-generalized", "response-{w}-type-generalized"
+    ),
+    "became-nullable": SchemaRule(INFO, ERR, "request-{w}-became-nullable", "response-{w}-became-nullable"),
+    "became-not-nullable": SchemaRule(
+        ERR, INFO, "request-{w}-became-not-nullable", "response-{w}-became-not-nullable"
+    ),
+    "enum-value-added": SchemaRule(
+        INFO, WARN, "request-{w}-enum-value-added", "response-{w}-enum-value-added"
+    ),
+    "enum-value-removed": SchemaRule(
+        ERR, INFO, "request-{w}-enum-value-removed", "response-{w}-enum-value-removed"
+    ),
+    "became-enum": SchemaRule(ERR, INFO, "request-{w}-became-enum", "response-{w}-became-enum"),
+    "max-decreased": SchemaRule(ERR, INFO, "request-{w}-max-decreased", "response-{w}-max-decreased"),
+    "max-increased": SchemaRule(INFO, ERR, "request-{w}-max-increased", "response-{w}-max-increased"),
+    "max-set": SchemaRule(WARN, INFO, "request-{w}-max-set", "response-{w}-max-set"),
+    "max-unset": SchemaRule(INFO, ERR, "request-{w}-max-unset", "response-{w}-max-unset"),
+    "min-increased": SchemaRule(ERR, INFO, "request-{w}-min-increased", "response-{w}-min-increased"),
+    "min-decreased": SchemaRule(INFO, ERR, "request-{w}-min-decreased", "response-{w}-min-decreased"),
+    "min-set": SchemaRule(WARN, INFO, "request-{w}-min-set", "response-{w}-min-set"),
+    "min-unset": SchemaRule(INFO, ERR, "request-{w}-min-unset", "response-{w}-min-unset"),
+    "max-length-decreased": SchemaRule(
+        ERR, INFO, "request-{w}-max-length-decreased", "response-{w}-max-length-decreased"
+    ),
+    "max-length-increased": SchemaRule(
+        INFO, ERR, "request-{w}-max-length-increased", "response-{w}-max-length-increased"
+    ),
+    "max-length-set": SchemaRule(WARN, INFO, "request-{w}-max-length-set", "response-{w}-max-length-set"),
+    "max-length-unset": SchemaRule(
+        INFO, ERR, "request-{w}-max-length-unset", "response-{w}-max-length-unset"
+    ),
+    "min-length-increased": SchemaRule(
+        ERR, INFO, "request-{w}-min-length-increased", "response-{w}-min-length-increased"
+    ),
+    "min-length-decreased": SchemaRule(
+        INFO, ERR, "request-{w}-min-length-decreased", "response-{w}-min-length-decreased"
+    ),
+    "min-length-set": SchemaRule(WARN, INFO, "request-{w}-min-length-set", "response-{w}-min-length-set"),
+    "min-length-unset": SchemaRule(
+        INFO, ERR, "request-{w}-min-length-unset", "response-{w}-min-length-unset"
+    ),
+    "max-items-decreased": SchemaRule(
+        ERR, INFO, "request-{w}-max-items-decreased", "response-{w}-max-items-decreased"
+    ),
+    "max-items-increased": SchemaRule(
+        INFO, ERR, "request-{w}-max-items-increased", "response-{w}-max-items-increased"
+    ),
+    "max-items-set": SchemaRule(WARN, INFO, "request-{w}-max-items-set", "response-{w}-max-items-set"),
+    "max-items-unset": SchemaRule(INFO, ERR, "request-{w}-max-items-unset", "response-{w}-max-items-unset"),
+    "min-items-increased": SchemaRule(
+        ERR, INFO, "request-{w}-min-items-increased", "response-{w}-min-items-increased"
+    ),
+    "min-items-decreased": SchemaRule(
+        INFO, ERR, "request-{w}-min-items-decreased", "response-{w}-min-items-decreased"
+    ),
+    "min-items-set": SchemaRule(WARN, INFO, "request-{w}-min-items-set", "response-{w}-min-items-set"),
+    "min-items-unset": SchemaRule(INFO, ERR, "request-{w}-min-items-unset", "response-{w}-min-items-unset"),
+    "pattern-added": SchemaRule(WARN, INFO, "request-{w}-pattern-added", "response-{w}-pattern-added"),
+    "pattern-removed": SchemaRule(INFO, INFO, "request-{w}-pattern-removed", "response-{w}-pattern-removed"),
+    "pattern-changed": SchemaRule(WARN, INFO, "request-{w}-pattern-changed", "response-{w}-pattern-changed"),
+    "default-value-added": SchemaRule(
+        INFO, INFO, "request-{w}-default-value-added", "response-{w}-default-value-added"
+    ),
+    "default-value-removed": SchemaRule(
+        INFO, INFO, "request-{w}-default-value-removed", "response-{w}-default-value-removed"
+    ),
+    "default-value-changed": SchemaRule(
+        INFO, INFO, "request-{w}-default-value-changed", "response-{w}-default-value-changed"
+    ),
+    "any-of-added": SchemaRule(INFO, INFO, "request-{w}-any-of-added", "response-{w}-any-of-added"),
+    "any-of-removed": SchemaRule(ERR, INFO, "request-{w}-any-of-removed", "response-{w}-any-of-removed"),
+    "one-of-added": SchemaRule(INFO, INFO, "request-{w}-one-of-added", "response-{w}-one-of-added"),
+    "one-of-removed": SchemaRule(ERR, INFO, "request-{w}-one-of-removed", "response-{w}-one-of-removed"),
+}
+
+# Parameters differ from properties in a few levels (oasdiff rates a changed default as ERR there).
+PARAMETER_OVERRIDES = {"default-value-changed": ERR, "default-value-added": ERR, "default-value-removed": ERR}
+
+# Rules outside schemas: id -> level.
+OTHER_RULES: dict[str, str] = {
+    "endpoint-added": INFO,
+    "endpoint-deprecated": INFO,
+    "endpoint-reactivated": INFO,
+    "api-path-removed-without-deprecation": ERR,
+    "api-path-removed-with-deprecation": INFO,
+    "api-removed-without-deprecation": ERR,
+    "api-removed-with-deprecation": INFO,
+    "api-operation-id-removed": ERR,
+    "new-required-request-parameter": ERR,
+    "new-optional-request-parameter": INFO,
+    "request-parameter-removed": WARN,
+    "request-parameter-became-required": ERR,
+    "request-parameter-became-optional": INFO,
+    "added-required-request-body": ERR,
+    "added-optional-request-body": INFO,
+    "request-body-removed": WARN,
+    "request-body-became-required": ERR,
+    "request-body-became-optional": INFO,
+    "request-body-media-type-added": INFO,
+    "request-body-media-type-removed": ERR,
+    "response-success-status-added": INFO,
+    "response-success-status-removed": ERR,
+    "response-non-success-status-added": INFO,
+    "response-non-success-status-removed": INFO,
+    "response-media-type-added": INFO,
+    "response-media-type-removed": ERR,
+    "api-security-added": ERR,
+    "api-security-removed": ERR,
+    "api-global-security-added": ERR,
+    "api-global-security-removed": ERR,
+    "component-schema-added": INFO,
+    "component-schema-removed": WARN,
+}
+
+# Where sdkgen rates a change differently from oasdiff, and why (shown in the rule docs).
+DIFFERS_FROM_OASDIFF: dict[str, str] = {
+    "api-security-added": "oasdiff: INFO. A newly required security requirement rejects clients that sent none.",
+    "api-global-security-added": "oasdiff: INFO. As api-security-added, for every operation at once.",
+    "response-required-property-added": "oasdiff: ERR for bidirectional properties. Clients ignore new fields.",
+    "response-property-enum-value-removed": "oasdiff: ERR in some versions. Fewer values never surprise a client.",
+    "component-schema-removed": "oasdiff: ERR (api-schema-removed). WARN here: no operation reached it.",
+}
+
+
+def schema_rule(kind: str, direction: str, where: str) -> tuple[str, str]:
+    """(rule id, level) of a schema change; direction is request, response or component."""
+    rule = SCHEMA_RULES[kind]
+    if direction == "component":
+        return f"component-{where}-{kind}", INFO
+    template = rule.request_id if direction == "request" else rule.response_id
+    level = rule.request if direction == "request" else rule.response
+    if where == "parameter":
+        level = PARAMETER_OVERRIDES.get(kind, level)
+    return template.format(w=where), level
+
+
+def all_rule_ids() -> dict[str, str]:
+    """Every id this tool can report, with its level, for the docs and the corpus test."""
+    ids = dict(OTHER_RULES)
+    for kind in SCHEMA_RULES:
+        for direction in ("request", "response"):
+            for where in ("property", "body"):
+                rule_id, level = schema_rule(kind, direction, where)
+                ids[rule_id] = level
+        rule_id, level = schema_rule(kind, "request", "parameter")
+        ids[rule_id] = level
+    return dict(sorted(ids.items()))
