@@ -121,7 +121,8 @@ def to_text(result: DiffResult) -> str:
 def _impact_text(impact: Impact) -> list[str]:
     breaking = sum(c.breaking for c in impact.surface)
     lines = [
-        f"SDK: {breaking} source-breaking of {len(impact.surface)} surface changes; suggested SDK bump: {impact.bump}"
+        f"SDK: {breaking} source-breaking of {len(impact.surface)} surface changes;"
+        f" suggested SDK bump: {impact.bump}"
     ]
     for c in impact.surface:
         lines.append(f"  {'breaking' if c.breaking else 'safe':<8} {c.kind} {c.subject}: {c.change}")
@@ -184,7 +185,7 @@ def _impact_markdown(impact: Impact) -> Sequence[str]:
     if impact.surface:
         out += ["| | kind | name | change |", "| --- | --- | --- | --- |"]
         out += [
-            f"| {'breaking' if c.breaking else 'safe'} | {c.kind} | `{_cell(c.subject)}` | {_cell(c.change)} |"
+            f"| {_verdict(c.breaking)} | {c.kind} | `{_cell(c.subject)}` | {_cell(c.change)} |"
             for c in impact.surface
         ]
     else:
@@ -194,6 +195,10 @@ def _impact_markdown(impact: Impact) -> Sequence[str]:
     if files:
         out += ["", "Generated files that change: " + ", ".join(f"`{f}`" for f in files) + "."]
     return out
+
+
+def _verdict(breaking: bool) -> str:
+    return "breaking" if breaking else "safe"
 
 
 def _cell(text: str) -> str:
