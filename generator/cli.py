@@ -172,3 +172,13 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
     click.echo(FORMATS[fmt](result), nl=False)
     if fail_on and any(SEVERITY[c.level] >= SEVERITY[fail_on] for c in changes):
         sys.exit(EXIT_DIFFERS)
+
+
+@main.command("rules")
+def rules_command() -> None:
+    """List every rule `sdkgen diff` reports, with its level, and where sdkgen rates unlike oasdiff."""
+    from .diff.rules import DIFFERS_FROM_OASDIFF, all_rule_ids
+
+    for rule_id, level in all_rule_ids().items():
+        note = DIFFERS_FROM_OASDIFF.get(rule_id)
+        click.echo(f"{level:<4} {rule_id}" + (f"  ({note})" if note else ""))

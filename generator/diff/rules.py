@@ -180,7 +180,7 @@ def all_rule_ids() -> dict[str, str]:
     """Every id this tool can report, with its level, for the docs and the corpus test."""
     ids = dict(OTHER_RULES)
     for kind in SCHEMA_RULES:
-        for direction in ("request", "response"):
+        for direction in ("request", "response", "component"):
             for where in ("property", "body"):
                 rule_id, level = schema_rule(kind, direction, where)
                 ids[rule_id] = level

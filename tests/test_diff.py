@@ -1,0 +1,155 @@
+"""sdkgen diff: the corpus in tests/diff_cases/, git refs, output formats, and bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.diff.compare import SpecDiff
+from generator.diff.report import DiffResult
+from generator.diff.rules import all_rule_ids
+from generator.loader import load
+from generator.validate import validate
+from tests.conftest import ROOT, SPEC, run_cli
+
+CASES = sorted(p for p in (Path(__file__).parent / "diff_cases").iterdir() if (p / "expected.json").exists())
+
+
+def test_the_corpus_is_large_enough() -> None:
+    assert len(CASES) >= 60
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_diff_case(case: Path) -> None:
+    expected: dict[str, Any] = json.loads((case / "expected.json").read_text())
+    base, revision = load(case / "base.yaml"), load(case / "revision.yaml")
+    assert [d.format() for d in validate(base) + validate(revision) if d.is_error] == []
+    changes = SpecDiff(base, revision).run()
+    found = Counter((c.id, c.level, c.operation or c.component) for c in changes)
+    wanted = Counter((e["id"], e["level"], e["where"]) for e in expected["changes"])
+    assert found == wanted, [c.message for c in changes]
+    if "reach" in expected:
+        assert [list(c.reach) for c in changes] == [expected["reach"]] * len(changes)
+    if "rename" in expected:
+        assert {c.rename for c in changes} == {expected["rename"]}
+    if "bump" in expected:
+        assert DiffResult("a", "b", changes, base.data == revision.data, None).spec_bump == expected["bump"]
+    known = all_rule_ids()
+    for c in changes:
+        assert c.id in known, f"{c.id} is not a documented rule"
+        assert known[c.id] == c.level or c.component, "only shared components are rated by their reach"
+
+
+def test_fingerprints_are_stable_when_lines_move() -> None:
+    case = Path(__file__).parent / "diff_cases" / "request_property_max_decreased"
+    first = SpecDiff(load(case / "base.yaml"), load(case / "revision.yaml")).run()
+    shifted = case.parent.parent / "diff_cases" / "request_property_max_decreased" / "revision.yaml"
+    text = "# a comment that moves every line\n\n" + shifted.read_text()
+    moved = Path(str(shifted) + ".tmp")
+    moved.write_text(text)
+    try:
+        second = SpecDiff(load(case / "base.yaml"), load(moved)).run()
+    finally:
+        moved.unlink()
+    assert [c.fingerprint for c in first] == [c.fingerprint for c in second]
+    assert [c.revision_line for c in first] != [c.revision_line for c in second]
+
+
+def test_formats_and_fail_on() -> None:
+    case = Path(__file__).parent / "diff_cases" / "probable_rename"
+    args = ["diff", case / "base.yaml", case / "revision.yaml", "--no-sdk"]
+    data = json.loads(run_cli(*args, "--format", "json").stdout)
+    assert data["summary"] == {"breaking": 0, "risky": 1, "safe": 1, "spec_bump": "minor"}
+    change = data["changes"][0]
+    assert set(change) >= {"id", "level", "message", "operation", "pointer", "base_line", "revision_line"}
+    assert change["fingerprint"] and change["rename"] == "note -> memo"
+    markdown = run_cli(*args, "--format", "markdown").stdout
+    assert "| breaking (ERR) | risky (WARN) | safe (INFO) | spec bump | SDK bump |" in markdown
+    assert "### POST /items" in markdown
+    github = run_cli(*args, "--format", "github").stdout.splitlines()
+    assert github[0].startswith("::warning file=") and "title=request-property-removed::" in github[0]
+    assert run_cli(*args, "--fail-on", "WARN").exit_code == 1
+    assert run_cli(*args, "--fail-on", "ERR").exit_code == 0
+
+
+def test_sdk_impact_of_a_breaking_change(tmp_path: Path) -> None:
+    revision = tmp_path / "revision.yaml"
+    text = SPEC.read_text().replace("        - cedar\n", "").replace("maximum: 1.2", "maximum: 1.1")
+    revision.write_text(text.replace("        - client_secret\n", ""))
+    result = run_cli("diff", SPEC, revision, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    sdk = json.loads(result.stdout)["sdk"]
+    assert sdk["bump"] == "major"
+    breaking = {(c["subject"], c["breaking"]) for c in sdk["surface"]}
+    assert ("models.RealtimeVoiceName", True) in breaking
+    assert ("models.RealtimeSessionCreateResponse.client_secret", True) in breaking
+    assert "openai_realtime/models.py" in sdk["files"]["modified"]
+    assert "docs/models/RealtimeVoiceName.md" in sdk["files"]["modified"]
+
+
+def test_identical_specs_have_no_changes() -> None:
+    data = json.loads(run_cli("diff", SPEC, SPEC, "--format", "json").stdout)
+    assert data["changes"] == []
+    assert data["summary"]["spec_bump"] == "none" and data["summary"]["sdk_bump"] == "none"
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def test_diff_between_two_git_refs(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "config", "user.name", "CI")
+    (repo / "spec").mkdir()
+    target = repo / "spec" / "api.yaml"
+    target.write_text(SPEC.read_text())
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "base")
+    target.write_text(SPEC.read_text().replace("maximum: 1.2", "maximum: 1.0"))
+    git(repo, "commit", "-qam", "tighten temperature")
+    result = run_cli(
+        "diff", "HEAD~1:spec/api.yaml", "HEAD:spec/api.yaml", "--format", "json", "--no-sdk", cwd=repo
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [c["id"] for c in data["changes"]] == ["request-property-max-decreased"]
+    assert data["base"] == "HEAD~1:spec/api.yaml"
+    missing = run_cli("diff", "HEAD~1:spec/nope.yaml", "HEAD:spec/api.yaml", cwd=repo)
+    assert missing.exit_code == 2 and "HEAD~1:spec/nope.yaml" in missing.stderr
+
+
+@pytest.mark.parametrize("side", ["base", "revision"])
+def test_bad_input_on_either_side(tmp_path: Path, side: str) -> None:
+    broken = ROOT / "tests" / "broken_specs" / "dangling_ref" / "spec.yaml"
+    args = [broken, SPEC] if side == "base" else [SPEC, broken]
+    result = run_cli("diff", *args)
+    assert result.exit_code == 2
+    assert "dangling_ref/spec.yaml:15:23: #/paths/~1things/get/responses/200" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_rules_command_lists_ids_and_our_differences() -> None:
+    listing = run_cli("rules").stdout.splitlines()
+    assert "ERR  request-property-max-decreased" in listing
+    assert "INFO endpoint-added" in listing
+    assert any(line.startswith("ERR  api-security-added  (oasdiff: INFO.") for line in listing)
+    assert len(listing) > 150
+
+
+def test_ci_workflow_and_pre_commit_hook_are_offered() -> None:
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "sdkgen.yml").read_text())
+    steps = workflow["jobs"]["check"]["steps"]
+    assert any(step.get("run") == "make check" for step in steps)
+    assert any("sdkgen diff" in step.get("run", "") and "--format markdown" in step["run"] for step in steps)
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["entry"] == "sdkgen check"
