@@ -16,6 +16,7 @@ def prepare_spec(spec: dict[str, Any], package: str) -> dict[str, Any]:
     for _, schema in iter_schemas(spec):
         if schema.get("format") == "password" and schema.get("type") == "string":
             schema["x-python-type"] = f"{package}._runtime.Secret"
+        _repair(schema)
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     for site in iter_operations(spec):
         base = class_name(site.operation.get("operationId") or f"{site.method} {site.path}")
@@ -24,6 +25,17 @@ def prepare_spec(spec: dict[str, Any], package: str) -> dict[str, Any]:
             schemas[name] = media["schema"]
             media["schema"] = {"$ref": f"#/components/schemas/{name}"}
     return spec
+
+
+def _repair(schema: dict[str, Any]) -> None:
+    """Fix what validation let through as warnings (see validate.REPAIRED)."""
+    for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if isinstance(schema.get(bound), bool):
+            if schema.pop(bound) and isinstance(schema.get(limit), int | float):
+                schema[bound] = schema.pop(limit)
+    if isinstance(schema.get("required"), list):
+        schema["required"] = list(dict.fromkeys(schema["required"]))
+    schema.pop("$recursiveAnchor", None)
 
 
 def _inline_media(operation: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

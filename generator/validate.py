@@ -21,6 +21,13 @@ from .naming import class_name, function_name, snake_case
 from .pointer import Part, local_ref_parts, lookup, resolve_logical
 from .walk import iter_operations, iter_schemas
 
+# Keywords whose invalid use the prepare stage repairs, so generation goes on with a warning.
+REPAIRED = {
+    "exclusiveMinimum": "read as OpenAPI 3.0's boolean form (minimum is exclusive)",
+    "exclusiveMaximum": "read as OpenAPI 3.0's boolean form (maximum is exclusive)",
+    "required": "duplicates are ignored",
+    "$recursiveAnchor": "ignored (a JSON Schema 2019-09 keyword)",
+}
 JSON_TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object", "null"})
 _PATH_PARAM = re.compile(r"\{([^{}]+)\}")
 
@@ -192,9 +199,14 @@ def _spec_validator_diagnostics(doc: Document, version: str) -> list[Diagnostic]
         for error in validator.root_validator(validator.schema_path):
             if isinstance(error, DuplicateOperationIDError | UnresolvableParameterError):
                 continue  # reported by our own checks, with better places
-            parts = [*getattr(error, "sdkgen_parts", []), *error.path]
-            level = Level.WARNING if getattr(error, "sdkgen_default", False) else Level.ERROR
-            out.append(_from_error(doc, error, resolve_logical(doc.data, parts), level))
+            parts = resolve_logical(doc.data, [*getattr(error, "sdkgen_parts", []), *error.path])
+            if getattr(error, "sdkgen_default", False):
+                out.append(_from_error(doc, error, parts, Level.WARNING))
+            elif parts and parts[-1] in REPAIRED:
+                message = f"{_best_message(error)}; {REPAIRED[str(parts[-1])]}"
+                out.append(doc.diagnostic(parts, message, Level.WARNING))
+            else:
+                out.append(_from_error(doc, error, parts, Level.ERROR))
     except Exception as exc:  # the validator itself failed on this input
         out.append(doc.diagnostic([], f"openapi-spec-validator failed: {type(exc).__name__}: {exc}"))
     return out
