@@ -111,7 +111,7 @@ def _operation(spec: dict[str, Any], site: Any, models: ModelSource, api_key_env
     merged = {(p.get("in"), p.get("name")): p for p in params if isinstance(p, dict)}
     responses = {str(k): _deref(spec, v) for k, v in (op.get("responses") or {}).items()}
     ordered = sorted(responses.items())
-    known = set(models.names)
+    known = models.component_classes
     success = next((_response(spec, s, r, known) for s, r in ordered if s.startswith("2")), NO_CONTENT)
     taken: set[str] = set()
     parameters = tuple(_parameter(spec, p, taken, known) for p in merged.values())
@@ -160,7 +160,9 @@ def _auth(spec: dict[str, Any], requirements: Any, api_key_env: str) -> str:
     return " or ".join(ways) if ways else "none"
 
 
-def _parameter(spec: dict[str, Any], param: dict[str, Any], taken: set[str], known: set[str]) -> Parameter:
+def _parameter(
+    spec: dict[str, Any], param: dict[str, Any], taken: set[str], known: dict[str, str]
+) -> Parameter:
     return Parameter(
         name=str(param["name"]),
         py_name=_unique(argument_name(str(param["name"])), taken),
@@ -183,21 +185,21 @@ def _json_media(content: Any) -> tuple[str, dict[str, Any]] | None:
 NO_CONTENT = Response("204", "None", None, "")
 
 
-def _response(spec: dict[str, Any], status: str, response: Any, known: set[str]) -> Response:
+def _response(spec: dict[str, Any], status: str, response: Any, known: dict[str, str]) -> Response:
     media = _json_media(response.get("content") if isinstance(response, dict) else None)
     description = str(response.get("description") or "").strip() if isinstance(response, dict) else ""
     if media is None or "schema" not in media[1]:
         return Response(status, "None", None, description)
     schema = media[1]["schema"]
-    model = _ref_name(schema)
-    return Response(status, python_type(spec, schema, known), model if model in known else None, description)
+    model = known.get(_ref_name(schema) or "")
+    return Response(status, python_type(spec, schema, known), model, description)
 
 
-def python_type(spec: dict[str, Any], schema: Any, known: set[str], depth: int = 0) -> str:
+def python_type(spec: dict[str, Any], schema: Any, known: dict[str, str], depth: int = 0) -> str:
     """The Python type of a value of `schema`, for signatures: a model, a container, a scalar or Any."""
     name = _ref_name(schema)
     if name is not None:
-        return name if name in known else python_type(spec, _deref(spec, schema), known, depth + 1)
+        return known[name] if name in known else python_type(spec, _deref(spec, schema), known, depth + 1)
     if not isinstance(schema, dict) or depth > 8:
         return "Any"
     kind = schema.get("type")
@@ -219,7 +221,7 @@ def _body(
 ) -> Body | None:
     if media is None:
         return None
-    model = _ref_name(media[1].get("schema"))
+    model = models.class_for(_ref_name(media[1].get("schema")) or "")
     if model is None or model not in models.fields:
         return None
     schema = _deref(spec, media[1]["schema"])

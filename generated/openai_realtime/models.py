@@ -221,8 +221,8 @@ class ToolChoiceFunction(BaseModel):
     """
 
 
-MaxOutputTokensMaxOutputTokens = TypeAliasType(
-    "MaxOutputTokensMaxOutputTokens", Annotated[int, Field(ge=1, le=4096)]
+MaxOutputTokensInteger = TypeAliasType(
+    "MaxOutputTokensInteger", Annotated[int, Field(ge=1, le=4096)]
 )
 """
 The most output tokens in one assistant response, tool calls included: an
@@ -233,7 +233,7 @@ integer from 1 to 4096, or `inf` for the most the model allows. Defaults to
 
 
 MaxOutputTokens = TypeAliasType(
-    "MaxOutputTokens", MaxOutputTokensMaxOutputTokens | Literal["inf"]
+    "MaxOutputTokens", MaxOutputTokensInteger | Literal["inf"]
 )
 """
 The most output tokens in one assistant response, tool calls included: an
