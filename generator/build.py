@@ -18,7 +18,8 @@ _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bo
 # Arguments every builder and method has; spec names that clash get a trailing underscore.
 RESERVED_ARGUMENTS = frozenset(
     {"self", "body", "base_url", "api_key", "extra_headers", "extra_query", "extra_body"}
-    | {"timeout", "max_retries", "user_agent", "request"}
+    | {"timeout", "max_retries", "user_agent", "request", "result"}
+    | {"build_request", "json_body", "given", "request_builders", "NO_CONTENT", "NOT_GIVEN", "NotGiven"}
 )
 
 

@@ -45,7 +45,7 @@ class Response:
     @property
     def runtime_type(self) -> str:
         """The expression the client parses the body with."""
-        return {"None": "type(None)", "Any": "object"}.get(self.annotation, self.annotation)
+        return {"None": "NO_CONTENT", "Any": "object"}.get(self.annotation, self.annotation)
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,10 @@ class Api:
     builder_imports: tuple[str, ...]  # what request_builders.py imports from the models module
     client_imports: tuple[str, ...]  # what _client.py imports from it
     typing_imports: tuple[str, ...]  # what both import from typing
+
+    @property
+    def has_empty_responses(self) -> bool:
+        return any(op.success.annotation == "None" for op in self.operations)
 
     @property
     def has_bodies(self) -> bool:

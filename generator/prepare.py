@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 from .naming import class_name
+from .pointer import local_ref_parts, lookup
 from .walk import iter_operations, iter_schemas
 
 
@@ -17,6 +18,7 @@ def prepare_spec(spec: dict[str, Any], package: str) -> dict[str, Any]:
         if schema.get("format") == "password" and schema.get("type") == "string":
             schema["x-python-type"] = f"{package}._runtime.Secret"
         _repair(schema)
+        _flatten_conflicting_allof(spec, schema)
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     for site in iter_operations(spec):
         base = class_name(site.operation.get("operationId") or f"{site.method} {site.path}")
@@ -36,6 +38,63 @@ def _repair(schema: dict[str, Any]) -> None:
     if isinstance(schema.get("required"), list):
         schema["required"] = list(dict.fromkeys(schema["required"]))
     schema.pop("$recursiveAnchor", None)
+    if "default" in schema and schema["default"] is None and not _allows_null(schema):
+        schema["nullable"] = True  # `default: null` is one of the ways upstream says nullable
+
+
+def _allows_null(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind) or schema.get("nullable") is True:
+        return True
+    branches = [*(schema.get("anyOf") or []), *(schema.get("oneOf") or [])]
+    return any(isinstance(b, dict) and b.get("type") == "null" for b in branches)
+
+
+def _flatten_conflicting_allof(spec: dict[str, Any], schema: dict[str, Any]) -> None:
+    """`allOf: [$ref Parent, {properties}]` that redefines a parent's property with another schema
+    cannot be a Python subclass; such a schema becomes one object with the properties merged."""
+    branches = schema.get("allOf")
+    if not isinstance(branches, list) or len(branches) < 2:
+        return
+    parents, own = [], []
+    for branch in branches:
+        if isinstance(branch, dict) and isinstance(branch.get("$ref"), str):
+            target = _local(spec, branch["$ref"])
+            if not isinstance(target, dict) or "allOf" in target:
+                return
+            parents.append(target)
+        elif isinstance(branch, dict) and set(branch) <= {
+            "type",
+            "properties",
+            "required",
+            "description",
+            "title",
+        }:
+            own.append(branch)
+        else:
+            return
+    inherited: dict[str, Any] = {}
+    for parent in parents:
+        inherited.update(parent.get("properties") or {})
+    redefined = {
+        k for o in own for k, v in (o.get("properties") or {}).items() if k in inherited and inherited[k] != v
+    }
+    if not redefined:
+        return
+    merged: dict[str, Any] = dict(inherited)
+    required: list[str] = []
+    for part in [*parents, *own]:
+        merged.update(part.get("properties") or {})
+        required += [r for r in part.get("required") or [] if r not in required]
+    schema.pop("allOf")
+    schema.update({"type": "object", "properties": merged, **({"required": required} if required else {})})
+
+
+def _local(spec: dict[str, Any], ref: str) -> Any:
+    try:
+        return lookup(spec, local_ref_parts(ref) or [""])
+    except KeyError:
+        return None
 
 
 def _inline_media(operation: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

@@ -143,9 +143,10 @@ class OpenAIRealtime(SyncClient):
             timeout=self._timeout_for(timeout),
             user_agent=self.user_agent,
         )
-        return self._send(
+        result: RealtimeSessionCreateResponse = self._send(
             request, RealtimeSessionCreateResponse, max_retries=max_retries
         )
+        return result
 
 
 class OpenAIRealtimeWithRawResponse:
@@ -263,9 +264,10 @@ class AsyncOpenAIRealtime(AsyncClient):
             timeout=self._timeout_for(timeout),
             user_agent=self.user_agent,
         )
-        return await self._send(
+        result: RealtimeSessionCreateResponse = await self._send(
             request, RealtimeSessionCreateResponse, max_retries=max_retries
         )
+        return result
 
 
 class AsyncOpenAIRealtimeWithRawResponse:

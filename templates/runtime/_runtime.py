@@ -14,7 +14,7 @@ import os
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Generic, ParamSpec, Self, TypeVar, cast
+from typing import Any, Generic, ParamSpec, Self, TypeVar, cast, overload
 from urllib.parse import quote
 
 import httpx
@@ -55,7 +55,7 @@ MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
 RETRY_STATUSES = frozenset({408, 409, 429})
 
-Headers = Mapping[str, "str | NotGiven | None"]
+Headers = Mapping[str, object]
 Query = Mapping[str, object]
 Body = Mapping[str, object]
 TimeoutTypes = float | httpx.Timeout | None
@@ -72,6 +72,7 @@ class NotGiven:
 
 
 NOT_GIVEN = NotGiven()
+NO_CONTENT: Any = type(None)  # what clients parse an empty response as: nothing
 
 
 class Secret(str):
@@ -276,14 +277,20 @@ def build_request(
         payload = {**(json_data or {}), **(extra_body or {})}
         content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     for name, value in {**(headers or {}), **(extra_headers or {})}.items():
-        if isinstance(value, str):
-            merged[name] = value
-        elif value is None:  # None removes a default header
+        if value is None:  # None removes a default header
             merged = {k: v for k, v in merged.items() if k.lower() != name.lower()}
+        elif not isinstance(value, NotGiven):
+            merged[name] = _header_value(value)
     request = httpx.Request(method, url, params=params, headers=merged, content=content)
     if not isinstance(timeout, NotGiven):
         request.extensions["timeout"] = _timeout(timeout).as_dict()
     return request
+
+
+def _header_value(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return ",".join(_header_value(v) for v in value)
+    return "true" if value is True else "false" if value is False else str(value)
 
 
 def _query_value(value: object) -> str | list[str]:
@@ -314,17 +321,16 @@ def _adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
     return adapter
 
 
-def parse_response(response: httpx.Response, tp: type[T]) -> T:
+def parse_response(response: httpx.Response, tp: Any) -> Any:
     """The response body as the spec's model; a body that does not fit is an APIResponseValidationError."""
-    if tp is type(None):
+    if tp is NO_CONTENT:
         return None
     try:
         body = response.json()
     except ValueError:
         raise APIResponseValidationError(response, response.text, "the body is not JSON") from None
     try:
-        result: T = _adapter(tp).validate_python(body)
-        return result
+        return _adapter(tp).validate_python(body)
     except pydantic.ValidationError as exc:
         raise APIResponseValidationError(response, body, str(exc)) from None
 
@@ -350,7 +356,8 @@ class RawResponse(Generic[T]):
         return value
 
     def parse(self) -> T:
-        return parse_response(self.http_response, self._type)
+        result: T = parse_response(self.http_response, self._type)
+        return result
 
     def __repr__(self) -> str:
         return f"<RawResponse [{self.status_code}] {self._type.__name__}>"
@@ -442,7 +449,7 @@ class _ClientBase:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
 
-    def _headers(self, extra: Headers | None) -> dict[str, str | NotGiven | None]:
+    def _headers(self, extra: Headers | None) -> dict[str, object]:
         return {**self.default_headers, **(extra or {})}
 
     def _timeout_for(self, timeout: TimeoutTypes | NotGiven) -> TimeoutTypes:
@@ -451,9 +458,9 @@ class _ClientBase:
     def _retries_for(self, max_retries: int | NotGiven) -> int:
         return self.max_retries if isinstance(max_retries, NotGiven) else max_retries
 
-    def _result(self, response: httpx.Response, tp: type[T]) -> T:
+    def _result(self, response: httpx.Response, tp: Any) -> Any:
         if self._raw:
-            return cast(T, RawResponse(response, tp))
+            return RawResponse(response, tp)
         return parse_response(response, tp)
 
     def _raw_copy(self) -> Self:
@@ -494,7 +501,14 @@ class SyncClient(_ClientBase):
         self._owns_http_client = http_client is None
         self._http = http_client or httpx.Client(timeout=self.timeout)
 
-    def _send(self, request: httpx.Request, tp: type[T], *, max_retries: int | NotGiven = NOT_GIVEN) -> T:
+    @overload
+    def _send(self, request: httpx.Request, tp: type[T], *, max_retries: int | NotGiven = ...) -> T: ...
+
+    @overload
+    def _send(self, request: httpx.Request, tp: object, *, max_retries: int | NotGiven = ...) -> Any: ...
+
+    def _send(self, request: httpx.Request, tp: Any, *, max_retries: int | NotGiven = NOT_GIVEN) -> Any:
+        """Send with retries; parse the body as `tp` (a model, a type alias, or NoneType)."""
         retries = self._retries_for(max_retries)
         attempt = 0
         while True:
@@ -551,9 +565,16 @@ class AsyncClient(_ClientBase):
         self._owns_http_client = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self.timeout)
 
+    @overload
+    async def _send(self, request: httpx.Request, tp: type[T], *, max_retries: int | NotGiven = ...) -> T: ...
+
+    @overload
     async def _send(
-        self, request: httpx.Request, tp: type[T], *, max_retries: int | NotGiven = NOT_GIVEN
-    ) -> T:
+        self, request: httpx.Request, tp: object, *, max_retries: int | NotGiven = ...
+    ) -> Any: ...
+
+    async def _send(self, request: httpx.Request, tp: Any, *, max_retries: int | NotGiven = NOT_GIVEN) -> Any:
+        """Send with retries; parse the body as `tp` (a model, a type alias, or NoneType)."""
         retries = self._retries_for(max_retries)
         attempt = 0
         while True:
