@@ -48,4 +48,4 @@ clean:
 
 # Accept the current error output of every case in tests/broken_specs/ (review the diff after).
 golden: $(STAMP)
-	SDKGEN_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_broken_specs.py
+	SDKGEN_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_broken_specs.py tests/test_openai_full.py -k "broken or golden"

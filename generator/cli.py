@@ -15,7 +15,7 @@ from . import __version__
 from .config import Config, load_config
 from .diagnostics import Diagnostic, SpecError, sort_diagnostics, summary
 from .output import OutputError, diff_tree, write_tree
-from .pipeline import Generated, check_spec, generate
+from .pipeline import Generated, check_spec, generate, quiet
 
 EXIT_DIFFERS = 1
 EXIT_ERROR = 2
@@ -77,9 +77,18 @@ def _generation_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def _progress(message: str) -> None:
+    click.echo(f"sdkgen: {message}", err=True)
+
+
+def progress_reporter() -> Any:
+    """Stage-by-stage progress on a terminal; nothing when stderr is a file or a pipe (CI logs)."""
+    return _progress if sys.stderr.isatty() else quiet
+
+
 def _generate(spec: Path | None, out: Path | None, **overrides: Any) -> tuple[Config, Generated]:
     config = _config(spec, out, **overrides)
-    result = generate(config)
+    result = generate(config, progress_reporter())
     _report(result.diagnostics)
     return config, result
 

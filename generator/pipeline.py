@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +18,12 @@ from .prepare import prepare_spec
 from .render import render
 from .validate import validate
 
+Progress = Callable[[str], None]
+
+
+def quiet(message: str) -> None:
+    """The default progress reporter: says nothing."""
+
 
 @dataclass(frozen=True)
 class Generated:
@@ -24,25 +32,53 @@ class Generated:
     diagnostics: list[Diagnostic]  # warnings that did not stop generation
 
 
-def check_spec(spec: Path, *, strict: bool = False) -> tuple[Document, list[Diagnostic]]:
+class _Stages:
+    """Times each stage and reports it with its counts."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.started = time.perf_counter()
+
+    def done(self, what: str) -> None:
+        now = time.perf_counter()
+        self.progress(f"{what} ({now - self.started:.1f} s)")
+        self.started = now
+
+
+def check_spec(
+    spec: Path, *, strict: bool = False, progress: Progress = quiet
+) -> tuple[Document, list[Diagnostic]]:
     """Load and validate; raises SpecError when a problem is fatal (warnings are, under strict)."""
+    stages = _Stages(progress)
     doc = load(spec)
+    stages.done(f"loaded {spec} ({len(doc.text) / 1e6:.1f} MB)")
     found = sort_diagnostics(validate(doc))
+    stages.done(
+        f"validated: {sum(d.is_error for d in found)} errors, {sum(not d.is_error for d in found)} warnings"
+    )
     if is_fatal(found, strict=strict):
         raise SpecError(found)
     return doc, found
 
 
-def generate(config: Config) -> Generated:
+def generate(config: Config, progress: Progress = quiet) -> Generated:
     if config.spec is None:
         raise ValueError("no spec given")
-    doc, warnings = check_spec(config.spec, strict=config.strict)
-    return generate_document(doc, config, warnings)
+    doc, warnings = check_spec(config.spec, strict=config.strict, progress=progress)
+    return generate_document(doc, config, warnings, progress)
 
 
-def generate_document(doc: Document, config: Config, warnings: list[Diagnostic] | None = None) -> Generated:
+def generate_document(
+    doc: Document, config: Config, warnings: list[Diagnostic] | None = None, progress: Progress = quiet
+) -> Generated:
     """Everything after validation, for a document already loaded (the diff command makes two)."""
+    stages = _Stages(progress)
     spec = prepare_spec(doc.data, package_name(doc.data, config))
     models = generate_models(doc, spec)
+    stages.done(f"models: {len(models.names)} classes and aliases")
     api = build_api(spec, models, config)
-    return Generated(api, format_tree(render(api), api.package_name), warnings or [])
+    files = render(api)
+    stages.done(f"rendered {len(api.operations)} operations into {len(files)} files")
+    formatted = format_tree(files, api.package_name)
+    stages.done(f"formatted {sum(p.endswith(('.py', '.md')) for p in formatted)} files")
+    return Generated(api, formatted, warnings or [])

@@ -101,7 +101,8 @@ def _inline_media(operation: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]
     found: list[tuple[str, dict[str, Any]]] = []
     body = operation.get("requestBody")
     holders = [("Request", body)] + [
-        (f"Response{status}", response) for status, response in (operation.get("responses") or {}).items()
+        ("Response" if str(status).startswith("2") else f"{str(status).capitalize()}Response", response)
+        for status, response in (operation.get("responses") or {}).items()
     ]
     for suffix, holder in holders:
         content = holder.get("content") if isinstance(holder, dict) else None
