@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 NODE_DIR := tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: generate check validate test lint bench clean lock golden
+.PHONY: generate check validate test lint bench clean lock golden test-corpus
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,3 +49,7 @@ clean:
 # Accept the current error output of every case in tests/broken_specs/ (review the diff after).
 golden: $(STAMP)
 	SDKGEN_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_broken_specs.py tests/test_openai_full.py -k "broken or golden"
+
+# sdkgen against openapi-python-client on 40 public specs from APIs.guru (downloaded, never committed).
+test-corpus: $(STAMP)
+	$(BIN)/python tests/corpus/run_corpus.py --count 40

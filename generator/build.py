@@ -6,6 +6,8 @@ import ast
 import re
 from typing import Any
 
+from packaging.version import InvalidVersion, Version
+
 from .config import Config
 from .docs import doc_models, operation_doc, referenced_models
 from .ir import Api, Body, Field, Group, Operation, Parameter, Response
@@ -42,6 +44,7 @@ def build_api(spec: dict[str, Any], models: ModelSource, config: Config) -> Api:
     return Api(
         title=title,
         version=str(info.get("version") or "0.0.0"),
+        package_version=_pep440(str(info.get("version") or "")),
         description=str(info.get("description") or info.get("summary") or "").strip(),
         package_name=package,
         distribution_name=package.replace("_", "-"),
@@ -58,6 +61,13 @@ def build_api(spec: dict[str, Any], models: ModelSource, config: Config) -> Api:
         client_imports=_mentioned(operations, known, responses=True),
         typing_imports=_mentioned(operations, TYPING_NAMES, responses=True),
     )
+
+
+def _pep440(version: str) -> str:
+    try:
+        return str(Version(version))
+    except InvalidVersion:
+        return "0.0.0"
 
 
 def package_name(spec: dict[str, Any], config: Config) -> str:

@@ -131,7 +131,8 @@ class Group:
 @dataclass(frozen=True)
 class Api:
     title: str
-    version: str
+    version: str  # as the spec says it
+    package_version: str  # a valid PEP 440 version for the generated pyproject.toml
     description: str
     package_name: str
     distribution_name: str

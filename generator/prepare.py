@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import unicodedata
 from typing import Any
 
 from .naming import class_name
@@ -13,7 +14,7 @@ from .walk import iter_operations, iter_schemas
 def prepare_spec(spec: dict[str, Any], package: str) -> dict[str, Any]:
     """A copy in which inline request and response schemas are named components, like $ref'd ones,
     and secret strings (`format: password`) are the runtime's Secret, masked in reprs."""
-    spec = copy.deepcopy(spec)
+    spec = _clean_prose(copy.deepcopy(spec))
     for _, schema in iter_schemas(spec):
         if schema.get("format") == "password" and schema.get("type") == "string":
             schema["x-python-type"] = f"{package}._runtime.Secret"
@@ -27,6 +28,32 @@ def prepare_spec(spec: dict[str, Any], package: str) -> dict[str, Any]:
             schemas[name] = media["schema"]
             media["schema"] = {"$ref": f"#/components/schemas/{name}"}
     return spec
+
+
+_PROSE = frozenset({"description", "summary", "title"})
+
+
+def _clean_prose(node: Any) -> Any:
+    """Descriptions, summaries and titles without control characters or lone surrogates (shown as
+    escapes instead), so no generator downstream can be made to write them raw into code."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            for key, value in current.items():
+                if key in _PROSE and isinstance(value, str):
+                    current[key] = "".join(_visible(ch) for ch in value)
+                elif isinstance(value, dict | list):
+                    stack.append(value)
+        elif isinstance(current, list):
+            stack.extend(v for v in current if isinstance(v, dict | list))
+    return node
+
+
+def _visible(ch: str) -> str:
+    if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Zl", "Zp"):
+        return ch
+    return f"\\u{ord(ch):04x}"
 
 
 def _repair(schema: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -58,14 +59,22 @@ def environment() -> jinja2.Environment:
 
 
 def python_string(value: str) -> str:
-    """A Python string literal that holds any text safely."""
-    return json.dumps(value, ensure_ascii=False)
+    """A Python (and TOML) string literal that holds any text safely: quotes, backslashes, control
+    characters and lone surrogates are escaped, and the result is ASCII."""
+    return json.dumps(value, ensure_ascii=True)
 
 
 def docstring_text(value: str) -> str:
-    """Text that cannot end or break a triple-quoted docstring."""
+    """Text that cannot end or break a triple-quoted docstring, nor hide control characters in it."""
     text = value.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
+    text = "".join(_escaped(ch) for ch in text)
     return text + " " if text.endswith('"') else text
+
+
+def _escaped(ch: str) -> str:
+    if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp", "Co", "Cn"):
+        return ch
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}"
 
 
 def all_sorted(names: list[str]) -> list[str]:

