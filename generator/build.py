@@ -48,7 +48,7 @@ def build_api(spec: dict[str, Any], models: ModelSource, config: Config) -> Api:
         description=str(info.get("description") or info.get("summary") or "").strip(),
         package_name=package,
         distribution_name=package.replace("_", "-"),
-        client_name=config.client_name or pascal_case(title) or "Client",
+        client_name=client_name(spec, config),
         server_url=str(servers[0].get("url") or "") if isinstance(servers[0], dict) else "",
         api_key_env=api_key_env,
         base_url_env=config.base_url_env or f"{upper}_BASE_URL",
@@ -59,7 +59,8 @@ def build_api(spec: dict[str, Any], models: ModelSource, config: Config) -> Api:
         models_source=models.text,
         builder_imports=_mentioned(operations, known, responses=False),
         client_imports=_mentioned(operations, known, responses=True),
-        typing_imports=_mentioned(operations, TYPING_NAMES, responses=True),
+        builder_from_imports=_from_imports(operations, models, responses=False),
+        client_from_imports=_from_imports(operations, models, responses=True),
     )
 
 
@@ -68,6 +69,20 @@ def _pep440(version: str) -> str:
         return str(Version(version))
     except InvalidVersion:
         return "0.0.0"
+
+
+def sdk_class_names(spec: dict[str, Any], config: Config) -> frozenset[str]:
+    """The classes the client module defines, which no model may also be called."""
+    client = client_name(spec, config)
+    tags = {str((site.operation.get("tags") or ["default"])[0]) for site in iter_operations(spec)}
+    resources = {pascal_case(tag) + "Resource" for tag in tags} if len(tags) > 1 else set()
+    names = {client, *resources}
+    names |= {f"{n}WithRawResponse" for n in names}
+    return frozenset(names | {f"Async{n}" for n in names} | {"models", "request_builders"})
+
+
+def client_name(spec: dict[str, Any], config: Config) -> str:
+    return config.client_name or pascal_case(str((spec.get("info") or {}).get("title") or "")) or "Client"
 
 
 def package_name(spec: dict[str, Any], config: Config) -> str:
@@ -314,7 +329,18 @@ def _union_members(annotation: ast.expr) -> list[ast.expr]:
     return [annotation]
 
 
-TYPING_NAMES = frozenset({"Any", "Literal", "Annotated"})
+TYPING_NAMES = {"Any": "typing", "Literal": "typing", "Annotated": "typing"}
+
+
+def _from_imports(
+    operations: tuple[Operation, ...], models: ModelSource, *, responses: bool
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`from module import names` that the signatures need besides the models: typing, uuid, ..."""
+    sources = {**TYPING_NAMES, **models.imports}
+    by_module: dict[str, set[str]] = {}
+    for name in _mentioned(operations, set(sources) - set(models.names), responses=responses):
+        by_module.setdefault(sources[name], set()).add(name)
+    return tuple((module, tuple(sorted(names))) for module, names in sorted(by_module.items()))
 
 
 def _mentioned(

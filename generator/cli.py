@@ -71,6 +71,12 @@ def _generation_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--package-name", help="The Python package name (default: from the spec's title)."),
         click.option("--client-name", help="The client class name (default: from the spec's title)."),
         click.option("--strict", is_flag=True, default=None, help="Treat warnings as errors."),
+        click.option(
+            "--allow-remote-refs",
+            is_flag=True,
+            default=None,
+            help="Fetch http(s) $refs (refused by default).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -102,13 +108,14 @@ def main() -> None:
 @main.command("validate")
 @click.argument("spec", required=False, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--allow-remote-refs", is_flag=True, help="Fetch http(s) $refs (refused by default).")
 @_guarded
-def validate_command(spec: Path | None, strict: bool) -> None:
+def validate_command(spec: Path | None, strict: bool, allow_remote_refs: bool) -> None:
     """Check SPEC (default: the configured spec) and report every problem with its place."""
     spec = spec or load_config().spec
     if spec is None:
         raise click.UsageError("no spec: pass SPEC or set 'spec' in [tool.sdkgen] of pyproject.toml")
-    _, warnings = check_spec(spec, strict=strict)
+    _, warnings = check_spec(spec, strict=strict, allow_remote_refs=allow_remote_refs)
     _report(warnings)
     click.echo(f"{spec}: valid ({summary(warnings)})", err=True)
 

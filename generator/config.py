@@ -19,6 +19,7 @@ class Config:
     api_key_env: str | None = None  # default: <PACKAGE>_API_KEY
     base_url_env: str | None = None  # default: <PACKAGE>_BASE_URL
     strict: bool = False
+    allow_remote_refs: bool = False
 
     def with_overrides(self, **overrides: Any) -> Config:
         """Flags given on the command line win over the file; None means not given."""

@@ -147,7 +147,8 @@ class Api:
     models_source: str
     builder_imports: tuple[str, ...]  # what request_builders.py imports from the models module
     client_imports: tuple[str, ...]  # what _client.py imports from it
-    typing_imports: tuple[str, ...]  # what both import from typing
+    builder_from_imports: tuple[tuple[str, tuple[str, ...]], ...]  # other names: typing, uuid, pydantic
+    client_from_imports: tuple[tuple[str, tuple[str, ...]], ...]
 
     @property
     def has_empty_responses(self) -> bool:

@@ -26,13 +26,36 @@ _PLAIN = "tag:sdkgen:plain"
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _SpecLoader(_Loader):  # type: ignore[misc]
+class _Plain:
     """Composes nodes only; plain scalars get a private tag so that we resolve them by YAML 1.2."""
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode and implicit[0]:
             return _PLAIN
-        return str(super().resolve(kind, value, implicit))
+        return str(super().resolve(kind, value, implicit))  # type: ignore[misc]
+
+
+class _SpecLoader(_Plain, _Loader):  # type: ignore[misc]
+    """libyaml's fast composer; it recurses in C, so it only gets text of bounded nesting."""
+
+
+class _GuardedLoader(_Plain, yaml.SafeLoader):
+    """The pure-Python composer, whose recursion Python bounds: for text that may nest deeply."""
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+_INDENT = re.compile(r"^[ \t]*", re.MULTILINE)
+
+
+def _may_nest_deeply(text: str) -> bool:
+    """A cheap, conservative look: bracket depth (quotes ignored) or indentation beyond the limit."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            return True
+    return max((len(m.group()) for m in _INDENT.finditer(text)), default=0) > MAX_DEPTH
 
 
 _INT = re.compile(r"[-+]?[0-9]+")
@@ -103,9 +126,10 @@ class Document:
     def _node_root(self) -> yaml.Node | None:
         if not self._root_loaded:
             self._root_loaded = True
+            loader = _GuardedLoader if _may_nest_deeply(self.text) else _SpecLoader
             try:  # JSON is parsed by json for its types; YAML composition gives it positions.
-                self._root = yaml.compose(self.text, Loader=_SpecLoader)
-            except yaml.YAMLError:
+                self._root = yaml.compose(self.text, Loader=loader)
+            except (yaml.YAMLError, RecursionError):
                 self._root = None
         return self._root
 
@@ -171,7 +195,9 @@ def _load_json(text: str, shown: str) -> Any:
         return result
 
     try:
-        return json.loads(text, object_pairs_hook=pairs)
+        data = json.loads(text, object_pairs_hook=pairs)
+        _check_depth(data, shown)
+        return data
     except json.JSONDecodeError as exc:
         raise SpecError([_at(shown, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")]) from None
     except ValueError as exc:
@@ -180,9 +206,20 @@ def _load_json(text: str, shown: str) -> Any:
         raise SpecError([_at(shown, 1, 1, "the spec is nested too deeply")]) from None
 
 
+def _check_depth(data: Any, shown: str) -> None:
+    stack = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise SpecError([_at(shown, 1, 1, f"the spec is nested more than {MAX_DEPTH} levels deep")])
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+
+
 def _compose_yaml(text: str, shown: str) -> yaml.Node:
+    loader = _GuardedLoader if _may_nest_deeply(text) else _SpecLoader
     try:
-        root = yaml.compose(text, Loader=_SpecLoader)
+        root = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

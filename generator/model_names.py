@@ -2,10 +2,11 @@
 
 A name is derived, in this order, from: the schema's key in components/schemas; its title; its path
 in its parent (`Parent` + `Property`, `Item` for array items, `Value` for map values, a branch's
-title, `const` value or type for oneOf/anyOf/allOf branches). Collision policy: models are named in
-the order datamodel-code-generator emits them (which follows the document), the first keeps a
-derived name, and a later model whose derived name is taken gets the next free numeric suffix, the
-only numbers left.
+title, `const` value or type for oneOf/anyOf/allOf branches). Collision policy: component schemas
+are named first, then the other models in the order datamodel-code-generator emits them (which
+follows the document); the first keeps a derived name, a later one whose name is taken (or is one
+the SDK defines, such as `APIError` or a client class) gets `Model` appended, and only if that is
+taken too the next free numeric suffix.
 """
 
 from __future__ import annotations
@@ -19,8 +20,30 @@ from .pointer import Part, lookup
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
 
 
-def derived_renames(models: list[dict[str, Any]], spec: dict[str, Any]) -> dict[str, str]:
-    """old class name -> new: component schemas get their key, numbered models a derived name."""
+# Names the SDK itself defines next to the models (runtime, helpers, typing); a model that would
+# take one gets `Model` appended instead.
+SDK_NAMES = frozenset(
+    {
+        "NOT_GIVEN",
+        "NO_CONTENT",
+        "NotGiven",
+        "Secret",
+        "SDKError",
+        "MissingAPIKeyError",
+        "RequestValidationError",
+    }
+    | {"APIError", "APIConnectionError", "APITimeoutError", "APIResponseValidationError", "APIStatusError"}
+    | {"BadRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError"}
+    | {"UnprocessableEntityError", "RateLimitError", "InternalServerError", "RawResponse", "SyncClient"}
+    | {"AsyncClient", "Body", "Headers", "Query", "TimeoutTypes", "Any", "Literal", "Annotated"}
+)
+
+
+def derived_renames(
+    models: list[dict[str, Any]], spec: dict[str, Any], reserved: frozenset[str] = SDK_NAMES
+) -> dict[str, str]:
+    """old class name -> new: component schemas get their key, numbered models a derived name,
+    and no model takes a name in `reserved`."""
     wishes: list[tuple[int, int, str, str, str]] = []  # (priority, order, old, wanted, fallback)
     for order, model in enumerate(models):
         name, path = model["class_name"], [str(p) for p in model.get("source_path") or []]
@@ -33,10 +56,10 @@ def derived_renames(models: list[dict[str, Any]], spec: dict[str, Any]) -> dict[
             wishes.append((1, order, name, derived, derived))
         else:
             wishes.append((2, order, name, name, _derive(name, path, spec) or name))
-    taken: set[str] = set()
+    taken: set[str] = set(reserved)
     renames: dict[str, str] = {}
     for _, _, old, wanted, fallback in sorted(wishes):
-        final = next((c for c in (wanted, fallback) if c not in taken), None)
+        final = next((c for c in (wanted, fallback, f"{wanted}Model") if c not in taken), None)
         if final is None:
             n = 2
             while f"{fallback}{n}" in taken:

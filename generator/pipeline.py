@@ -7,14 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import build_api, package_name
+from .build import build_api, package_name, sdk_class_names
 from .config import Config
 from .diagnostics import Diagnostic, SpecError, is_fatal, sort_diagnostics
 from .formatting import format_tree
 from .ir import Api
 from .loader import Document, load
+from .model_names import SDK_NAMES
 from .models import generate_models
 from .prepare import prepare_spec
+from .refs import bundle
 from .render import render
 from .validate import validate
 
@@ -46,11 +48,12 @@ class _Stages:
 
 
 def check_spec(
-    spec: Path, *, strict: bool = False, progress: Progress = quiet
+    spec: Path, *, strict: bool = False, allow_remote_refs: bool = False, progress: Progress = quiet
 ) -> tuple[Document, list[Diagnostic]]:
-    """Load and validate; raises SpecError when a problem is fatal (warnings are, under strict)."""
+    """Load, bring in external references, validate; raises SpecError when a problem is fatal."""
     stages = _Stages(progress)
     doc = load(spec)
+    bundle(doc, allow_remote=allow_remote_refs)
     stages.done(f"loaded {spec} ({len(doc.text) / 1e6:.1f} MB)")
     found = sort_diagnostics(validate(doc))
     stages.done(
@@ -64,7 +67,9 @@ def check_spec(
 def generate(config: Config, progress: Progress = quiet) -> Generated:
     if config.spec is None:
         raise ValueError("no spec given")
-    doc, warnings = check_spec(config.spec, strict=config.strict, progress=progress)
+    doc, warnings = check_spec(
+        config.spec, strict=config.strict, allow_remote_refs=config.allow_remote_refs, progress=progress
+    )
     return generate_document(doc, config, warnings, progress)
 
 
@@ -74,7 +79,7 @@ def generate_document(
     """Everything after validation, for a document already loaded (the diff command makes two)."""
     stages = _Stages(progress)
     spec = prepare_spec(doc.data, package_name(doc.data, config))
-    models = generate_models(doc, spec)
+    models = generate_models(doc, spec, SDK_NAMES | sdk_class_names(spec, config))
     stages.done(f"models: {len(models.names)} classes and aliases")
     api = build_api(spec, models, config)
     files = render(api)

@@ -65,8 +65,21 @@ def _repair(schema: dict[str, Any]) -> None:
     if isinstance(schema.get("required"), list):
         schema["required"] = list(dict.fromkeys(schema["required"]))
     schema.pop("$recursiveAnchor", None)
+    if isinstance(schema.get("pattern"), str) and not _usable_pattern(schema["pattern"]):
+        schema.pop("pattern")
     if "default" in schema and schema["default"] is None and not _allows_null(schema):
         schema["nullable"] = True  # `default: null` is one of the ways upstream says nullable
+
+
+def _usable_pattern(pattern: str) -> bool:
+    """Whether pydantic (whose Rust engine knows `\\p{L}`, unlike `re`) can compile the pattern."""
+    from pydantic_core import SchemaError, SchemaValidator, core_schema
+
+    try:
+        SchemaValidator(core_schema.str_schema(pattern=pattern))
+    except SchemaError:
+        return False
+    return True
 
 
 def _allows_null(schema: dict[str, Any]) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from jsonschema.exceptions import ValidationError
@@ -23,6 +23,7 @@ from .walk import iter_operations, iter_schemas
 
 # Keywords whose invalid use the prepare stage repairs, so generation goes on with a warning.
 REPAIRED = {
+    "pattern": "not a Python regular expression; kept if pydantic's engine accepts it, else dropped",
     "exclusiveMinimum": "read as OpenAPI 3.0's boolean form (minimum is exclusive)",
     "exclusiveMaximum": "read as OpenAPI 3.0's boolean form (maximum is exclusive)",
     "required": "duplicates are ignored",
@@ -144,42 +145,27 @@ def _path_parameters(spec: dict[str, Any], holder: dict[str, Any]) -> set[str]:
 
 
 def _check_names(doc: Document, out: list[Diagnostic]) -> None:
-    """Names that become Python identifiers must keep a letter or digit, and siblings must stay apart."""
+    """Names that become Python identifiers must keep a letter or digit (collisions are renamed later)."""
     for site in iter_operations(doc.data):
         op_id = site.operation.get("operationId")
         if isinstance(op_id, str) and not function_name(op_id):
             out.append(doc.diagnostic([*site.parts, "operationId"], _unusable("operationId", op_id)))
     schemas = doc.data.get("components", {}).get("schemas", {})
     if isinstance(schemas, dict):
-        _check_siblings(doc, out, ["components", "schemas"], list(schemas), class_name, "schema name")
+        _check_identifiers(doc, out, ["components", "schemas"], list(schemas), "schema name")
     for parts, schema in iter_schemas(doc.data):
         props = schema.get("properties")
         if isinstance(props, dict):
-            _check_siblings(doc, out, [*parts, "properties"], list(props), snake_case, "property name")
+            _check_identifiers(doc, out, [*parts, "properties"], list(props), "property name")
 
 
-def _check_siblings(
-    doc: Document,
-    out: list[Diagnostic],
-    parts: list[Part],
-    names: list[str],
-    convert: Callable[[str], str],
-    what: str,
+def _check_identifiers(
+    doc: Document, out: list[Diagnostic], parts: list[Part], names: list[str], what: str
 ) -> None:
-    taken: dict[str, str] = {}
+    convert = class_name if what == "schema name" else snake_case
     for name in names:
-        ident = convert(name)
-        if not ident:
+        if not convert(name):
             out.append(doc.diagnostic([*parts, name], _unusable(what, name)))
-        elif ident in taken and what == "schema name":
-            out.append(
-                doc.diagnostic(
-                    [*parts, name],
-                    f"{what} {name!r} becomes the Python name {ident!r}, as {taken[ident]!r} does",
-                )
-            )
-        else:
-            taken[ident] = name
 
 
 def _unusable(what: str, name: str) -> str:

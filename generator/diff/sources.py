@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, Level, SpecError, is_fatal, sort_diagnostics
 from ..loader import Document, load, parse
+from ..refs import bundle
 from ..validate import validate
 
 
@@ -18,6 +19,7 @@ def read_side(spec: str) -> Document:
     else:
         ref, _, inner = spec.partition(":")
         doc = parse(_git_show(ref, inner, spec), Path(inner), spec)
+    bundle(doc)
     problems = sort_diagnostics(validate(doc))
     if is_fatal(problems, strict=False):
         raise SpecError(problems)

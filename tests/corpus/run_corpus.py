@@ -73,7 +73,9 @@ def sample(specs: Path, count: int) -> list[Path]:
     return sorted(candidates, key=key)[:count]
 
 
-def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT, env=env)
     except subprocess.TimeoutExpired:
@@ -96,7 +98,7 @@ def _check(out: Path, generated: bool, started: float, python: Path, mypy: Path)
     outcome.imports = imported.returncode == 0
     if not outcome.imports:
         outcome.note = imported.stderr.strip().splitlines()[-1][:120] if imported.stderr.strip() else ""
-    checked = _run([str(mypy), "--strict", "--no-incremental", package.name], cwd=out)
+    checked = _run([str(mypy), "--strict", "--python-executable", str(python), package.name], cwd=out)
     outcome.mypy_clean = checked.returncode == 0
     outcome.seconds = time.perf_counter() - started
     return outcome
@@ -114,7 +116,14 @@ def run_sdkgen(spec: Path, out: Path) -> Outcome:
 def run_rival(spec: Path, out: Path, venv: Path) -> Outcome:
     started = time.perf_counter()
     result = _run(
-        [str(venv / "bin" / "openapi-python-client"), "generate", "--path", str(spec), "--output-path", str(out)]
+        [
+            str(venv / "bin" / "openapi-python-client"),
+            "generate",
+            "--path",
+            str(spec),
+            "--output-path",
+            str(out),
+        ]
         + ["--meta", "none", "--overwrite"],
         cwd=out.parent,
         env={**os.environ, "PATH": f"{venv / 'bin'}:{os.environ['PATH']}"},
@@ -124,6 +133,10 @@ def run_rival(spec: Path, out: Path, venv: Path) -> Outcome:
     if result.returncode != 0:
         outcome.note = (result.stderr.strip().splitlines() or [""])[-1][:120]
     return outcome
+
+
+def mark(o: Outcome) -> str:
+    return "/".join("Y" if flag else "-" for flag in (o.generated, o.imports, o.mypy_clean))
 
 
 def main() -> int:
@@ -142,22 +155,23 @@ def main() -> int:
         folder = runs / hashlib.sha256(name.encode()).hexdigest()[:12]
         (folder / "sdkgen").mkdir(parents=True)
         (folder / "rival").mkdir(parents=True)
-        return name, run_sdkgen(spec, folder / "sdkgen" / "out"), run_rival(spec, folder / "rival" / "out", venv)
+        return (
+            name,
+            run_sdkgen(spec, folder / "sdkgen" / "out"),
+            run_rival(spec, folder / "rival" / "out", venv),
+        )
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(one, chosen))
     print(f"{'spec':<52} {'sdkgen gen/imp/mypy':<20} {'openapi-python-client':<22} note")
-    mark = lambda o: f"{'Y' if o.generated else '-'}/{'Y' if o.imports else '-'}/{'Y' if o.mypy_clean else '-'}"  # noqa: E731
     for name, ours, theirs in results:
         print(f"{name[:52]:<52} {mark(ours):<20} {mark(theirs):<22} {ours.note or theirs.note}")
     total = len(results)
     for label, index in (("sdkgen", 1), ("openapi-python-client", 2)):
         outcomes = [r[index] for r in results]
         counts = [sum(getattr(o, f) for o in outcomes) for f in ("generated", "imports", "mypy_clean")]
-        print(
-            f"{label}: generated {counts[0]}/{total} ({100 * counts[0] / total:.0f}%), imports {counts[1]}/{total} "
-            f"({100 * counts[1] / total:.0f}%), mypy --strict clean {counts[2]}/{total} ({100 * counts[2] / total:.0f}%)"
-        )
+        shares = [f"{c}/{total} ({100 * c / total:.0f}%)" for c in counts]
+        print(f"{label}: generated {shares[0]}, imports {shares[1]}, mypy --strict clean {shares[2]}")
     (WORK / "results.json").write_text(
         json.dumps([{"spec": n, "sdkgen": asdict(a), "rival": asdict(b)} for n, a, b in results], indent=1)
     )
