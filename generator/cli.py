@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from . import __version__
 from .config import Config, load_config
 from .diagnostics import Diagnostic, SpecError, sort_diagnostics, summary
-from .output import OutputError, diff_tree, write_tree
-from .pipeline import Generated, check_spec, generate, quiet
+from .output import OutputError, diff_tree, existing_files, with_manifest, write_tree
+
+if TYPE_CHECKING:
+    from .pipeline import Generated
 
 EXIT_DIFFERS = 1
 EXIT_ERROR = 2
@@ -89,10 +92,14 @@ def _progress(message: str) -> None:
 
 def progress_reporter() -> Any:
     """Stage-by-stage progress on a terminal; nothing when stderr is a file or a pipe (CI logs)."""
+    from .pipeline import quiet
+
     return _progress if sys.stderr.isatty() else quiet
 
 
 def _generate(spec: Path | None, out: Path | None, **overrides: Any) -> tuple[Config, Generated]:
+    from .pipeline import generate
+
     config = _config(spec, out, **overrides)
     result = generate(config, progress_reporter())
     _report(result.diagnostics)
@@ -115,6 +122,8 @@ def validate_command(spec: Path | None, strict: bool, allow_remote_refs: bool) -
     spec = spec or load_config().spec
     if spec is None:
         raise click.UsageError("no spec: pass SPEC or set 'spec' in [tool.sdkgen] of pyproject.toml")
+    from .pipeline import check_spec
+
     _, warnings = check_spec(spec, strict=strict, allow_remote_refs=allow_remote_refs)
     _report(warnings)
     click.echo(f"{spec}: valid ({summary(warnings)})", err=True)
@@ -128,6 +137,7 @@ def generate_command(spec: Path | None, out: Path | None, **overrides: Any) -> N
     config, result = _generate(spec, out, **overrides)
     assert config.output is not None
     written, removed = write_tree(config.output, result.files)
+    _remember(config, result.files)
     click.echo(
         f"{config.output}: {len(result.files)} files, {len(written)} written, {len(removed)} removed",
         err=True,
@@ -139,6 +149,8 @@ def generate_command(spec: Path | None, out: Path | None, **overrides: Any) -> N
 @_guarded
 def check_command(spec: Path | None, out: Path | None, **overrides: Any) -> None:
     """Exit 0 when the output folder matches what generate would write; 1 with a diff when not."""
+    if _unchanged(_config(spec, out, **overrides)):
+        return
     config, result = _generate(spec, out, **overrides)
     assert config.output is not None
     diff = diff_tree(config.output, result.files)
@@ -146,7 +158,55 @@ def check_command(spec: Path | None, out: Path | None, **overrides: Any) -> None
         click.echo(diff, nl=False)
         click.echo(f"sdkgen: {config.output} is out of date; run `{FIX_COMMAND}` to regenerate it", err=True)
         sys.exit(EXIT_DIFFERS)
+    _remember(config, result.files)
     click.echo(f"{config.output}: up to date ({len(result.files)} files)", err=True)
+
+
+_EXTERNAL_REF = re.compile(rb"""\$ref['"]?\s*:\s*+(?!['"]?#)""")
+
+
+def _check_key(config: Config) -> str | None:
+    """What the output folder is a function of; None when the spec refers to other files."""
+    from . import cache
+
+    assert config.spec is not None
+    try:
+        spec = config.spec.read_bytes()
+    except OSError:
+        return None
+    if _EXTERNAL_REF.search(spec):
+        return None
+    return cache.key("check", repr(config), spec)
+
+
+def _on_disk(config: Config) -> str:
+    from . import cache
+
+    assert config.output is not None
+    files = existing_files(config.output)
+    try:
+        return cache.tree_hash({rel: path.read_text("utf-8") for rel, path in files.items()})
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _unchanged(config: Config) -> bool:
+    """The fast path of `check`: the inputs are those of a run whose output is on disk as it was."""
+    from . import cache
+
+    name = _check_key(config)
+    if name is None or cache.get("check", name) != _on_disk(config):
+        return False
+    click.echo(f"{config.output}: up to date (inputs unchanged since the last run)", err=True)
+    return True
+
+
+def _remember(config: Config, files: dict[str, str]) -> None:
+    from . import cache
+
+    name = _check_key(config)
+    if name is not None:
+        cache.put("check", name, cache.tree_hash(with_manifest(files)))
 
 
 @main.command("diff")

@@ -1,8 +1,14 @@
-"""Format generated Python with isort and black, in process, at the versions pinned in constraints.txt."""
+"""Format generated Python with isort and black, in process, at the versions pinned in constraints.txt.
+
+Formatting is the costliest stage on a large spec, so results are cached by content, and what is
+not cached is spread over the machine's cores when there is enough of it.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 
 import isort
@@ -10,7 +16,10 @@ from black import format_str
 from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
+from . import cache as results
+
 MODE = Mode(target_versions={TargetVersion.PY311}, line_length=88)
+PARALLEL_MIN_BYTES = 400_000
 
 
 @cache
@@ -19,8 +28,33 @@ def _isort_config(package: str) -> isort.Config:
 
 
 def format_tree(files: dict[str, str], package: str) -> dict[str, str]:
-    """Each Python file sorted and formatted; other files get exactly one final newline."""
-    return {path: format_file(path, text, package) for path, text in files.items()}
+    """Each Python file sorted and formatted; Markdown with its Python snippets formatted too."""
+    keys = {
+        path: results.key("format", package, path.rsplit(".", 1)[-1], text) for path, text in files.items()
+    }
+    done: dict[str, str] = {}
+    todo: list[tuple[str, str, str]] = []
+    for path, text in files.items():
+        cached = results.get("format", keys[path])
+        if isinstance(cached, str):
+            done[path] = cached
+        else:
+            todo.append((path, text, package))
+    workers = min(os.cpu_count() or 1, 4)
+    if workers > 1 and sum(len(t[1]) for t in todo) > PARALLEL_MIN_BYTES:
+        todo.sort(key=lambda t: -len(t[1]))  # largest first, so the cores finish together
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            formatted = list(pool.map(_format_job, todo, chunksize=8))
+    else:
+        formatted = [_format_job(job) for job in todo]
+    for (path, _, _), text in zip(todo, formatted, strict=True):
+        results.put("format", keys[path], text)
+        done[path] = text
+    return {path: done[path] for path in files}
+
+
+def _format_job(job: tuple[str, str, str]) -> str:
+    return format_file(*job)
 
 
 _PYTHON_FENCE = re.compile(r"^```python\n(.*?)^```$", re.DOTALL | re.MULTILINE)

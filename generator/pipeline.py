@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import cache
 from .build import build_api, package_name, sdk_class_names
 from .config import Config
-from .diagnostics import Diagnostic, SpecError, is_fatal, sort_diagnostics
+from .diagnostics import Diagnostic, Level, SpecError, is_fatal, sort_diagnostics
 from .formatting import format_tree
 from .ir import Api
 from .loader import Document, load
@@ -53,15 +55,29 @@ def check_spec(
     """Load, bring in external references, validate; raises SpecError when a problem is fatal."""
     stages = _Stages(progress)
     doc = load(spec)
-    bundle(doc, allow_remote=allow_remote_refs)
+    bundled = bundle(doc, allow_remote=allow_remote_refs)
     stages.done(f"loaded {spec} ({len(doc.text) / 1e6:.1f} MB)")
-    found = sort_diagnostics(validate(doc))
+    found = _validated(doc, bundled)
     stages.done(
         f"validated: {sum(d.is_error for d in found)} errors, {sum(not d.is_error for d in found)} warnings"
     )
     if is_fatal(found, strict=strict):
         raise SpecError(found)
     return doc, found
+
+
+def _validated(doc: Document, bundled: bool) -> list[Diagnostic]:
+    """Validation is pure and costly (seconds on a large spec): cached by the document's content."""
+    content = json.dumps(doc.data, sort_keys=True, default=str) if bundled else ""
+    name = cache.key("validate", doc.display, doc.text, content)
+    hit = cache.get("validate", name)
+    if isinstance(hit, list):
+        return [Diagnostic(d[0], d[1], d[2], d[3], Level(d[4]), d[5]) for d in hit]
+    found = sort_diagnostics(validate(doc))
+    cache.put(
+        "validate", name, [[d.file, d.line, d.column, d.pointer, d.level.value, d.message] for d in found]
+    )
+    return found
 
 
 def generate(config: Config, progress: Progress = quiet) -> Generated:

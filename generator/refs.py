@@ -47,9 +47,10 @@ class Bundler:
         self.imported: dict[tuple[str, str], str] = {}
         self.problems: list[Diagnostic] = []
 
-    def run(self) -> None:
+    def run(self) -> bool:
+        """Bring every external reference in; True when the document changed."""
         if not self._has_external(self.doc.data):
-            return
+            return False
         # (node in the main document, the document it came from, its path there)
         queue: list[tuple[Any, Document, list[Part]]] = [(self.doc.data, self.doc, [])]
         while queue:
@@ -70,6 +71,7 @@ class Bundler:
                 )
         if self.problems:
             raise SpecError(self.problems)
+        return True
 
     def _has_external(self, data: Any) -> bool:
         stack = [data]
@@ -148,6 +150,6 @@ class Bundler:
         return self.documents[key]
 
 
-def bundle(doc: Document, *, allow_remote: bool = False, fetch: Fetch = fetch_url) -> None:
+def bundle(doc: Document, *, allow_remote: bool = False, fetch: Fetch = fetch_url) -> bool:
     """Resolve external references in place; raises SpecError with every located problem."""
-    Bundler(doc, allow_remote=allow_remote, fetch=fetch).run()
+    return Bundler(doc, allow_remote=allow_remote, fetch=fetch).run()

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import GENERATED, ROOT, SPEC, run_cli, snapshot
 
 BROKEN = ROOT / "tests" / "broken_specs"
@@ -118,3 +120,18 @@ def test_module_entry_point() -> None:
     assert "Usage: sdkgen" in result.stdout
     for command in ("validate", "generate", "check"):
         assert command in result.stdout
+
+
+def test_check_cache_is_fast_yet_cannot_hide_drift(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    assert run_cli("generate", "--spec", SPEC, "--out", out).exit_code == 0
+    fast = run_cli("check", "--spec", SPEC, "--out", out)
+    assert fast.exit_code == 0 and "inputs unchanged since the last run" in fast.stderr
+    models = out / "openai_realtime" / "models.py"
+    models.write_text(models.read_text() + "# drift\n")
+    drifted = run_cli("check", "--spec", SPEC, "--out", out)
+    assert drifted.exit_code == 1 and "+# drift" not in drifted.stdout and "-# drift" in drifted.stdout
+    edited = tmp_path / "spec.yaml"
+    edited.write_text(SPEC.read_text().replace("maximum: 1.2", "maximum: 1.1"))
+    assert run_cli("check", "--spec", edited, "--out", out).exit_code == 1

@@ -55,7 +55,9 @@ def rival_venv() -> Path:
     venv = WORK / "opc-venv"
     if not (venv / "bin" / "openapi-python-client").exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", RIVAL], check=True)
+        # with the type stubs its generated code needs under mypy --strict (python-dateutil has none)
+        stubs = "types-python-dateutil"
+        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", RIVAL, stubs], check=True)
     return venv
 
 
@@ -83,6 +85,9 @@ def _run(
 
 
 def _package_in(out: Path) -> Path | None:
+    """The generated package: `out` itself (openapi-python-client with --meta none) or its one child."""
+    if (out / "__init__.py").exists():
+        return out
     found = [p.parent for p in sorted(out.rglob("__init__.py")) if p.parent.parent == out]
     return found[0] if found else None
 
@@ -94,11 +99,13 @@ def _check(out: Path, generated: bool, started: float, python: Path, mypy: Path)
         outcome.generated = False
         outcome.seconds = time.perf_counter() - started
         return outcome
-    imported = _run([str(python), "-c", f"import {package.name}"], cwd=out)
+    imported = _run([str(python), "-c", f"import {package.name}"], cwd=package.parent)
     outcome.imports = imported.returncode == 0
     if not outcome.imports:
         outcome.note = imported.stderr.strip().splitlines()[-1][:120] if imported.stderr.strip() else ""
-    checked = _run([str(mypy), "--strict", "--python-executable", str(python), package.name], cwd=out)
+    checked = _run(
+        [str(mypy), "--strict", "--python-executable", str(python), package.name], cwd=package.parent
+    )
     outcome.mypy_clean = checked.returncode == 0
     outcome.seconds = time.perf_counter() - started
     return outcome
@@ -158,7 +165,7 @@ def main() -> int:
         return (
             name,
             run_sdkgen(spec, folder / "sdkgen" / "out"),
-            run_rival(spec, folder / "rival" / "out", venv),
+            run_rival(spec, folder / "rival" / "client", venv),
         )
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:

@@ -1,0 +1,92 @@
+"""A content-addressed cache of pure results, so unchanged work is not paid for twice.
+
+Every key covers the toolchain (sdkgen's own code and templates, and the versions of the libraries
+whose output we keep), so an upgrade or an edit to a template can never be answered from the cache.
+`SDKGEN_CACHE_DIR` moves it; `SDKGEN_NO_CACHE=1` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DEPENDENCIES = ("black", "isort", "datamodel-code-generator", "openapi-spec-validator", "pydantic", "jinja2")
+
+
+def enabled() -> bool:
+    return not os.environ.get("SDKGEN_NO_CACHE")
+
+
+def directory() -> Path:
+    root = os.environ.get("SDKGEN_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "sdkgen"
+    )
+    return Path(root)
+
+
+@cache
+def toolchain() -> str:
+    """A hash of everything besides the input that decides the output."""
+    digest = hashlib.sha256()
+    for folder in (HERE, HERE.parent / "templates", HERE / "_templates"):
+        if folder.is_dir():
+            for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+                digest.update(path.relative_to(folder).as_posix().encode())
+                digest.update(path.read_bytes())
+    for name in DEPENDENCIES:
+        try:
+            digest.update(f"{name}=={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name} missing".encode())
+    return digest.hexdigest()
+
+
+def key(*parts: str | bytes) -> str:
+    digest = hashlib.sha256(toolchain().encode())
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _path(kind: str, name: str) -> Path:
+    return directory() / kind / name[:2] / name[2:]
+
+
+def get(kind: str, name: str) -> Any | None:
+    if not enabled():
+        return None
+    try:
+        return json.loads(_path(kind, name).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def put(kind: str, name: str, value: Any) -> None:
+    """Write atomically; a cache that cannot be written is silently skipped."""
+    if not enabled():
+        return
+    target = _path(kind, name)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(value, handle)
+        os.replace(tmp, target)
+    except OSError:
+        pass
+
+
+def tree_hash(files: dict[str, str]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.encode() + b"\0" + files[path].encode() + b"\0")
+    return digest.hexdigest()
