@@ -37,7 +37,7 @@ lint: $(STAMP)
 	$(BIN)/mypy generator templates/runtime
 
 bench: $(STAMP)
-	@echo "make bench: the benchmark harness arrives with the performance issue"
+	$(BIN)/python tests/bench/run_bench.py
 
 # Refresh constraints.txt from what the venv resolved (run after changing dependencies).
 lock: $(STAMP)

@@ -1,0 +1,267 @@
+"""`make bench`: sdkgen beside its rivals, each figure measured in the same run, alternating, as
+the median of several runs, wall time and peak memory. Prints a Markdown table.
+
+Rivals: openapi-python-client (default hooks) and datamodel-code-generator alone (its default
+black+isort) on the same spec; the official `openai` package for per-call overhead and import time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = ROOT / ".venv" / "bin"
+SPEC = ROOT / "spec" / "realtime-sessions.yaml"
+FULL = ROOT.parent / "shared" / "reference" / "openai-openapi.yaml"
+RIVAL_VENV = ROOT / ".corpus" / "opc-venv"
+Row = tuple[str, str, float, float, str, float, float]
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS in MB of one run, by GNU time."""
+    with tempfile.NamedTemporaryFile("r") as report:
+        started = time.perf_counter()
+        subprocess.run(
+            ["/usr/bin/time", "-o", report.name, "-f", "%M", *command],
+            cwd=cwd,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        wall = time.perf_counter() - started
+        return wall, int(report.read().split()[-1]) / 1024
+
+
+def alternate(
+    runs: int, ours: Callable[[], tuple[float, float]], theirs: Callable[[], tuple[float, float]]
+) -> tuple[float, float, float, float]:
+    mine, rival = [], []
+    for _ in range(runs):
+        mine.append(ours())
+        rival.append(theirs())
+    median = lambda pairs, i: statistics.median(p[i] for p in pairs)  # noqa: E731
+    return median(mine, 0), median(mine, 1), median(rival, 0), median(rival, 1)
+
+
+def sdkgen_generate(spec: Path, work: Path, cold: bool) -> Callable[[], tuple[float, float]]:
+    def run() -> tuple[float, float]:
+        out = work / "sdkgen"
+        shutil.rmtree(out, ignore_errors=True)
+        env = {**os.environ, "SDKGEN_CACHE_DIR": str(work / "cache")}
+        if cold:
+            env["SDKGEN_NO_CACHE"] = "1"
+        return timed([str(BIN / "sdkgen"), "generate", "--spec", str(spec), "--out", str(out)], work, env)
+
+    return run
+
+
+def rival_generate(spec: Path, work: Path) -> Callable[[], tuple[float, float]]:
+    def run() -> tuple[float, float]:
+        out = work / "rival"
+        shutil.rmtree(out, ignore_errors=True)
+        env = {**os.environ, "PATH": f"{RIVAL_VENV / 'bin'}:{os.environ['PATH']}"}
+        return timed(
+            [
+                str(RIVAL_VENV / "bin" / "openapi-python-client"),
+                "generate",
+                "--path",
+                str(spec),
+                "--output-path",
+                str(out),
+                "--meta",
+                "none",
+            ],
+            work,
+            env,
+        )
+
+    return run
+
+
+def dmcg_generate(spec: Path, work: Path) -> Callable[[], tuple[float, float]]:
+    def run() -> tuple[float, float]:
+        return timed(
+            [
+                str(BIN / "datamodel-codegen"),
+                "--input",
+                str(spec),
+                "--input-file-type",
+                "openapi",
+                "--output",
+                str(work / "dmcg_models.py"),
+                "--output-model-type",
+                "pydantic_v2.BaseModel",
+                "--disable-timestamp",
+            ],
+            work,
+        )
+
+    return run
+
+
+def check_nothing_changed(work: Path) -> Callable[[], tuple[float, float]]:
+    env = {**os.environ, "SDKGEN_CACHE_DIR": str(work / "cache")}
+    subprocess.run([str(BIN / "sdkgen"), "check"], cwd=ROOT, env=env, check=True, capture_output=True)
+
+    def run() -> tuple[float, float]:
+        return timed([str(BIN / "sdkgen"), "check"], ROOT, env)
+
+    return run
+
+
+def import_time(module: str, path: Path | None) -> Callable[[], tuple[float, float]]:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+
+    def run() -> tuple[float, float]:
+        env = {**os.environ, **({"PYTHONPATH": str(path)} if path else {})}
+        result = subprocess.run(
+            [str(BIN / "python"), "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        return float(result.stdout), 0.0
+
+    return run
+
+
+SESSION = {
+    "id": "sess_1",
+    "object": "realtime.session",
+    "model": "gpt-realtime",
+    "client_secret": {"value": "ek_1", "expires_at": 1},
+}
+
+
+def call_overhead(calls: int) -> dict[str, float]:
+    """Microseconds per create-session call over a mock transport (build, send, parse)."""
+    sys.path.insert(0, str(ROOT / "generated"))
+    import httpx
+    import httpx2
+    import openai
+    import openai_realtime
+
+    ours_sync = openai_realtime.OpenAIRealtime(
+        api_key="k",
+        http_client=httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=SESSION))),
+    )
+    theirs_sync = openai.OpenAI(
+        api_key="k",
+        base_url="https://api.openai.com/v1",
+        http_client=httpx2.Client(
+            transport=httpx2.MockTransport(lambda r: httpx2.Response(200, json=SESSION))
+        ),
+    )
+    ours_async = openai_realtime.AsyncOpenAIRealtime(
+        api_key="k",
+        http_client=httpx.AsyncClient(
+            transport=httpx.MockTransport(lambda r: httpx.Response(200, json=SESSION))
+        ),
+    )
+    theirs_async = openai.AsyncOpenAI(
+        api_key="k",
+        http_client=httpx2.AsyncClient(
+            transport=httpx2.MockTransport(lambda r: httpx2.Response(200, json=SESSION))
+        ),
+    )
+    kwargs = {"model": "gpt-realtime", "instructions": "Be brief.", "voice": "alloy", "temperature": 0.8}
+
+    def per_call(fn: Callable[[], object]) -> float:
+        for _ in range(50):
+            fn()
+        started = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        return (time.perf_counter() - started) / calls * 1e6
+
+    async def per_call_async(fn: Callable[[], object]) -> float:
+        for _ in range(50):
+            await fn()  # type: ignore[misc]
+        started = time.perf_counter()
+        for _ in range(calls):
+            await fn()  # type: ignore[misc]
+        return (time.perf_counter() - started) / calls * 1e6
+
+    results: dict[str, list[float]] = {
+        k: [] for k in ("ours_sync", "theirs_sync", "ours_async", "theirs_async")
+    }
+    for _ in range(3):
+        results["ours_sync"].append(per_call(lambda: ours_sync.create_realtime_session(**kwargs)))
+        results["theirs_sync"].append(per_call(lambda: theirs_sync.beta.realtime.sessions.create(**kwargs)))
+        results["ours_async"].append(
+            asyncio.run(per_call_async(lambda: ours_async.create_realtime_session(**kwargs)))
+        )
+        results["theirs_async"].append(
+            asyncio.run(per_call_async(lambda: theirs_async.beta.realtime.sessions.create(**kwargs)))
+        )
+    return {k: statistics.median(v) for k, v in results.items()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--full-runs", type=int, default=1)
+    parser.add_argument("--skip-full", action="store_true")
+    args = parser.parse_args()
+    if not (RIVAL_VENV / "bin" / "openapi-python-client").exists():
+        subprocess.run(
+            [sys.executable, str(ROOT / "tests" / "corpus" / "run_corpus.py"), "--count", "0"], check=True
+        )
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="sdkgen-bench-") as scratch:
+        work = Path(scratch)
+        m = alternate(args.runs, sdkgen_generate(SPEC, work, cold=True), rival_generate(SPEC, work))
+        rows.append(("generate spec/, cold", "openapi-python-client", *m))
+        m = alternate(args.runs, sdkgen_generate(SPEC, work, cold=True), dmcg_generate(SPEC, work))
+        rows.append(("generate spec/, cold", "datamodel-codegen alone", *m))
+        m = alternate(args.runs, check_nothing_changed(work), lambda: (0.0, 0.0))
+        rows.append(("check spec/, nothing changed", "-", *m))
+        if FULL.exists() and not args.skip_full:
+            m = alternate(args.full_runs, sdkgen_generate(FULL, work, cold=True), rival_generate(FULL, work))
+            rows.append(("generate full OpenAI spec, cold", "openapi-python-client", *m))
+            m = alternate(args.full_runs, sdkgen_generate(FULL, work, cold=True), dmcg_generate(FULL, work))
+            rows.append(("generate full OpenAI spec, cold", "datamodel-codegen alone", *m))
+            edited = work / "edited.yaml"
+            sdkgen_generate(FULL, work, cold=False)()  # warm the caches with the unedited spec
+            edited.write_text(
+                FULL.read_text().replace("Maximum number of output tokens", "The most output tokens", 1)
+            )
+            m = alternate(
+                args.full_runs, sdkgen_generate(edited, work, cold=False), rival_generate(edited, work)
+            )
+            rows.append(("full spec after a one-schema edit, warm", "openapi-python-client", *m))
+        m = alternate(5, import_time("openai_realtime", ROOT / "generated"), import_time("openai", None))
+        rows.append(("import time (s)", "import openai", m[0], 0.0, "", m[2], 0.0))
+    overhead = call_overhead(2000)
+    print("| measurement | rival | sdkgen s | sdkgen MB | rival s | rival MB | ratio |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for name, rival, ours_s, ours_mb, *rest in rows:
+        theirs_s, theirs_mb = rest[-2], rest[-1]
+        ratio = f"{ours_s / theirs_s:.2f}" if theirs_s else "-"
+        cells = [name, rival, f"{ours_s:.3f}", f"{ours_mb:.0f}", f"{theirs_s:.3f}", f"{theirs_mb:.0f}", ratio]
+        print("| " + " | ".join(cells) + " |")
+    for style in ("sync", "async"):
+        ours, theirs = overhead[f"ours_{style}"], overhead[f"theirs_{style}"]
+        cells = [
+            f"per-call overhead, {style} (µs)",
+            "openai package",
+            f"{ours:.0f}",
+            "-",
+            f"{theirs:.0f}",
+            "-",
+        ]
+        print("| " + " | ".join([*cells, f"{ours / theirs:.2f}"]) + " |")
+    (ROOT / ".bench.json").write_text(json.dumps({"rows": rows, "overhead": overhead}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
