@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 NODE_DIR := tests/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: generate check validate test lint bench clean lock golden test-corpus
+.PHONY: generate check validate test lint bench clean lock golden test-corpus fuzz
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,3 +53,9 @@ golden: $(STAMP)
 # sdkgen against openapi-python-client on 40 public specs from APIs.guru (downloaded, never committed).
 test-corpus: $(STAMP)
 	$(BIN)/python tests/corpus/run_corpus.py --count 40
+
+# 10,000 property-based examples, in two shards (one per core), each with its own seed.
+fuzz: $(STAMP)
+	SDKGEN_FUZZ_EXAMPLES=5000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py --hypothesis-seed=1 & \
+	SDKGEN_FUZZ_EXAMPLES=5000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py --hypothesis-seed=2; \
+	status=$$?; wait %1 || status=1; exit $$status

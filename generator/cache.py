@@ -51,7 +51,7 @@ def toolchain() -> str:
 def key(*parts: str | bytes) -> str:
     digest = hashlib.sha256(toolchain().encode())
     for part in parts:
-        data = part.encode() if isinstance(part, str) else part
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "big"))
         digest.update(data)
     return digest.hexdigest()
@@ -88,5 +88,5 @@ def put(kind: str, name: str, value: Any) -> None:
 def tree_hash(files: dict[str, str]) -> str:
     digest = hashlib.sha256()
     for path in sorted(files):
-        digest.update(path.encode() + b"\0" + files[path].encode() + b"\0")
+        digest.update(path.encode() + b"\0" + files[path].encode("utf-8", "surrogatepass") + b"\0")
     return digest.hexdigest()

@@ -62,6 +62,9 @@ _ANY_FENCE = re.compile(r"^```.*?^```$", re.DOTALL | re.MULTILINE)
 
 
 def format_file(path: str, text: str, package: str) -> str:
+    # a lone surrogate (from a spec's "\\ud800") cannot be written as UTF-8: it stays an escape,
+    # which inside a Python string literal means the same character
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     if path.endswith(".py"):
         return _format_python(path, text, package)
     if path.endswith(".md"):  # snippets in docs look like the code they call

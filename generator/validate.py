@@ -45,6 +45,7 @@ def validate(doc: Document) -> list[Diagnostic]:
             doc.diagnostic(["openapi"], f"unsupported OpenAPI version {version!r}; expected 3.0.x or 3.1.x")
         ]
     found: list[Diagnostic] = []
+    _check_surrogates(doc, found)
     refs_ok = _check_refs(doc, found)
     _check_types(doc, found)
     _check_operations(doc, found)
@@ -89,6 +90,28 @@ def _iter_dicts(node: Any, parts: list[Part]) -> Iterator[tuple[list[Part], dict
             stack.extend(
                 ([*here, i], v) for i, v in reversed(list(enumerate(value))) if isinstance(v, dict | list)
             )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_PROSE = frozenset({"description", "summary", "title"})
+
+
+def _check_surrogates(doc: Document, out: list[Diagnostic]) -> None:
+    """A lone surrogate (from an escape like "\\ud800") cannot travel in UTF-8 JSON; in prose
+    it is shown escaped, anywhere else the spec is refused."""
+    for parts, node in _iter_dicts(doc.data, []):
+        for key, value in node.items():
+            if _SURROGATE.search(key) or (
+                isinstance(value, str) and key not in _PROSE and _SURROGATE.search(value)
+            ):
+                out.append(
+                    doc.diagnostic([*parts, key], "contains a lone surrogate, which UTF-8 JSON cannot carry")
+                )
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    if isinstance(item, str) and _SURROGATE.search(item):
+                        message = "contains a lone surrogate, which UTF-8 JSON cannot carry"
+                        out.append(doc.diagnostic([*parts, key, index], message))
 
 
 def _check_types(doc: Document, out: list[Diagnostic]) -> None:
