@@ -128,3 +128,33 @@ def prism_server(spec: Path) -> Iterator[str]:
 def prism() -> Iterator[str]:
     with prism_server(SPEC) as url:
         yield url
+
+
+def generate_sdk(spec: Path, work: Path) -> tuple[Path, str]:
+    """Generate `spec` into work/sdk from outside any project (names come from the spec)."""
+    result = run_cli("generate", "--spec", spec, "--out", "sdk", cwd=work)
+    assert result.exit_code == 0, result.stderr
+    return work / "sdk", result.stderr
+
+
+@contextlib.contextmanager
+def importable(folder: Path, module: str) -> Iterator[Any]:
+    """Import `module` from `folder`, then take the folder off sys.path again."""
+    sys.path.insert(0, str(folder))
+    try:
+        yield importlib.import_module(module)
+    finally:
+        sys.path.remove(str(folder))
+
+
+LINTERS = [
+    ["ruff", "check", "--quiet", "."],
+    ["mypy", "--strict", "{package}"],
+    ["black", "--check", "-q", "."],
+]
+
+
+def assert_tool_passes(folder: Path, command: list[str], package: str) -> None:
+    argv = [str(ROOT / ".venv" / "bin" / command[0]), *(c.format(package=package) for c in command[1:])]
+    result = subprocess.run(argv, cwd=folder, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]

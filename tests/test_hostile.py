@@ -7,7 +7,6 @@ import functools
 import http.server
 import importlib
 import json
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ import pytest
 
 from generator import loader
 from generator.diagnostics import SpecError
-from tests.conftest import ROOT, run_cli
+from tests.conftest import LINTERS, ROOT, assert_tool_passes, run_cli
 
 BIN = ROOT / ".venv" / "bin"
 HOSTILE = ROOT / "tests" / "specs" / "hostile.yaml"
@@ -178,20 +177,9 @@ def test_hostile_models_import_and_round_trip(hostile_sdk: Path) -> None:
     assert models.Evil().class_ == "\"\"\"'''\\"
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        ["ruff", "check", "--quiet", "."],
-        ["mypy", "--strict", "hostile_7_7_raw"],
-        ["black", "--check", "-q", "."],
-    ],
-    ids=lambda c: c[0],
-)
+@pytest.mark.parametrize("command", LINTERS, ids=lambda c: c[0])
 def test_hostile_sdk_passes(hostile_sdk: Path, command: list[str]) -> None:
-    result = subprocess.run(
-        [str(BIN / command[0]), *command[1:]], cwd=hostile_sdk, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_tool_passes(hostile_sdk, command, "hostile_7_7_raw")
 
 
 def test_hostile_pyproject_is_valid_toml(hostile_sdk: Path) -> None:

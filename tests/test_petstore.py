@@ -3,10 +3,7 @@ body, a list response, a 204, and names that clash with keywords and with the me
 
 from __future__ import annotations
 
-import importlib
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import LINTERS, ROOT, assert_tool_passes, generate_sdk, importable
 
 SPEC = ROOT / "tests" / "specs" / "petstore.yaml"
 BIN = ROOT / ".venv" / "bin"
@@ -23,19 +20,13 @@ PET = {"id": "p1", "name": "Rex", "type": "dog"}
 
 @pytest.fixture(scope="module")
 def sdk_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("petstore")
-    result = run_cli("generate", "--spec", SPEC, "--out", "sdk", cwd=work)
-    assert result.exit_code == 0, result.stderr
-    return work / "sdk"
+    return generate_sdk(SPEC, tmp_path_factory.mktemp("petstore"))[0]
 
 
 @pytest.fixture(scope="module")
 def pets(sdk_dir: Path) -> Iterator[Any]:
-    sys.path.insert(0, str(sdk_dir))
-    try:
-        yield importlib.import_module("pet_store")
-    finally:
-        sys.path.remove(str(sdk_dir))
+    with importable(sdk_dir, "pet_store") as module:
+        yield module
 
 
 def handler(requests: list[httpx.Request]) -> httpx.MockTransport:
@@ -54,14 +45,9 @@ def handler(requests: list[httpx.Request]) -> httpx.MockTransport:
     return httpx.MockTransport(answer)
 
 
-@pytest.mark.parametrize(
-    "command", [["ruff", "check", "--quiet", "."], ["mypy", "--strict", "pet_store"]], ids=lambda c: c[0]
-)
+@pytest.mark.parametrize("command", LINTERS, ids=lambda c: c[0])
 def test_generated_code_passes(sdk_dir: Path, command: list[str]) -> None:
-    result = subprocess.run(
-        [str(BIN / command[0]), *command[1:]], cwd=sdk_dir, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_tool_passes(sdk_dir, command, "pet_store")
 
 
 def test_tags_become_resources_and_parameters_reach_the_wire(pets: Any) -> None:

@@ -3,9 +3,7 @@ type-checks, and payloads that use each trap survive a round trip through the mo
 
 from __future__ import annotations
 
-import importlib
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, generate_sdk, importable
 
 SPEC = ROOT / "tests" / "specs" / "traps.yaml"
 BIN = ROOT / ".venv" / "bin"
@@ -55,20 +53,15 @@ PAYLOADS = {
 
 @pytest.fixture(scope="module")
 def sdk_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("traps")
-    result = run_cli("generate", "--spec", SPEC, "--out", "sdk", cwd=work)
-    assert result.exit_code == 0, result.stderr
-    assert "warning: default None is not of type 'object'" in result.stderr
-    return work / "sdk"
+    folder, stderr = generate_sdk(SPEC, tmp_path_factory.mktemp("traps"))
+    assert "warning: default None is not of type 'object'" in stderr
+    return folder
 
 
 @pytest.fixture(scope="module")
 def models(sdk_dir: Path) -> Iterator[Any]:
-    sys.path.insert(0, str(sdk_dir))
-    try:
-        yield importlib.import_module("traps.models")
-    finally:
-        sys.path.remove(str(sdk_dir))
+    with importable(sdk_dir, "traps.models") as module:
+        yield module
 
 
 @pytest.mark.parametrize("name", PAYLOADS)
