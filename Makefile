@@ -57,5 +57,6 @@ test-corpus: $(STAMP)
 # 10,000 property-based examples, in two shards (one per core), each with its own seed.
 fuzz: $(STAMP)
 	SDKGEN_FUZZ_EXAMPLES=5000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py --hypothesis-seed=1 & \
+	pid=$$!; \
 	SDKGEN_FUZZ_EXAMPLES=5000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py --hypothesis-seed=2; \
-	status=$$?; wait %1 || status=1; exit $$status
+	status=$$?; wait $$pid || status=1; exit $$status
