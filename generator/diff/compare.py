@@ -8,7 +8,7 @@ from typing import Any
 
 from ..loader import Document
 from ..pointer import Part, local_ref_parts, lookup, to_pointer
-from ..walk import HTTP_METHODS
+from .graph import body_refs, closure, operations, requirements
 from .rules import OTHER_RULES, SEVERITY, schema_rule
 from .schemas import SchemaChange, SchemaDiffer, Side
 
@@ -98,7 +98,7 @@ class SpecDiff:
         r_paths = self.revision.data.get("paths") or {}
         for path in b_paths:
             if path not in r_paths:
-                ops = _operations(b_paths[path])
+                ops = operations(b_paths[path])
                 deprecated = bool(ops) and all(op.get("deprecated") for op in ops.values())
                 rule = (
                     "api-path-removed-with-deprecation"
@@ -108,8 +108,8 @@ class SpecDiff:
                 self._emit(rule, f"path {path} removed", None, ("paths", path), None, key=path)
         for path, r_item in r_paths.items():
             b_item = b_paths.get(path)
-            r_ops = _operations(r_item)
-            b_ops = _operations(b_item) if b_item is not None else {}
+            r_ops = operations(r_item)
+            b_ops = operations(b_item) if b_item is not None else {}
             for method, r_op in r_ops.items():
                 name = f"{method.upper()} {path}"
                 if method not in b_ops:
@@ -341,7 +341,7 @@ class SpecDiff:
         """Each shared component once, rated by the worst direction it reaches."""
         b_schemas = (self.base.data.get("components") or {}).get("schemas") or {}
         r_schemas = (self.revision.data.get("components") or {}).get("schemas") or {}
-        self._reach_from_operations()
+        self._reach_fromoperations()
         for name, r_schema in sorted(r_schemas.items()):
             parts = ("components", "schemas", name)
             if name not in b_schemas:
@@ -371,11 +371,11 @@ class SpecDiff:
                 parts = ("components", "schemas", name)
                 self._emit("component-schema-removed", f"schema {name} removed", None, parts, None, key=name)
 
-    def _reach_from_operations(self) -> None:
+    def _reach_fromoperations(self) -> None:
         """Components that operations reach without change at the operation level are counted too."""
         for spec in (self.base.data, self.revision.data):
             for path, item in (spec.get("paths") or {}).items():
-                for method, op in _operations(item).items():
+                for method, op in operations(item).items():
                     name = f"{method.upper()} {path}"
                     request = [
                         op.get("parameters"),
@@ -383,9 +383,9 @@ class SpecDiff:
                     ]
                     request.append(op.get("requestBody"))
                     for direction, roots in ((REQUEST, request), (RESPONSE, [op.get("responses")])):
-                        for target in _closure(spec, roots):
+                        for target in closure(spec, roots):
                             self.reach.setdefault(target, set()).add((name, direction))
-                    self.bodies |= _body_refs(spec, [op.get("requestBody"), op.get("responses")])
+                    self.bodies |= body_refs(spec, [op.get("requestBody"), op.get("responses")])
 
     # --- security --------------------------------------------------------------------------------
 
@@ -394,13 +394,13 @@ class SpecDiff:
     ) -> None:
         if "security" not in b_op and "security" not in r_op:
             return  # the global requirement applies to both; compared once
-        b_req = _requirements(b_op.get("security", self.base.data.get("security")))
-        r_req = _requirements(r_op.get("security", self.revision.data.get("security")))
+        b_req = requirements(b_op.get("security", self.base.data.get("security")))
+        r_req = requirements(r_op.get("security", self.revision.data.get("security")))
         self._security_change("api-security", name, b_req, r_req, (*b_at, "security"), (*r_at, "security"))
 
     def _global_security(self) -> None:
-        b_req = _requirements(self.base.data.get("security"))
-        r_req = _requirements(self.revision.data.get("security"))
+        b_req = requirements(self.base.data.get("security"))
+        r_req = requirements(self.revision.data.get("security"))
         self._security_change("api-global-security", None, b_req, r_req, ("security",), ("security",))
 
     def _security_change(
@@ -426,78 +426,3 @@ class SpecDiff:
                 b_parts,
                 r_parts,
             )
-
-
-def _operations(item: Any) -> dict[str, dict[str, Any]]:
-    return {m: op for m in HTTP_METHODS if isinstance(item, dict) and isinstance(op := item.get(m), dict)}
-
-
-def _requirements(security: Any) -> set[str]:
-    """Each alternative as a name like `ApiKeyAuth`; `` stands for the anonymous alternative `{}`."""
-    found = set()
-    for requirement in security if isinstance(security, list) else []:
-        if isinstance(requirement, dict):
-            found.add("+".join(sorted(requirement)))
-    return found
-
-
-def _refs_in(node: Any) -> set[str]:
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, dict):
-            ref = current.get("$ref")
-            parts = local_ref_parts(ref) if isinstance(ref, str) else None
-            if parts and len(parts) == 3 and parts[:2] == ["components", "schemas"]:
-                found.add(parts[2])
-            stack.extend(current.values())
-        elif isinstance(current, list):
-            stack.extend(current)
-    return found
-
-
-def _closure(spec: dict[str, Any], roots: list[Any]) -> set[str]:
-    """Component schemas reachable from roots, following references through other components."""
-    schemas = (spec.get("components") or {}).get("schemas") or {}
-    seen: set[str] = set()
-    stack: list[Any] = [_expand(spec, r) for r in roots]
-    while stack:
-        for name in _refs_in(stack.pop()):
-            if name not in seen:
-                seen.add(name)
-                stack.append(schemas.get(name))
-    return seen
-
-
-def _body_refs(spec: dict[str, Any], roots: list[Any]) -> set[str]:
-    """Components used directly as the schema of a request or response body."""
-    found = set()
-    stack = [_expand(spec, r) for r in roots]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            content = node.get("content")
-            for media in content.values() if isinstance(content, dict) else []:
-                ref = media.get("schema", {}).get("$ref") if isinstance(media, dict) else None
-                parts = local_ref_parts(ref) if isinstance(ref, str) else None
-                if parts and len(parts) == 3 and parts[:2] == ["components", "schemas"]:
-                    found.add(parts[2])
-            stack.extend(v for v in node.values() if isinstance(v, dict))
-    return found
-
-
-def _expand(spec: dict[str, Any], node: Any) -> Any:
-    """Inline `#/components/responses|requestBodies|parameters` references, so their schemas count."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        parts = local_ref_parts(ref) if isinstance(ref, str) else None
-        if parts and len(parts) == 3 and parts[0] == "components" and parts[1] != "schemas":
-            try:
-                return _expand(spec, lookup(spec, parts))
-            except KeyError:
-                return {}
-        return {k: _expand(spec, v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_expand(spec, v) for v in node]
-    return node
