@@ -13,7 +13,7 @@ from .docs import doc_models, operation_doc, referenced_models
 from .ir import Api, Body, Field, Group, Operation, Parameter, Response
 from .models import ModelSource
 from .naming import argument_name, function_name, pascal_case, snake_case
-from .pointer import local_ref_parts, lookup
+from .pointer import deref, local_ref_parts
 from .walk import iter_operations
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
@@ -111,14 +111,6 @@ def _unique(name: str, taken: set[str]) -> str:
     return name
 
 
-def _deref(spec: dict[str, Any], node: Any) -> Any:
-    seen = 0
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 32:
-        node = lookup(spec, local_ref_parts(node["$ref"]) or [])
-        seen += 1
-    return node
-
-
 def _ref_name(schema: Any) -> str | None:
     if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
         parts = local_ref_parts(schema["$ref"]) or []
@@ -132,16 +124,16 @@ def _operation(spec: dict[str, Any], site: Any, models: ModelSource, api_key_env
     op_id = str(op.get("operationId") or f"{site.method}_{site.path}")
     tags = op.get("tags") or ["default"]
     params = [
-        _deref(spec, p) for p in [*(site.path_item.get("parameters") or []), *(op.get("parameters") or [])]
+        deref(spec, p) for p in [*(site.path_item.get("parameters") or []), *(op.get("parameters") or [])]
     ]
     merged = {(p.get("in"), p.get("name")): p for p in params if isinstance(p, dict)}
-    responses = {str(k): _deref(spec, v) for k, v in (op.get("responses") or {}).items()}
+    responses = {str(k): deref(spec, v) for k, v in (op.get("responses") or {}).items()}
     ordered = sorted(responses.items())
     known = models.component_classes
     success = next((_response(spec, s, r, known) for s, r in ordered if s.startswith("2")), NO_CONTENT)
     taken: set[str] = set()
     parameters = tuple(_parameter(spec, p, taken, known) for p in merged.values())
-    request_body = _deref(spec, op.get("requestBody"))
+    request_body = deref(spec, op.get("requestBody"))
     media = _json_media(request_body.get("content") if isinstance(request_body, dict) else None)
     body = _body(spec, request_body, media, models, taken)
     auth = _auth(spec, op.get("security", spec.get("security")), api_key_env)
@@ -176,7 +168,7 @@ def _auth(spec: dict[str, Any], requirements: Any, api_key_env: str) -> str:
     ways = []
     for requirement in requirements if isinstance(requirements, list) else []:
         for name in requirement if isinstance(requirement, dict) else []:
-            scheme = _deref(spec, schemes.get(name)) or {}
+            scheme = deref(spec, schemes.get(name)) or {}
             if scheme.get("type") == "http" and str(scheme.get("scheme")).lower() == "bearer":
                 ways.append(f"a bearer token: `Authorization: Bearer ${api_key_env}`")
             elif scheme.get("type") == "apiKey":
@@ -225,7 +217,7 @@ def python_type(spec: dict[str, Any], schema: Any, known: dict[str, str], depth:
     """The Python type of a value of `schema`, for signatures: a model, a container, a scalar or Any."""
     name = _ref_name(schema)
     if name is not None:
-        return known[name] if name in known else python_type(spec, _deref(spec, schema), known, depth + 1)
+        return known[name] if name in known else python_type(spec, deref(spec, schema), known, depth + 1)
     if not isinstance(schema, dict) or depth > 8:
         return "Any"
     kind = schema.get("type")
@@ -250,7 +242,7 @@ def _body(
     model = models.class_for(_ref_name(media[1].get("schema")) or "")
     if model is None or model not in models.fields:
         return None
-    schema = _deref(spec, media[1]["schema"])
+    schema = deref(spec, media[1]["schema"])
     properties = schema.get("properties") or {}
     required = set(schema.get("required") or [])
     fields = tuple(
@@ -272,7 +264,7 @@ def _field(
     annotation = _strip_annotated(node.annotation)
     if not nullable:
         annotation = _without_none(annotation)
-    resolved = _deref(spec, schema)
+    resolved = deref(spec, schema)
     description = schema.get("description") or (
         resolved.get("description") if isinstance(resolved, dict) else ""
     )
@@ -296,7 +288,7 @@ def _alias(node: ast.AnnAssign) -> str | None:
 
 
 def _nullable(spec: dict[str, Any], schema: Any) -> bool:
-    schema = _deref(spec, schema)
+    schema = deref(spec, schema)
     if not isinstance(schema, dict):
         return False
     types = schema.get("type")

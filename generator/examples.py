@@ -11,7 +11,7 @@ from openapi_schema_validator import OAS30Validator, OAS31Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from .pointer import Part, to_pointer
+from .pointer import Part, deref, to_pointer
 from .walk import iter_operations, iter_schemas
 
 _BASE = "urn:sdkgen:spec"
@@ -92,13 +92,8 @@ def synthesize(spec: dict[str, Any], schema: Any, depth: int = 0) -> Any:
     """
     if depth > 12 or not isinstance(schema, dict):
         return None
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/"):
-        try:
-            target = _resolve(spec, ref)
-        except KeyError:
-            return None
-        return synthesize(spec, target, depth + 1)
+    if isinstance(schema.get("$ref"), str):
+        return synthesize(spec, deref(spec, schema, hops=1), depth + 1)
     for key in ("const",):
         if key in schema:
             return schema[key]
@@ -122,13 +117,6 @@ def synthesize(spec: dict[str, Any], schema: Any, depth: int = 0) -> Any:
                 merged.update(value)
         return merged
     return _by_type(spec, schema, _first_type(schema), depth)
-
-
-def _resolve(spec: dict[str, Any], ref: str) -> Any:
-    node: Any = spec
-    for part in ref[2:].split("/"):
-        node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node
 
 
 def _first_type(schema: dict[str, Any]) -> str | None:

@@ -57,6 +57,18 @@ def local_ref_parts(ref: str) -> list[str] | None:
         return None
 
 
+def deref(data: Any, node: Any, hops: int = 32) -> Any:
+    """Follow same-document `$ref`s from `node`; a reference that leads nowhere gives `{}`."""
+    for _ in range(hops):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            break
+        try:
+            node = lookup(data, local_ref_parts(node["$ref"]) or [])
+        except KeyError:
+            return {}
+    return node
+
+
 def resolve_logical(data: Any, parts: Sequence[Part]) -> list[Part]:
     """Turn a path that steps through `$ref`s (as validators report it) into a real document path."""
     real: list[Part] = []

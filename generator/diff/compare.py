@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..loader import Document
-from ..pointer import Part, local_ref_parts, lookup, to_pointer
+from ..pointer import Part, deref, to_pointer
 from .graph import body_refs, closure, operations, requirements
 from .rules import OTHER_RULES, SEVERITY, schema_rule
 from .schemas import SchemaChange, SchemaDiffer, Side
@@ -80,16 +80,6 @@ class SpecDiff:
                 **extra,
             )
         )
-
-    def _deref(self, spec: dict[str, Any], node: Any) -> Any:
-        for _ in range(16):
-            if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-                break
-            try:
-                node = lookup(spec, local_ref_parts(node["$ref"]) or [])
-            except KeyError:
-                return {}
-        return node
 
     # --- paths and operations --------------------------------------------------------------------
 
@@ -202,7 +192,7 @@ class SpecDiff:
         found: dict[tuple[str, str], tuple[dict[str, Any], tuple[Part, ...]]] = {}
         for holder, parts in ((item, at[:2]), (op, at)):
             for index, param in enumerate((holder or {}).get("parameters") or []):
-                resolved = self._deref(spec, param)
+                resolved = deref(spec, param)
                 if isinstance(resolved, dict) and "name" in resolved:
                     found[(str(resolved.get("in")), str(resolved["name"]))] = (
                         resolved,
@@ -213,8 +203,8 @@ class SpecDiff:
     def _request_body(
         self, name: str, b_op: dict[str, Any], r_op: dict[str, Any], b_at: Any, r_at: Any
     ) -> None:
-        b_body = self._deref(self.base.data, b_op.get("requestBody"))
-        r_body = self._deref(self.revision.data, r_op.get("requestBody"))
+        b_body = deref(self.base.data, b_op.get("requestBody"))
+        r_body = deref(self.revision.data, r_op.get("requestBody"))
         b_parts, r_parts = (*b_at, "requestBody"), (*r_at, "requestBody")
         if not b_body and not r_body:
             return
@@ -253,8 +243,8 @@ class SpecDiff:
                 )
                 continue
             r_parts = (*r_at, "responses", status)
-            b_resolved = self._deref(self.base.data, b_response)
-            r_resolved = self._deref(self.revision.data, r_responses[status])
+            b_resolved = deref(self.base.data, b_response)
+            r_resolved = deref(self.revision.data, r_responses[status])
             self._content(
                 name, RESPONSE, b_resolved, r_resolved, b_parts, r_parts, "response-media-type", status
             )
