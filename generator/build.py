@@ -12,7 +12,7 @@ from .config import Config
 from .docs import doc_models, operation_doc, referenced_models
 from .ir import Api, Body, Field, Group, Operation, Parameter, Response
 from .models import ModelSource
-from .naming import argument_name, function_name, pascal_case, snake_case
+from .naming import argument_name, class_name, function_name, pascal_case, safe_name, snake_case
 from .pointer import deref, local_ref_parts
 from .walk import iter_operations
 
@@ -82,12 +82,12 @@ def sdk_class_names(spec: dict[str, Any], config: Config) -> frozenset[str]:
 
 
 def client_name(spec: dict[str, Any], config: Config) -> str:
-    return config.client_name or pascal_case(str((spec.get("info") or {}).get("title") or "")) or "Client"
+    return config.client_name or class_name(str((spec.get("info") or {}).get("title") or "")) or "Client"
 
 
 def package_name(spec: dict[str, Any], config: Config) -> str:
     title = str((spec.get("info") or {}).get("title") or "")
-    return config.package_name or snake_case(title) or "api_client"
+    return config.package_name or safe_name(snake_case(title)) or "api_client"
 
 
 def _groups(operations: tuple[Operation, ...], tags: list[str]) -> tuple[Group, ...]:

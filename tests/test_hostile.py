@@ -188,3 +188,16 @@ def test_hostile_pyproject_is_valid_toml(hostile_sdk: Path) -> None:
     project = tomllib.loads((hostile_sdk / "pyproject.toml").read_text())["project"]
     assert project["version"] == "0.0.0", "a version that is not PEP 440 is replaced"
     assert json.dumps(project["description"]).startswith('"Python SDK for Hostile')
+
+
+def test_titles_that_are_keywords_give_safe_names(tmp_path: Path) -> None:
+    """Found by `make fuzz`: a spec titled `False` made `class False(SyncClient)`."""
+    for title in ("False", "class"):
+        (tmp_path / "spec.yaml").write_text(
+            f"openapi: 3.1.0\ninfo: {{title: '{title}', version: '1'}}\npaths: {{}}\n"
+        )
+        folder = tmp_path / title
+        result = run_cli("generate", "--spec", "spec.yaml", "--out", folder, cwd=tmp_path)
+        assert result.exit_code == 0, result.stderr
+        for path in folder.rglob("*.py"):
+            compile(path.read_text(), str(path), "exec")
