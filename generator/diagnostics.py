@@ -12,7 +12,7 @@ class Level(enum.Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Diagnostic:
     """One problem found in a spec; line and column are 1-based, 0 when unknown."""
 
@@ -36,7 +36,7 @@ class SpecError(Exception):
     """Raised when a stage cannot go on; carries every diagnostic found so far."""
 
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
-        self.diagnostics = sorted(set(diagnostics), key=_sort_key)
+        self.diagnostics = sort_diagnostics(diagnostics)
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
 
