@@ -94,12 +94,21 @@ def generate_document(
 ) -> Generated:
     """Everything after validation, for a document already loaded (the diff command makes two)."""
     stages = _Stages(progress)
+    api, files = render_document(doc, config, stages)
+    formatted = format_tree(files, api.package_name)
+    stages.done(f"formatted {sum(p.endswith(('.py', '.md')) for p in formatted)} files")
+    return Generated(api, formatted, warnings or [])
+
+
+def render_document(
+    doc: Document, config: Config, stages: _Stages | None = None
+) -> tuple[Api, dict[str, str]]:
+    """The IR and the files it renders to, before formatting."""
+    stages = stages or _Stages(quiet)
     spec = prepare_spec(doc.data, package_name(doc.data, config))
     models = generate_models(doc, spec, SDK_NAMES | sdk_class_names(spec, config))
     stages.done(f"models: {len(models.names)} classes and aliases")
     api = build_api(spec, models, config)
     files = render(api)
     stages.done(f"rendered {len(api.operations)} operations into {len(files)} files")
-    formatted = format_tree(files, api.package_name)
-    stages.done(f"formatted {sum(p.endswith(('.py', '.md')) for p in formatted)} files")
-    return Generated(api, formatted, warnings or [])
+    return api, files

@@ -1,0 +1,78 @@
+"""Formatting cuts modules into top-level blocks: the result must be black's on the whole file,
+and an edit to one block must reformat only that block."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import isort
+import pytest
+from black import format_str
+
+from generator import formatting
+from generator.config import Config
+from generator.pipeline import check_spec, render_document
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = [
+    ROOT / "spec" / "realtime-sessions.yaml",
+    ROOT / "tests" / "specs" / "petstore.yaml",
+    ROOT / "tests" / "specs" / "traps.yaml",
+    ROOT / "tests" / "specs" / "hostile.yaml",
+]
+
+
+def _rendered(spec: Path) -> tuple[str, dict[str, str]]:
+    doc, _ = check_spec(spec)
+    api, files = render_document(doc, Config(spec=spec))
+    return api.package_name, files
+
+
+def _black_on_whole_file(text: str, package: str) -> str:
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    sorted_text = isort.code(text, config=formatting._isort_config(package))
+    return format_str(sorted_text, mode=formatting.MODE)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_blocks_format_as_black_formats_the_whole_file(spec: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    package, files = _rendered(spec)
+    formatted = formatting.format_tree(files, package)
+    python = [path for path in files if path.endswith(".py")]
+    assert len(python) >= 4
+    for path in python:
+        assert formatted[path] == _black_on_whole_file(files[path], package), path
+
+
+def test_cuts_only_between_top_level_statements() -> None:
+    source = (
+        "import os\n"
+        'TEXT = """\n'
+        "class NotABlock:\n"
+        '"""\n'
+        "# about A\n"
+        "@decorator\n"
+        "class A:\n"
+        "    def method(self): ...\n"
+        "x = 1; y = 2\n"
+        "def f(): pass\n"
+    )
+    blocks = formatting.top_level_blocks(source)
+    assert "".join(blocks) == source
+    assert [b.split("\n")[0] for b in blocks] == ["import os", "# about A", "def f(): pass"]
+    assert formatting.top_level_blocks("def (:\n") == ["def (:\n"]
+
+
+def test_an_edit_reformats_only_the_edited_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path))
+    package, files = _rendered(SPECS[0])
+    formatting.format_tree(files, package)
+    pieces = tmp_path / "format-piece"
+    before = {p for p in pieces.rglob("*") if p.is_file()}
+    models = f"{package}/models.py"
+    edited = files[models].replace("class ", "class  ", 1)  # one block, formatted the same
+    assert edited != files[models]
+    after_edit = formatting.format_tree({**files, models: edited}, package)
+    assert after_edit[models] == formatting.format_tree(files, package)[models]
+    assert len({p for p in pieces.rglob("*") if p.is_file()} - before) == 1
