@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import cache
+from .background import Ahead
 from .build import build_api, package_name, sdk_class_names
 from .config import Config
 from .diagnostics import Diagnostic, Level, SpecError, is_fatal, sort_diagnostics
@@ -54,39 +55,30 @@ def check_spec(
 ) -> tuple[Document, list[Diagnostic]]:
     """Load, bring in external references, validate; raises SpecError when a problem is fatal."""
     stages = _Stages(progress)
-    doc = load(spec)
-    bundled = bundle(doc, allow_remote=allow_remote_refs)
-    stages.done(f"loaded {spec} ({len(doc.text) / 1e6:.1f} MB)")
-    found = _validated(doc, bundled)
-    stages.done(
-        f"validated: {sum(d.is_error for d in found)} errors, {sum(not d.is_error for d in found)} warnings"
-    )
-    if is_fatal(found, strict=strict):
-        raise SpecError(found)
+    doc, key = _load(spec, allow_remote_refs, stages)
+    found = _validated(doc, key, stages, strict)
     return doc, found
 
 
-def _validated(doc: Document, bundled: bool) -> list[Diagnostic]:
-    """Validation is pure and costly (seconds on a large spec): cached by the document's content."""
-    content = json.dumps(doc.data, sort_keys=True, default=str) if bundled else ""
-    name = cache.key("validate", doc.display, doc.text, content)
-    hit = cache.get("validate", name)
-    if isinstance(hit, list):
-        return [Diagnostic(d[0], d[1], d[2], d[3], Level(d[4]), d[5]) for d in hit]
-    found = sort_diagnostics(validate(doc))
-    cache.put(
-        "validate", name, [[d.file, d.line, d.column, d.pointer, d.level.value, d.message] for d in found]
-    )
-    return found
-
-
 def generate(config: Config, progress: Progress = quiet) -> Generated:
+    """Validation and model generation each take seconds on a large spec and do not depend on each
+    other: unless validation is cached, the models are made in a child process meanwhile, and
+    thrown away if the spec turns out invalid."""
     if config.spec is None:
         raise ValueError("no spec given")
-    doc, warnings = check_spec(
-        config.spec, strict=config.strict, allow_remote_refs=config.allow_remote_refs, progress=progress
-    )
-    return generate_document(doc, config, warnings, progress)
+    stages = _Stages(progress)
+    doc, key = _load(config.spec, config.allow_remote_refs, stages)
+    ahead = None
+    if _cached_validation(key) is None:
+        ahead = Ahead(lambda: render_document(doc, config, _Stages(progress)))
+    try:
+        warnings = _validated(doc, key, stages, config.strict)
+    except BaseException:
+        if ahead is not None:
+            ahead.cancel()
+        raise
+    api, files = ahead.result() if ahead is not None else render_document(doc, config, stages)
+    return _formatted(api, files, warnings, stages)
 
 
 def generate_document(
@@ -95,9 +87,45 @@ def generate_document(
     """Everything after validation, for a document already loaded (the diff command makes two)."""
     stages = _Stages(progress)
     api, files = render_document(doc, config, stages)
+    return _formatted(api, files, warnings or [], stages)
+
+
+def _load(spec: Path, allow_remote_refs: bool, stages: _Stages) -> tuple[Document, str]:
+    """The document with its external references bundled, and the key of its validation."""
+    doc = load(spec)
+    bundled = bundle(doc, allow_remote=allow_remote_refs)
+    stages.done(f"loaded {spec} ({len(doc.text) / 1e6:.1f} MB)")
+    content = json.dumps(doc.data, sort_keys=True, default=str) if bundled else ""
+    return doc, cache.key("validate", doc.display, doc.text, content)
+
+
+def _validated(doc: Document, key: str, stages: _Stages, strict: bool) -> list[Diagnostic]:
+    """Validation is pure and costly (seconds on a large spec): cached by the document's content."""
+    found = _cached_validation(key)
+    if found is None:
+        found = sort_diagnostics(validate(doc))
+        cache.put(
+            "validate", key, [[d.file, d.line, d.column, d.pointer, d.level.value, d.message] for d in found]
+        )
+    stages.done(
+        f"validated: {sum(d.is_error for d in found)} errors, {sum(not d.is_error for d in found)} warnings"
+    )
+    if is_fatal(found, strict=strict):
+        raise SpecError(found)
+    return found
+
+
+def _cached_validation(key: str) -> list[Diagnostic] | None:
+    hit = cache.get("validate", key)
+    if isinstance(hit, list):
+        return [Diagnostic(d[0], d[1], d[2], d[3], Level(d[4]), d[5]) for d in hit]
+    return None
+
+
+def _formatted(api: Api, files: dict[str, str], warnings: list[Diagnostic], stages: _Stages) -> Generated:
     formatted = format_tree(files, api.package_name)
     stages.done(f"formatted {sum(p.endswith(('.py', '.md')) for p in formatted)} files")
-    return Generated(api, formatted, warnings or [])
+    return Generated(api, formatted, warnings)
 
 
 def render_document(

@@ -1,0 +1,45 @@
+"""Ahead runs a function in a forked child; its result, errors and cancellation."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from generator.background import Ahead
+
+
+def test_the_result_comes_from_the_child() -> None:
+    ahead = Ahead(lambda: (os.getpid(), [1, 2, 3]))
+    pid, value = ahead.result()
+    assert value == [1, 2, 3]
+    assert pid != os.getpid()
+
+
+def test_an_error_in_the_child_is_raised_in_the_caller_with_its_traceback() -> None:
+    calls: list[int] = []
+
+    def fails() -> None:
+        calls.append(os.getpid())
+        raise ValueError("broken template")
+
+    ahead = Ahead(fails)
+    with pytest.raises(ValueError, match="broken template"):
+        ahead.result()
+    assert calls == [os.getpid()]  # the child's attempt happened in the child's memory
+
+
+def test_a_child_that_dies_is_replaced_by_a_run_in_the_caller() -> None:
+    parent = os.getpid()
+    ahead = Ahead(lambda: os._exit(3) if os.getpid() != parent else "here")
+    assert ahead.result() == "here"
+
+
+def test_cancel_stops_the_child() -> None:
+    ahead = Ahead(lambda: time.sleep(60))
+    process = ahead._process
+    started = time.perf_counter()
+    ahead.cancel()
+    assert time.perf_counter() - started < 5
+    assert process is not None and not process.is_alive()
