@@ -133,8 +133,9 @@ def render_document(
 ) -> tuple[Api, dict[str, str]]:
     """The IR and the files it renders to, before formatting."""
     stages = stages or _Stages(quiet)
-    spec = prepare_spec(doc.data, package_name(doc.data, config))
-    models = generate_models(doc, spec, SDK_NAMES | sdk_class_names(spec, config))
+    package = package_name(doc.data, config)
+    spec = prepare_spec(doc.data, package)
+    models = generate_models(doc, spec, package, SDK_NAMES | sdk_class_names(spec, config))
     stages.done(f"models: {len(models.names)} classes and aliases")
     api = build_api(spec, models, config)
     files = render(api)

@@ -110,3 +110,16 @@ def test_generated_sdk_installs_as_a_package(tmp_path: Path) -> None:
     )
     assert check.returncode == 0, check.stderr
     assert check.stdout.startswith("2.3.0 ")
+
+
+def test_models_build_their_validators_on_first_use_not_at_import() -> None:
+    code = (
+        "from openai_realtime import models as m\n"
+        "before = m.ClientSecret.__pydantic_complete__\n"
+        "m.ClientSecret.model_validate({'value': 'ek_1', 'expires_at': 1})\n"
+        "print(before, m.ClientSecret.__pydantic_complete__, m.ClientSecret.__doc__ is not None)\n"
+    )
+    result = subprocess.run(
+        [str(BIN / "python"), "-c", code], cwd=GENERATED, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "True", "True"]

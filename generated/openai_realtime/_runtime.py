@@ -31,6 +31,7 @@ __all__ = [
     "AsyncClient",
     "AuthenticationError",
     "BadRequestError",
+    "BaseModel",
     "ConflictError",
     "InternalServerError",
     "MissingAPIKeyError",
@@ -73,6 +74,14 @@ class NotGiven:
 
 NOT_GIVEN = NotGiven()
 NO_CONTENT: Any = type(None)  # what clients parse an empty response as: nothing
+
+
+class BaseModel(pydantic.BaseModel):
+    """The base of every generated model. Validators are built when a model is first used rather
+    than at import, as the openai package does: a large API imports in a fraction of the time.
+    """
+
+    model_config = pydantic.ConfigDict(defer_build=True)
 
 
 class Secret(str):

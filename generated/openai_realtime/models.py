@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from typing_extensions import TypeAliasType
 
-from openai_realtime._runtime import Secret
+from openai_realtime._runtime import BaseModel, Secret
 
 
 class ClientSecret(BaseModel):
@@ -15,9 +15,6 @@ class ClientSecret(BaseModel):
     An ephemeral key for client environments.
     """
 
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
     value: Secret
     """
     The ephemeral key. Client-side code authenticates its Realtime API
@@ -107,9 +104,6 @@ class TurnDetection(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
     type: Literal["server_vad", "semantic_vad"] = "server_vad"
     """
     The kind of turn detection.
@@ -141,9 +135,6 @@ class AudioFormat(BaseModel):
     An audio encoding and its sample rate.
     """
 
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
     type: Literal["audio/pcm", "audio/pcmu", "audio/pcma"]
     """
     The encoding: `audio/pcm` (24 kHz PCM), `audio/pcmu` (G.711 μ-law) or `audio/pcma` (G.711 A-law).
@@ -159,9 +150,6 @@ class NoiseReduction(BaseModel):
     Noise reduction for input audio.
     """
 
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
     type: Literal["near_field", "far_field"] | None = None
     """
     `near_field` suits close microphones such as headsets; `far_field` suits laptop or room microphones.
@@ -173,9 +161,6 @@ class RealtimeFunctionTool(BaseModel):
     A function the model may call.
     """
 
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
     type: Literal["function"]
     """
     The type of the tool, always `function`.
@@ -208,9 +193,6 @@ class ToolChoiceFunction(BaseModel):
     Forces the model to call a particular function.
     """
 
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
     type: Literal["function"]
     """
     Always `function`.
@@ -248,9 +230,6 @@ class TracingConfiguration(BaseModel):
     Granular tracing settings.
     """
 
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
     workflow_name: str | None = None
     """
     The name of the workflow the trace belongs to, shown in the traces dashboard.
@@ -270,9 +249,6 @@ class Error(BaseModel):
     What went wrong.
     """
 
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
     message: str
     """
     A human-readable explanation.
@@ -311,9 +287,6 @@ class InputAudioTranscription(BaseModel):
     Settings for transcribing input audio.
     """
 
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
     model: str | TranscriptionModelName | None = None
     """
     The transcription model. Any model name is accepted; the known ones are listed in `TranscriptionModelName`.
@@ -333,9 +306,6 @@ class SessionAudioInput(BaseModel):
     How the session receives audio.
     """
 
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
     format: AudioFormat | None = None
     noise_reduction: NoiseReduction | None = None
     """
@@ -356,9 +326,6 @@ class SessionAudioOutput(BaseModel):
     How the session sends audio.
     """
 
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
     format: AudioFormat | None = None
     voice: RealtimeVoice | None = None
     speed: Annotated[float | None, Field(ge=0.25, le=1.5)] = None
@@ -372,9 +339,6 @@ class SessionAudio(BaseModel):
     Input and output audio settings of a session.
     """
 
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
     input: SessionAudioInput | None = None
     """
     How the session receives audio.
@@ -405,9 +369,6 @@ class ErrorResponse(BaseModel):
     The envelope of every error the API returns.
     """
 
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
     error: Error
 
 
@@ -420,7 +381,6 @@ class RealtimeSessionCreateRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        use_attribute_docstrings=True,
     )
     model: RealtimeModel | None = None
     instructions: str | None = None
@@ -476,9 +436,6 @@ class RealtimeSessionCreateResponse(BaseModel):
     A Realtime session, as created, with the ephemeral key that lets a client connect to it.
     """
 
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
     id: str
     """
     The unique identifier of the session, like `sess_1234567890abcdef`.
