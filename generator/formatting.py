@@ -107,15 +107,15 @@ def top_level_blocks(source: str) -> list[str]:
         body = ast.parse(source).body
     except SyntaxError:
         return [source]
-    lines = source.splitlines(keepends=True)
+    starts = [0, *(m.end() for m in re.finditer("\n", source))]  # as ast counts lines, unlike splitlines
     cuts = [0]
     for before, node in zip(body, body[1:], strict=False):
         previous_end = before.end_lineno or before.lineno
         start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
         if isinstance(node, _TOP_LEVEL_BLOCKS) and start > previous_end:
             cuts.append(previous_end)  # everything after the previous statement: blanks, comments
-    cuts.append(len(lines))
-    return ["".join(lines[a:b]) for a, b in zip(cuts, cuts[1:], strict=False)]
+    offsets = [starts[cut] for cut in cuts] + [len(source)]
+    return [source[a:b] for a, b in zip(offsets, offsets[1:], strict=False)]
 
 
 def _format_pieces(pieces: set[_Piece]) -> dict[_Piece, str | InvalidInput]:

@@ -48,7 +48,7 @@ def test_blocks_format_as_black_formats_the_whole_file(spec: Path, monkeypatch: 
 def test_cuts_only_between_top_level_statements() -> None:
     source = (
         "import os\n"
-        'TEXT = """\n'
+        'TEXT = """\u2028\x0c\n'
         "class NotABlock:\n"
         '"""\n'
         "# about A\n"
