@@ -231,19 +231,33 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
 
     BASE and REVISION are spec files or GITREF:path, for example origin/main:spec/realtime-sessions.yaml.
     """
+    from .background import Ahead
     from .diff.compare import SpecDiff
     from .diff.impact import sdk_impact
     from .diff.report import FORMATS, DiffResult
     from .diff.rules import SEVERITY
-    from .diff.sources import read_side
-    from .pipeline import generate_document
+    from .diff.sources import load_side
+    from .pipeline import generate_document, validated
 
-    old, new = read_side(base), read_side(revision)
-    changes = SpecDiff(old, new).run()
-    impact = None
-    if not no_sdk:
-        config = load_config()
-        impact = sdk_impact(generate_document(old, config), generate_document(new, config))
+    (old, old_bundled), (new, new_bundled) = load_side(base), load_side(revision)
+    config = None if no_sdk else load_config()
+
+    def base_side() -> Generated | None:
+        validated(old, old_bundled)
+        return None if config is None else generate_document(old, config)
+
+    # the base is validated and generated on the other core while the revision is, here
+    base_work = Ahead(base_side)
+    try:
+        try:
+            validated(new, new_bundled)
+            new_sdk = None if config is None else generate_document(new, config)
+        finally:
+            base_sdk = base_work.result()  # a problem with the base is reported first
+        changes = SpecDiff(old, new).run()
+        impact = None if base_sdk is None or new_sdk is None else sdk_impact(base_sdk, new_sdk)
+    finally:
+        base_work.cancel()
     result = DiffResult(base, revision, changes, old.data == new.data, impact)
     click.echo(FORMATS[fmt](result), nl=False)
     if fail_on and any(SEVERITY[c.level] >= SEVERITY[fail_on] for c in changes):

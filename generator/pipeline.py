@@ -55,9 +55,8 @@ def check_spec(
 ) -> tuple[Document, list[Diagnostic]]:
     """Load, bring in external references, validate; raises SpecError when a problem is fatal."""
     stages = _Stages(progress)
-    doc, key = _load(spec, allow_remote_refs, stages)
-    found = _validated(doc, key, stages, strict)
-    return doc, found
+    doc, bundled = _load(spec, allow_remote_refs, stages)
+    return doc, validated(doc, bundled, strict=strict, stages=stages)
 
 
 def generate(config: Config, progress: Progress = quiet) -> Generated:
@@ -67,12 +66,12 @@ def generate(config: Config, progress: Progress = quiet) -> Generated:
     if config.spec is None:
         raise ValueError("no spec given")
     stages = _Stages(progress)
-    doc, key = _load(config.spec, config.allow_remote_refs, stages)
+    doc, bundled = _load(config.spec, config.allow_remote_refs, stages)
     ahead = None
-    if _cached_validation(key) is None:
+    if _cached_validation(doc, bundled) is None:
         ahead = Ahead(lambda: render_document(doc, config, _Stages(progress)))
     try:
-        warnings = _validated(doc, key, stages, config.strict)
+        warnings = validated(doc, bundled, strict=config.strict, stages=stages)
     except BaseException:
         if ahead is not None:
             ahead.cancel()
@@ -90,24 +89,28 @@ def generate_document(
     return _formatted(api, files, warnings or [], stages)
 
 
-def _load(spec: Path, allow_remote_refs: bool, stages: _Stages) -> tuple[Document, str]:
-    """The document with its external references bundled, and the key of its validation."""
+def _load(spec: Path, allow_remote_refs: bool, stages: _Stages) -> tuple[Document, bool]:
+    """The document with its external references bundled, and whether there were any."""
     doc = load(spec)
     bundled = bundle(doc, allow_remote=allow_remote_refs)
     stages.done(f"loaded {spec} ({len(doc.text) / 1e6:.1f} MB)")
-    content = json.dumps(doc.data, sort_keys=True, default=str) if bundled else ""
-    return doc, cache.key("validate", doc.display, doc.text, content)
+    return doc, bundled
 
 
-def _validated(doc: Document, key: str, stages: _Stages, strict: bool) -> list[Diagnostic]:
-    """Validation is pure and costly (seconds on a large spec): cached by the document's content."""
-    found = _cached_validation(key)
+def validated(
+    doc: Document, bundled: bool, *, strict: bool = False, stages: _Stages | None = None
+) -> list[Diagnostic]:
+    """The document's diagnostics; raises SpecError when one is fatal. Validation is pure and
+    costly (seconds on a large spec), so it is cached by the document's content."""
+    found = _cached_validation(doc, bundled)
     if found is None:
         found = sort_diagnostics(validate(doc))
         cache.put(
-            "validate", key, [[d.file, d.line, d.column, d.pointer, d.level.value, d.message] for d in found]
+            "validate",
+            _validation_key(doc, bundled),
+            [[d.file, d.line, d.column, d.pointer, d.level.value, d.message] for d in found],
         )
-    stages.done(
+    (stages or _Stages(quiet)).done(
         f"validated: {sum(d.is_error for d in found)} errors, {sum(not d.is_error for d in found)} warnings"
     )
     if is_fatal(found, strict=strict):
@@ -115,8 +118,13 @@ def _validated(doc: Document, key: str, stages: _Stages, strict: bool) -> list[D
     return found
 
 
-def _cached_validation(key: str) -> list[Diagnostic] | None:
-    hit = cache.get("validate", key)
+def _validation_key(doc: Document, bundled: bool) -> str:
+    content = json.dumps(doc.data, sort_keys=True, default=str) if bundled else ""
+    return cache.key("validate", doc.display, doc.text, content)
+
+
+def _cached_validation(doc: Document, bundled: bool) -> list[Diagnostic] | None:
+    hit = cache.get("validate", _validation_key(doc, bundled))
     if isinstance(hit, list):
         return [Diagnostic(d[0], d[1], d[2], d[3], Level(d[4]), d[5]) for d in hit]
     return None

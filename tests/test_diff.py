@@ -136,6 +136,15 @@ def test_bad_input_on_either_side(tmp_path: Path, side: str) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_when_both_sides_are_broken_the_base_is_reported() -> None:
+    base = ROOT / "tests" / "broken_specs" / "dangling_ref" / "spec.yaml"
+    revision = ROOT / "tests" / "broken_specs" / "duplicate_operation_id" / "spec.yaml"
+    result = run_cli("diff", base, revision)
+    assert result.exit_code == 2
+    assert "dangling_ref/spec.yaml:" in result.stderr
+    assert "duplicate_operation_id" not in result.stderr
+
+
 def test_rules_command_lists_ids_and_our_differences() -> None:
     listing = run_cli("rules").stdout.splitlines()
     assert "ERR  request-property-max-decreased" in listing

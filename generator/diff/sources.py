@@ -5,25 +5,20 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, Level, SpecError, is_fatal, sort_diagnostics
+from ..diagnostics import Diagnostic, Level, SpecError
 from ..loader import Document, load, parse
 from ..refs import bundle
-from ..validate import validate
 
 
-def read_side(spec: str) -> Document:
-    """Load and validate; a side with errors stops the diff with located messages."""
+def load_side(spec: str) -> tuple[Document, bool]:
+    """The side's document with its external references bundled, and whether there were any."""
     path = Path(spec)
     if path.exists() or ":" not in spec:
         doc = load(path)
     else:
         ref, _, inner = spec.partition(":")
         doc = parse(_git_show(ref, inner, spec), Path(inner), spec)
-    bundle(doc)
-    problems = sort_diagnostics(validate(doc))
-    if is_fatal(problems, strict=False):
-        raise SpecError(problems)
-    return doc
+    return doc, bundle(doc)
 
 
 def _git_show(ref: str, inner: str, shown: str) -> bytes:
