@@ -75,7 +75,9 @@ def _split(path: str, text: str, package: str) -> list[_Piece | str]:
     # which inside a Python string literal means the same character
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     if path.endswith(".py"):
-        return [_Piece(block, False, package) for block in top_level_blocks(_sort_imports(text, package))]
+        blocks = top_level_blocks(_sort_imports(text, package))
+        # without the blank lines black would drop: a block already in its style is formatted once
+        return [_Piece(block.lstrip("\n"), False, package) for block in blocks]
     if path.endswith(".md"):  # snippets in docs look like the code they call
         parts: list[_Piece | str] = []
         last = 0
