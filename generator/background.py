@@ -27,7 +27,9 @@ class Ahead(Generic[T]):
         if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             self._reader, writer = context.Pipe(duplex=False)
-            self._process = context.Process(target=_run, args=(func, writer), daemon=True)
+            # not a daemon: daemons may not start processes, and func may format on all cores;
+            # every caller ends the child by result() or cancel()
+            self._process = context.Process(target=_run, args=(func, writer))
             self._process.start()
             writer.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
@@ -43,3 +44,15 @@ def test_cancel_stops_the_child() -> None:
     ahead.cancel()
     assert time.perf_counter() - started < 5
     assert process is not None and not process.is_alive()
+
+
+def _uses_a_pool() -> list[int]:
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(abs, [-1, -2]))
+
+
+def test_the_child_may_use_a_process_pool() -> None:
+    # the diff command's base side formats its SDK on all cores inside the child
+    parent = os.getpid()
+    ahead = Ahead(lambda: (os.getpid() != parent, _uses_a_pool()))
+    assert ahead.result() == (True, [1, 2])
