@@ -18,6 +18,7 @@ from .diagnostics import Diagnostic, SpecError, sort_diagnostics, summary
 from .output import OutputError, diff_tree, existing_files, with_manifest, write_tree
 
 if TYPE_CHECKING:
+    from .ir import Api
     from .pipeline import Generated
 
 EXIT_DIFFERS = 1
@@ -237,25 +238,28 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
     from .diff.report import FORMATS, DiffResult
     from .diff.rules import SEVERITY
     from .diff.sources import load_side
-    from .pipeline import generate_document, validated
+    from .pipeline import formatted, render_document, validated
 
     (old, old_bundled), (new, new_bundled) = load_side(base), load_side(revision)
     config = None if no_sdk else load_config()
 
-    def base_side() -> Generated | None:
+    def base_side() -> tuple[Api, dict[str, str]] | None:
         validated(old, old_bundled)
-        return None if config is None else generate_document(old, config)
+        return None if config is None else render_document(old, config)
 
-    # the base is validated and generated on the other core while the revision is, here
+    # the base is validated and rendered on the other core while the revision is, here; the two
+    # are formatted one after the other, so the second reuses what the first put in the cache
     base_work = Ahead(base_side)
     try:
         try:
             validated(new, new_bundled)
-            new_sdk = None if config is None else generate_document(new, config)
+            new_rendered = None if config is None else render_document(new, config)
         finally:
-            base_sdk = base_work.result()  # a problem with the base is reported first
+            base_rendered = base_work.result()  # a problem with the base is reported first
         changes = SpecDiff(old, new).run()
-        impact = None if base_sdk is None or new_sdk is None else sdk_impact(base_sdk, new_sdk)
+        impact = None
+        if base_rendered is not None and new_rendered is not None:
+            impact = sdk_impact(formatted(*base_rendered), formatted(*new_rendered))
     finally:
         base_work.cancel()
     result = DiffResult(base, revision, changes, old.data == new.data, impact)

@@ -77,7 +77,7 @@ def generate(config: Config, progress: Progress = quiet) -> Generated:
             ahead.cancel()
         raise
     api, files = ahead.result() if ahead is not None else render_document(doc, config, stages)
-    return _formatted(api, files, warnings, stages)
+    return formatted(api, files, warnings, stages)
 
 
 def generate_document(
@@ -86,7 +86,7 @@ def generate_document(
     """Everything after validation, for a document already loaded (the diff command makes two)."""
     stages = _Stages(progress)
     api, files = render_document(doc, config, stages)
-    return _formatted(api, files, warnings or [], stages)
+    return formatted(api, files, warnings, stages)
 
 
 def _load(spec: Path, allow_remote_refs: bool, stages: _Stages) -> tuple[Document, bool]:
@@ -130,10 +130,13 @@ def _cached_validation(doc: Document, bundled: bool) -> list[Diagnostic] | None:
     return None
 
 
-def _formatted(api: Api, files: dict[str, str], warnings: list[Diagnostic], stages: _Stages) -> Generated:
-    formatted = format_tree(files, api.package_name)
-    stages.done(f"formatted {sum(p.endswith(('.py', '.md')) for p in formatted)} files")
-    return Generated(api, formatted, warnings)
+def formatted(
+    api: Api, files: dict[str, str], warnings: list[Diagnostic] | None = None, stages: _Stages | None = None
+) -> Generated:
+    """The rendered files formatted: the last stage before the writer."""
+    result = format_tree(files, api.package_name)
+    (stages or _Stages(quiet)).done(f"formatted {sum(p.endswith(('.py', '.md')) for p in result)} files")
+    return Generated(api, result, warnings or [])
 
 
 def render_document(
