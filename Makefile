@@ -56,7 +56,7 @@ test-corpus: $(STAMP)
 
 # 10,000 property-based examples, in two shards (one per core), each with its own seed.
 fuzz: $(STAMP)
-	SDKGEN_FUZZ_EXAMPLES=5000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py --hypothesis-seed=1 & \
+	SDKGEN_FUZZ_EXAMPLES=5000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py --hypothesis-seed=1 --hypothesis-show-statistics & \
 	pid=$$!; \
-	SDKGEN_FUZZ_EXAMPLES=5000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py --hypothesis-seed=2; \
+	SDKGEN_FUZZ_EXAMPLES=5000 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py --hypothesis-seed=2 --hypothesis-show-statistics; \
 	status=$$?; wait $$pid || status=1; exit $$status
