@@ -123,3 +123,15 @@ def test_models_build_their_validators_on_first_use_not_at_import() -> None:
         [str(BIN / "python"), "-c", code], cwd=GENERATED, capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "True", "True"]
+
+
+def test_the_ruff_exemption_for_mutable_defaults_is_written_only_where_ruff_needs_it() -> None:
+    from generator.models import HEADER, MUTABLE_DEFAULTS_HEADER, _inspect
+
+    head = f"{HEADER}\nfrom pydantic import RootModel\nfrom pkg._runtime import BaseModel\n"
+    ours = _inspect(head + "class A(BaseModel):\n    x: list[int] = []\n", {}).text
+    pydantic_root = _inspect(head + "class B(RootModel[list[int]]):\n    root: list[int] = []\n", {}).text
+    no_mutable = _inspect(head + "class C(BaseModel):\n    x: int = 1\n", {}).text
+    assert ours.startswith(MUTABLE_DEFAULTS_HEADER)
+    assert not pydantic_root.startswith(MUTABLE_DEFAULTS_HEADER)
+    assert not no_mutable.startswith(MUTABLE_DEFAULTS_HEADER)
