@@ -61,22 +61,19 @@ def check_spec(
 
 def generate(config: Config, progress: Progress = quiet) -> Generated:
     """Validation and model generation each take seconds on a large spec and do not depend on each
-    other: unless validation is cached, the models are made in a child process meanwhile, and
-    thrown away if the spec turns out invalid."""
+    other: the models are made in a child process meanwhile, and thrown away if the spec turns out
+    invalid."""
     if config.spec is None:
         raise ValueError("no spec given")
     stages = _Stages(progress)
     doc, bundled = _load(config.spec, config.allow_remote_refs, stages)
-    ahead = None
-    if _cached_validation(doc, bundled) is None:
-        ahead = Ahead(lambda: render_document(doc, config, _Stages(progress)))
+    ahead = Ahead(lambda: render_document(doc, config, _Stages(progress)))
     try:
         warnings = validated(doc, bundled, strict=config.strict, stages=stages)
     except BaseException:
-        if ahead is not None:
-            ahead.cancel()
+        ahead.cancel()
         raise
-    api, files = ahead.result() if ahead is not None else render_document(doc, config, stages)
+    api, files = ahead.result()
     return formatted(api, files, warnings, stages)
 
 
@@ -102,13 +99,14 @@ def validated(
 ) -> list[Diagnostic]:
     """The document's diagnostics; raises SpecError when one is fatal. Validation is pure and
     costly (seconds on a large spec), so it is cached by the document's content."""
-    found = _cached_validation(doc, bundled)
-    if found is None:
+    key = _validation_key(doc, bundled)
+    hit = cache.get("validate", key)
+    if isinstance(hit, list):
+        found = [Diagnostic(d[0], d[1], d[2], d[3], Level(d[4]), d[5]) for d in hit]
+    else:
         found = sort_diagnostics(validate(doc))
         cache.put(
-            "validate",
-            _validation_key(doc, bundled),
-            [[d.file, d.line, d.column, d.pointer, d.level.value, d.message] for d in found],
+            "validate", key, [[d.file, d.line, d.column, d.pointer, d.level.value, d.message] for d in found]
         )
     (stages or _Stages(quiet)).done(
         f"validated: {sum(d.is_error for d in found)} errors, {sum(not d.is_error for d in found)} warnings"
@@ -121,13 +119,6 @@ def validated(
 def _validation_key(doc: Document, bundled: bool) -> str:
     content = json.dumps(doc.data, sort_keys=True, default=str) if bundled else ""
     return cache.key("validate", doc.display, doc.text, content)
-
-
-def _cached_validation(doc: Document, bundled: bool) -> list[Diagnostic] | None:
-    hit = cache.get("validate", _validation_key(doc, bundled))
-    if isinstance(hit, list):
-        return [Diagnostic(d[0], d[1], d[2], d[3], Level(d[4]), d[5]) for d in hit]
-    return None
 
 
 def formatted(
