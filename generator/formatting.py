@@ -33,11 +33,11 @@ _ANY_FENCE = re.compile(r"^```.*?^```$", re.DOTALL | re.MULTILINE)
 
 @dataclass(frozen=True)
 class _Piece:
-    """Python source formatted on its own; `sort_imports` when isort has not seen it yet."""
+    """Python source formatted on its own; `package` is set when isort has not seen it yet (isort
+    needs it to tell first-party imports), and empty for blocks of a module already sorted."""
 
     source: str
-    sort_imports: bool
-    package: str
+    package: str = ""
 
 
 @cache
@@ -77,12 +77,12 @@ def _split(path: str, text: str, package: str) -> list[_Piece | str]:
     if path.endswith(".py"):
         blocks = top_level_blocks(_sort_imports(text, package))
         # without the blank lines black would drop: a block already in its style is formatted once
-        return [_Piece(block.lstrip("\n"), False, package) for block in blocks]
+        return [_Piece(block.lstrip("\n")) for block in blocks]
     if path.endswith(".md"):  # snippets in docs look like the code they call
         parts: list[_Piece | str] = []
         last = 0
         for fence in _PYTHON_FENCE.finditer(text):
-            parts += [text[last : fence.start(1)], _Piece(fence.group(1), True, package)]
+            parts += [text[last : fence.start(1)], _Piece(fence.group(1), package)]
             last = fence.end(1)
         return [*parts, text[last:]]
     return [text]
@@ -124,7 +124,7 @@ def _format_pieces(pieces: set[_Piece]) -> dict[_Piece, str | InvalidInput]:
     """Cached pieces from the cache; the rest formatted, on all cores when there is enough."""
     out: dict[_Piece, str | InvalidInput] = {}
     todo: list[_Piece] = []
-    keys = {piece: _piece_key(piece) for piece in pieces}
+    keys = {piece: results.key("format-piece", piece.package, piece.source) for piece in pieces}
     for piece in pieces:
         cached = results.get("format-piece", keys[piece])
         if isinstance(cached, str):
@@ -145,12 +145,8 @@ def _format_pieces(pieces: set[_Piece]) -> dict[_Piece, str | InvalidInput]:
     return out
 
 
-def _piece_key(piece: _Piece) -> str:
-    return results.key("format-piece", piece.package if piece.sort_imports else "", piece.source)
-
-
 def _format_piece(piece: _Piece) -> str | InvalidInput:
-    source = _sort_imports(piece.source, piece.package) if piece.sort_imports else piece.source
+    source = _sort_imports(piece.source, piece.package) if piece.package else piece.source
     try:
         return format_str(source, mode=MODE)
     except InvalidInput as exc:

@@ -77,15 +77,6 @@ def generate(config: Config, progress: Progress = quiet) -> Generated:
     return formatted(api, files, warnings, stages)
 
 
-def generate_document(
-    doc: Document, config: Config, warnings: list[Diagnostic] | None = None, progress: Progress = quiet
-) -> Generated:
-    """Everything after validation, for a document already loaded (the diff command makes two)."""
-    stages = _Stages(progress)
-    api, files = render_document(doc, config, stages)
-    return formatted(api, files, warnings, stages)
-
-
 def _load(spec: Path, allow_remote_refs: bool, stages: _Stages) -> tuple[Document, bool]:
     """The document with its external references bundled, and whether there were any."""
     doc = load(spec)

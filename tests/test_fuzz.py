@@ -20,7 +20,7 @@ from generator.diagnostics import SpecError
 from generator.examples import synthesize
 from generator.loader import parse
 from generator.output import write_tree
-from generator.pipeline import generate_document
+from generator.pipeline import formatted, render_document
 from generator.validate import validate
 
 EXAMPLES = int(os.environ.get("SDKGEN_FUZZ_EXAMPLES", "8"))
@@ -116,7 +116,7 @@ def test_generated_code_compiles_imports_and_round_trips(
         return
     package = f"fuzz_sdk_{next(_counter)}"
     try:
-        generated = generate_document(doc, Config(package_name=package))
+        generated = formatted(*render_document(doc, Config(package_name=package)))
     except SpecError as exc:
         assert exc.diagnostics
         return
