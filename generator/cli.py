@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import keyword
 import os
 import re
+import shlex
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -13,9 +15,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from . import __version__
-from .config import Config, load_config
+from .config import Config, config_for, load_config
 from .diagnostics import Diagnostic, SpecError, sort_diagnostics, summary
-from .output import OutputError, diff_tree, existing_files, with_manifest, write_tree
+from .output import OutputError, diff_tree, owned_tree, with_manifest, write_tree
 
 if TYPE_CHECKING:
     from .ir import Api
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
 
 EXIT_DIFFERS = 1
 EXIT_ERROR = 2
-FIX_COMMAND = "make generate"
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
@@ -44,6 +46,9 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except click.UsageError as exc:
+            exc.ctx = exc.ctx or click.get_current_context(silent=True)
+            raise
         except SpecError as exc:
             _fail(exc.diagnostics)
         except OutputError as exc:
@@ -59,13 +64,73 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _config(spec: Path | None, out: Path | None, **overrides: Any) -> Config:
-    config = load_config().with_overrides(spec=spec, output=out, **overrides)
+def _config(spec: Path | None, out: Path | None, keep: tuple[str, ...] = (), **overrides: Any) -> Config:
+    """The configuration of this run, each value checked and blamed on the option or key it came from.
+
+    Flags win over `[tool.sdkgen]`, and --keep adds to its `keep` list."""
+    base = config_for(spec)
+    config = base.with_overrides(spec=spec, output=out, keep=base.keep + keep, **overrides)
     if config.spec is None:
         raise click.UsageError("no spec: pass --spec FILE or set 'spec' in [tool.sdkgen] of pyproject.toml")
+    _spec_file(config.spec, "--spec" if spec is not None else "'spec' in [tool.sdkgen]")
     if config.output is None:
-        raise click.UsageError("no output folder: pass --out DIR or set 'output' in [tool.sdkgen]")
+        raise click.UsageError(
+            "no output folder: pass --out DIR"
+            + (" (the [tool.sdkgen] table describes another spec)" if load_config().spec else "")
+        )
+    out_source = "--out" if out is not None else "'output' in [tool.sdkgen]"
+    if config.output.exists() and not config.output.is_dir():
+        raise click.UsageError(f"{out_source} {config.output}: is a file, not a folder")
+    for name, option, key in _NAMES:
+        value = getattr(config, name)
+        source = option if overrides.get(name) is not None else f"{key!r} in [tool.sdkgen]"
+        if value is not None and not _valid_name(name, value):
+            raise click.UsageError(f"{source} {value!r}: {_NAME_RULES[name]}")
     return config
+
+
+_NAMES = [
+    ("package_name", "--package-name", "package-name"),
+    ("client_name", "--client-name", "client-name"),
+    ("api_key_env", "", "api-key-env"),
+    ("base_url_env", "", "base-url-env"),
+]
+_NAME_RULES = {
+    "package_name": "not a usable package name (letters, digits and _, not starting with a digit, "
+    "not a Python keyword)",
+    "client_name": "not a usable class name (letters, digits and _, not starting with a digit, "
+    "not a Python keyword, not a name the SDK defines)",
+    "api_key_env": "not an environment variable name (letters, digits and _)",
+    "base_url_env": "not an environment variable name (letters, digits and _)",
+}
+
+
+def _valid_name(name: str, value: str) -> bool:
+    from .model_names import SDK_NAMES
+
+    if not _IDENTIFIER.fullmatch(value):
+        return False
+    if name in ("package_name", "client_name") and keyword.iskeyword(value):
+        return False
+    return not (name == "client_name" and value in SDK_NAMES)
+
+
+def _spec_file(spec: Path, source: str) -> None:
+    if spec.is_dir():
+        raise click.UsageError(f"{source} {spec}: is a folder, not a spec file")
+    if not spec.exists():
+        raise click.UsageError(f"{source} {spec}: no such file")
+
+
+def _writable(out: Path) -> None:
+    """Refuse an output folder that cannot be written before spending seconds on generation."""
+    folder = out
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise click.UsageError(f"--out {out}: cannot write to {folder}: permission denied")
+    if folder.exists() and not folder.is_dir():
+        raise click.UsageError(f"--out {out}: {folder} is a file, not a folder")
 
 
 def _generation_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -74,6 +139,12 @@ def _generation_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--out", type=click.Path(path_type=Path), help="The folder the SDK is written to."),
         click.option("--package-name", help="The Python package name (default: from the spec's title)."),
         click.option("--client-name", help="The client class name (default: from the spec's title)."),
+        click.option(
+            "--keep",
+            multiple=True,
+            help="An output path (glob, or folder ending in /) that is yours: written once if missing, "
+            "never overwritten, removed or compared. Repeatable.",
+        ),
         click.option("--strict", is_flag=True, default=None, help="Treat warnings as errors."),
         click.option(
             "--allow-remote-refs",
@@ -98,16 +169,44 @@ def progress_reporter() -> Any:
     return _progress if sys.stderr.isatty() else quiet
 
 
-def _generate(spec: Path | None, out: Path | None, **overrides: Any) -> tuple[Config, Generated]:
+def _generate(config: Config) -> Generated:
     from .pipeline import generate
 
-    config = _config(spec, out, **overrides)
     result = generate(config, progress_reporter())
     _report(result.diagnostics)
-    return config, result
+    return result
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Cli(click.Group):
+    """Every mistake on the command line is one line on stderr and exit code 2."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx is not None else "sdkgen"
+            hint = f" (see '{command} --help')" if exc.ctx is not None else ""
+            click.echo(f"{command}: error: {exc.format_message()}{hint}", err=True)
+            sys.exit(EXIT_ERROR)
+        except click.ClickException as exc:
+            click.echo(f"sdkgen: error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("sdkgen: aborted", err=True)
+            sys.exit(EXIT_ERROR)
+        if standalone_mode:
+            sys.exit(code if isinstance(code, int) else 0)
+        return code
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sdkgen")
 def main() -> None:
     """sdkgen: typed Python SDKs, models and docs from an OpenAPI spec."""
@@ -120,9 +219,11 @@ def main() -> None:
 @_guarded
 def validate_command(spec: Path | None, strict: bool, allow_remote_refs: bool) -> None:
     """Check SPEC (default: the configured spec) and report every problem with its place."""
+    source = "SPEC" if spec else "'spec' in [tool.sdkgen]"
     spec = spec or load_config().spec
     if spec is None:
         raise click.UsageError("no spec: pass SPEC or set 'spec' in [tool.sdkgen] of pyproject.toml")
+    _spec_file(spec, source)
     from .pipeline import check_spec
 
     _, warnings = check_spec(spec, strict=strict, allow_remote_refs=allow_remote_refs)
@@ -133,14 +234,20 @@ def validate_command(spec: Path | None, strict: bool, allow_remote_refs: bool) -
 @main.command("generate")
 @_generation_options
 @_guarded
-def generate_command(spec: Path | None, out: Path | None, **overrides: Any) -> None:
-    """Generate the SDK into the output folder; on any error the folder is left untouched."""
-    config, result = _generate(spec, out, **overrides)
+def generate_command(spec: Path | None, out: Path | None, keep: tuple[str, ...], **overrides: Any) -> None:
+    """Generate the SDK into the output folder; on any error the folder is left untouched.
+
+    sdkgen owns the files it lists in the folder's .sdkgen-files: it rewrites those, removes those it
+    no longer generates, and never touches anything else there."""
+    config = _config(spec, out, keep, **overrides)
     assert config.output is not None
-    written, removed = write_tree(config.output, result.files)
+    _writable(config.output)
+    result = _generate(config)
+    done = write_tree(config.output, result.files, config.keep)
     _remember(config, result.files)
     click.echo(
-        f"{config.output}: {len(result.files)} files, {len(written)} written, {len(removed)} removed",
+        f"{config.output}: {done.files} files: {len(done.written)} written, {done.unchanged} unchanged, "
+        f"{len(done.removed)} removed",
         err=True,
     )
 
@@ -148,19 +255,49 @@ def generate_command(spec: Path | None, out: Path | None, **overrides: Any) -> N
 @main.command("check")
 @_generation_options
 @_guarded
-def check_command(spec: Path | None, out: Path | None, **overrides: Any) -> None:
+def check_command(spec: Path | None, out: Path | None, keep: tuple[str, ...], **overrides: Any) -> None:
     """Exit 0 when the output folder matches what generate would write; 1 with a diff when not."""
-    if _unchanged(_config(spec, out, **overrides)):
-        return
-    config, result = _generate(spec, out, **overrides)
+    config = _config(spec, out, keep, **overrides)
     assert config.output is not None
-    diff = diff_tree(config.output, result.files)
+    if _unchanged(config):
+        return
+    result = _generate(config)
+    diff = diff_tree(config.output, result.files, config.keep)
     if diff:
         click.echo(diff, nl=False)
-        click.echo(f"sdkgen: {config.output} is out of date; run `{FIX_COMMAND}` to regenerate it", err=True)
+        fix = _fix_command(config)
+        click.echo(f"sdkgen: {config.output} is out of date; run `{fix}` to regenerate it", err=True)
         sys.exit(EXIT_DIFFERS)
     _remember(config, result.files)
     click.echo(f"{config.output}: up to date ({len(result.files)} files)", err=True)
+
+
+def _fix_command(config: Config) -> str:
+    """`make generate` in a project whose Makefile has that target and whose configuration this run
+    used unchanged; otherwise the `sdkgen generate` invocation that makes the folder match."""
+    if _has_make_target(Path.cwd() / "Makefile", "generate") and config == load_config():
+        return "make generate"
+    ctx = click.get_current_context()
+    words = ["sdkgen", "generate"]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        flag = param.opts[0] if param.opts else ""
+        if value is None or value == () or value is False:
+            continue
+        if value is True:
+            words.append(flag)
+        else:
+            for one in value if isinstance(value, tuple) else (value,):
+                words += [flag, str(one)]
+    return shlex.join(words)
+
+
+def _has_make_target(makefile: Path, target: str) -> bool:
+    try:
+        text = makefile.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(rf"^{re.escape(target)}\s*:(?!=)", text, re.MULTILINE) is not None
 
 
 _EXTERNAL_REF = re.compile(rb"""\$ref['"]?\s*:\s*+(?!['"]?#)""")
@@ -184,11 +321,10 @@ def _on_disk(config: Config) -> str:
     from . import cache
 
     assert config.output is not None
-    files = existing_files(config.output)
-    try:
-        return cache.tree_hash({rel: path.read_text("utf-8") for rel, path in files.items()})
-    except (OSError, UnicodeDecodeError):
+    files = owned_tree(config.output, config.keep)
+    if any(text is None for text in files.values()):
         return ""
+    return cache.tree_hash({rel: text for rel, text in files.items() if text is not None})
 
 
 def _unchanged(config: Config) -> bool:
@@ -204,10 +340,12 @@ def _unchanged(config: Config) -> bool:
 
 def _remember(config: Config, files: dict[str, str]) -> None:
     from . import cache
+    from .output import is_kept
 
     name = _check_key(config)
     if name is not None:
-        cache.put("check", name, cache.tree_hash(with_manifest(files)))
+        mine = {rel: text for rel, text in files.items() if not is_kept(rel, config.keep)}
+        cache.put("check", name, cache.tree_hash(with_manifest(mine)))
 
 
 @main.command("diff")

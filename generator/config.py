@@ -20,6 +20,7 @@ class Config:
     base_url_env: str | None = None  # default: <PACKAGE>_BASE_URL
     strict: bool = False
     allow_remote_refs: bool = False
+    keep: tuple[str, ...] = ()  # output paths (globs, or folders ending in /) the user owns
 
     def with_overrides(self, **overrides: Any) -> Config:
         """Flags given on the command line win over the file; None means not given."""
@@ -27,6 +28,18 @@ class Config:
 
 
 _KEYS = {f.name.replace("_", "-"): f.name for f in fields(Config)}
+_TYPES: dict[str, type] = {
+    "spec": str,
+    "output": str,
+    "package_name": str,
+    "client_name": str,
+    "api_key_env": str,
+    "base_url_env": str,
+    "strict": bool,
+    "allow_remote_refs": bool,
+    "keep": list,
+}
+_TYPE_WORDS = {str: "a string", bool: "true or false", list: "a list of strings"}
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -53,10 +66,33 @@ def load_config(start: Path | None = None) -> Config:
         name = _KEYS.get(key)
         if name is None:
             raise SpecError([_problem(pyproject, f"unknown key {key!r} in [tool.sdkgen]")])
+        expected = _TYPES[name]
+        if name == "keep" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = tuple(value)
+        elif not isinstance(value, expected):
+            message = f"{key!r} in [tool.sdkgen] must be {_TYPE_WORDS[expected]}, not {value!r}"
+            raise SpecError([_problem(pyproject, message)])
         if name in ("spec", "output"):
             value = _relative(pyproject.parent / str(value))
         values[name] = value
     return Config(**values)
+
+
+def config_for(spec: Path | None, start: Path | None = None) -> Config:
+    """The configuration that applies to `spec`: `[tool.sdkgen]` describes one spec (its names,
+    its output folder), so with another spec none of it applies. Without a spec key it applies to
+    any spec."""
+    config = load_config(start)
+    if spec is None or config.spec is None or same_file(spec, config.spec):
+        return config
+    return Config()
+
+
+def same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or a.samefile(b)
+    except OSError:
+        return False
 
 
 def _relative(path: Path) -> Path:

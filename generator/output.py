@@ -1,14 +1,23 @@
-"""The only stage that touches disk: write a rendered tree atomically, or compare it with one on disk."""
+"""The only stage that touches disk: write a rendered tree atomically, or compare it with one on disk.
+
+sdkgen owns exactly the files its previous run listed in the manifest. It removes an owned file the
+new output no longer has, overwrites an owned file, writes a new file where nothing stands, and
+never opens, rewrites or removes anything else in the folder: a path the new output needs that is
+taken by a file sdkgen does not own is an error, found before anything is written. Paths matching a
+`keep` pattern belong to the user: written once when missing, then never again, nor compared.
+"""
 
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import os
 import tempfile
-from pathlib import Path
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 MANIFEST = ".sdkgen-files"
-IGNORED_PARTS = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
 
 
 def _file_mode() -> int:
@@ -30,54 +39,160 @@ def with_manifest(files: dict[str, str]) -> dict[str, str]:
     return {**files, MANIFEST: listing}
 
 
-def existing_files(out: Path) -> dict[str, Path]:
-    """Files under `out` that belong to the tree, ignoring caches that tools leave beside code."""
-    if not out.is_dir():
-        return {}
-    found: dict[str, Path] = {}
-    for path in sorted(out.rglob("*")):
-        rel = path.relative_to(out)
-        if (
-            path.is_file()
-            and not IGNORED_PARTS.intersection(rel.parts)
-            and not rel.name.endswith(".egg-info")
-        ):
-            if not any(part.endswith(".egg-info") for part in rel.parts):
-                found[rel.as_posix()] = path
-    return found
+def is_safe_path(rel: str) -> bool:
+    """A plain relative path that stays inside the folder and out of dot folders (.git, .venv)."""
+    parts = PurePosixPath(rel).parts
+    return (
+        bool(parts)
+        and "\\" not in rel
+        and not PurePosixPath(rel).is_absolute()
+        and all(part not in ("", ".", "..") for part in parts)
+        and not any(part.startswith(".") for part in parts[:-1])
+        and rel == PurePosixPath(*parts).as_posix()
+    )
 
 
-def write_tree(out: Path, files: dict[str, str]) -> tuple[list[str], list[str]]:
-    """Stage every changed file beside its target, then swap them in; returns (written, removed).
+def owned_paths(out: Path) -> frozenset[str]:
+    """What the previous run wrote, from its manifest; entries that could reach outside are ignored."""
+    try:
+        listing = (out / MANIFEST).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return frozenset()
+    return frozenset(line for line in listing.splitlines() if is_safe_path(line) and line != MANIFEST)
 
-    A failure while staging leaves `out` untouched. Unchanged files are not rewritten.
+
+def is_kept(rel: str, keep: Iterable[str]) -> bool:
+    """Whether `rel` matches a keep pattern: a glob, or a folder ending in `/` that holds it."""
+    for pattern in keep:
+        if pattern.endswith("/") and (rel + "/").startswith(pattern):
+            return True
+        if fnmatch.fnmatchcase(rel, pattern):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run does to the folder: every decision is made before anything is written."""
+
+    out: Path
+    files: dict[str, str]  # the owned output, manifest included
+    seeds: dict[str, str]  # kept paths that do not exist yet: written once, not owned
+    owned: frozenset[str]  # what the previous manifest lists
+    stale: tuple[str, ...]  # owned files the new output no longer has
+
+
+def plan(out: Path, files: dict[str, str], keep: Iterable[str] = ()) -> Plan:
+    """Decide what to write; raises OutputError naming every path the run may not take."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out}: is a file, not a folder")
+    keep = tuple(keep)
+    unsafe = sorted(rel for rel in files if not is_safe_path(rel))
+    if unsafe:
+        raise OutputError(f"refusing to write outside {out}: {', '.join(unsafe)}")
+    owned = owned_paths(out) if out.is_dir() else frozenset()
+    mine = with_manifest({rel: text for rel, text in files.items() if not is_kept(rel, keep)})
+    seeds = {rel: text for rel, text in files.items() if is_kept(rel, keep) and not _exists(out / rel)}
+    stale = tuple(sorted(rel for rel in owned - set(mine) if _inside(out, rel) and _is_file(out / rel)))
+    conflicts = [_conflict(out, rel, owned | {MANIFEST}, set(stale)) for rel in sorted([*mine, *seeds])]
+    taken = [c for c in conflicts if c]
+    if taken:
+        listed = "; ".join(taken[:10]) + (f"; and {len(taken) - 10} more" if len(taken) > 10 else "")
+        raise OutputError(f"{listed} (sdkgen does not own it, so nothing was written)")
+    return Plan(out, mine, seeds, owned, stale)
+
+
+def _conflict(out: Path, rel: str, owned: frozenset[str], stale: set[str]) -> str:
+    """Why sdkgen may not write `rel`, or '' when it may (a stale owned file in the way goes first)."""
+    target = out / rel
+    for parent in list(PurePosixPath(rel).parents)[:-1]:
+        folder = out / parent
+        if parent.as_posix() in stale:
+            continue
+        if folder.is_symlink() or (_exists(folder) and not folder.is_dir()):
+            return f"{folder}: is in the way of {rel}"
+    if target.is_symlink() or target.is_dir():
+        return f"{target}: is not a regular file" if rel in owned else f"{target}: already exists"
+    if _exists(target) and rel not in owned:
+        return f"{target}: already exists"
+    return ""
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists() or path.is_symlink()
+    except OSError:  # a name the file system refuses: staging reports it
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _inside(out: Path, rel: str) -> bool:
+    """No folder on the way to `rel` is a link, so the path cannot lead out of `out`."""
+    return not any((out / parent).is_symlink() for parent in list(PurePosixPath(rel).parents)[:-1])
+
+
+@dataclass(frozen=True)
+class Written:
+    files: int  # files the run put in the folder (owned ones, manifest included, and seeded kept ones)
+    written: list[str]
+    removed: list[str]
+
+    @property
+    def unchanged(self) -> int:
+        return self.files - len(self.written)
+
+
+def write_tree(out: Path, files: dict[str, str], keep: Iterable[str] = ()) -> Written:
+    """Stage every changed file beside its target, then swap them in and remove stale owned files.
+
+    A conflict or a failure while staging leaves `out` as it was. Unchanged files are not rewritten.
     """
-    files = with_manifest(files)
-    current = existing_files(out)
-    if current and MANIFEST not in current:
-        raise OutputError(f"{out} is not empty and was not made by sdkgen; choose a new or empty folder")
-    changed = {p: t for p, t in files.items() if p not in current or _read(current[p]) != t}
-    stale = sorted(set(current) - set(files))
+    decided = plan(out, files, keep)
+    changed = {rel: text for rel, text in decided.files.items() if _read(out / rel) != text}
+    changed.update(decided.seeds)
+    for rel in decided.stale:  # an owned file where the new output needs a folder
+        if any(PurePosixPath(rel) in PurePosixPath(new).parents for new in changed):
+            (out / rel).unlink()
+    created: list[Path] = []
     staged: list[tuple[Path, Path]] = []
     try:
         for rel, text in sorted(changed.items()):
             target = out / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
+            created += _make_folders(target.parent)
             fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            staged.append((Path(name), target))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
             os.chmod(name, _FILE_MODE)
-            staged.append((Path(name), target))
-    except BaseException:
+    except BaseException as exc:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
+        for folder in reversed(created):
+            folder.rmdir()
+        if isinstance(exc, OSError):
+            raise OutputError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
         raise
     for tmp, target in staged:
         os.replace(tmp, target)
-    for gone in stale:
-        current[gone].unlink()
-        _prune_empty(current[gone].parent, out)
-    return sorted(changed), stale
+    for gone in decided.stale:
+        if _is_file(out / gone):  # not one that made way for a folder
+            (out / gone).unlink()
+            _prune_empty((out / gone).parent, out)
+    return Written(len(decided.files) + len(decided.seeds), sorted(changed), list(decided.stale))
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Create `folder` and its missing parents; returns those it created, outermost first."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir()
+    return list(reversed(missing))
 
 
 def _read(path: Path) -> str | None:
@@ -88,29 +203,41 @@ def _read(path: Path) -> str | None:
 
 
 def _prune_empty(folder: Path, root: Path) -> None:
-    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+    """Remove the folders that removing an owned file left empty; never `root` or anything else."""
+    while folder != root and folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
 
 
-def diff_tree(out: Path, files: dict[str, str]) -> str:
-    """A unified diff from what is on disk to what would be generated; empty when identical."""
-    files = with_manifest(files)
-    current = existing_files(out)
+def owned_tree(out: Path, keep: Iterable[str] = ()) -> dict[str, str | None]:
+    """The owned files as they are on disk (None where missing or unreadable), manifest included."""
+    keep = tuple(keep)
+    paths = {rel for rel in owned_paths(out) if not is_kept(rel, keep)} | {MANIFEST}
+    return {rel: _read(out / rel) if _inside(out, rel) else None for rel in sorted(paths)}
+
+
+def diff_tree(out: Path, files: dict[str, str], keep: Iterable[str] = ()) -> str:
+    """A unified diff from the owned files on disk to what would be generated; empty when identical.
+
+    Raises OutputError when generate could not write the tree (a path taken by a file it does not own).
+    """
+    decided = plan(out, files, keep)
+    current = owned_tree(out, keep) if out.is_dir() else {}
     chunks: list[str] = []
-    for rel in sorted(set(current) | set(files)):
-        old = _read(current[rel]) if rel in current else None
-        new = files.get(rel)
+    for rel in sorted(set(current) | set(decided.files)):
+        old = current.get(rel)
+        new = decided.files.get(rel)
         if old == new:
             continue
-        chunks.extend(
-            difflib.unified_diff(
-                (old or "").splitlines(keepends=True),
-                (new or "").splitlines(keepends=True),
-                fromfile=f"a/{rel}" if old is not None else "/dev/null",
-                tofile=f"b/{rel}" if new is not None else "/dev/null",
-            )
+        fromfile = f"a/{rel}" if old is not None else "/dev/null"
+        tofile = f"b/{rel}" if new is not None else "/dev/null"
+        lines = difflib.unified_diff(
+            (old or "").splitlines(keepends=True),
+            (new or "").splitlines(keepends=True),
+            fromfile=fromfile,
+            tofile=tofile,
         )
+        chunks.extend(list(lines) or [f"--- {fromfile}\n", f"+++ {tofile}\n"])  # an empty file
         if chunks and not chunks[-1].endswith("\n"):
             chunks[-1] += "\n"
     return "".join(chunks)

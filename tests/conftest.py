@@ -21,7 +21,6 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.output import existing_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "realtime-sessions.yaml"
@@ -42,7 +41,7 @@ def run_cli(*args: str | os.PathLike[str], cwd: Path | None = None) -> Run:
     old = Path.cwd()
     os.chdir(cwd or ROOT)
     try:
-        result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+        result = CliRunner().invoke(main, [str(a) for a in args], prog_name="sdkgen", catch_exceptions=False)
     finally:
         os.chdir(old)
     return Run(result.exit_code, result.stdout, result.stderr)
@@ -62,9 +61,16 @@ def generated_copy(tmp_path: Path) -> Path:
     return out
 
 
+_TOOL_CACHES = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file of a tree by relative path, leaving out the caches tools write beside code."""
-    return {rel: path.read_bytes() for rel, path in existing_files(folder).items()}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not _TOOL_CACHES.intersection(path.relative_to(folder).parts)
+    }
 
 
 PRISM = ROOT / "tests" / "node" / "node_modules" / ".bin" / "prism"
@@ -158,3 +164,13 @@ def assert_tool_passes(folder: Path, command: list[str], package: str) -> None:
     argv = [str(ROOT / ".venv" / "bin" / command[0]), *(c.format(package=package) for c in command[1:])]
     result = subprocess.run(argv, cwd=folder, capture_output=True, text=True, check=False)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """How many fuzz examples were generated, refused (by rule) and round-tripped, when any ran."""
+    fuzz = sys.modules.get("tests.test_fuzz")
+    outcomes = getattr(fuzz, "OUTCOMES", None)
+    if outcomes:
+        terminalreporter.section("fuzz outcomes")
+        for outcome, count in sorted(outcomes.items()):
+            terminalreporter.write_line(f"{count:>7}  {outcome}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -42,22 +43,27 @@ def test_check_passes_on_committed_output(generated_copy: Path) -> None:
 def test_check_names_a_spec_change(tmp_path: Path, generated_copy: Path) -> None:
     edited = tmp_path / "spec.yaml"
     edited.write_text(SPEC.read_text().replace("maximum: 1.2", "maximum: 1.3"))
-    result = run_cli("check", "--spec", edited, "--out", generated_copy)
+    names = ("--package-name", "openai_realtime", "--client-name", "OpenAIRealtime")
+    result = run_cli("check", "--spec", edited, "--out", generated_copy, *names)
     assert result.exit_code == 1
     assert "-    temperature: Annotated[float, Field(ge=0.6, le=1.2)] = 0.8" in result.stdout
     assert "+    temperature: Annotated[float, Field(ge=0.6, le=1.3)] = 0.8" in result.stdout
-    assert "run `make generate`" in result.stderr
+    # another spec than the configured one: `make generate` would not fix it, this command does
+    fix = shlex.join(["sdkgen", "generate", "--spec", str(edited), "--out", str(generated_copy), *names])
+    assert f"run `{fix}` to regenerate it" in result.stderr
 
 
-def test_check_names_a_hand_edit_and_an_extra_file(generated_copy: Path) -> None:
+def test_check_names_a_hand_edit_and_a_missing_file_but_not_a_file_of_yours(generated_copy: Path) -> None:
     models = generated_copy / "openai_realtime" / "models.py"
     models.write_text(models.read_text().replace("class ClientSecret(", "class ClientSecrets("))
+    (generated_copy / "openai_realtime" / "py.typed").unlink()
     (generated_copy / "openai_realtime" / "extra.py").write_text("x = 1\n")
     result = run_cli("check", "--out", generated_copy)
     assert result.exit_code == 1
     assert "-class ClientSecrets(BaseModel):" in result.stdout
     assert "+class ClientSecret(BaseModel):" in result.stdout
-    assert "--- a/openai_realtime/extra.py" in result.stdout
+    assert "+++ b/openai_realtime/py.typed" in result.stdout
+    assert "extra.py" not in result.stdout, "sdkgen does not own extra.py, so check leaves it alone"
 
 
 def test_generate_rewrites_only_what_changed_and_removes_stale_files(generated_copy: Path) -> None:
@@ -73,16 +79,17 @@ def test_generate_rewrites_only_what_changed_and_removes_stale_files(generated_c
     assert result.exit_code == 0, result.stderr
     assert not stale.exists()
     assert init.stat().st_mtime == 1_000_000, "an unchanged file is not rewritten"
-    assert "1 written, 1 removed" in result.stderr  # the manifest itself changed back
+    # the manifest itself changed back; the counts add up to the files sdkgen owns
+    assert "35 files: 1 written, 34 unchanged, 1 removed" in result.stderr
     assert snapshot(generated_copy) == snapshot(GENERATED)
 
 
-def test_generate_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
+def test_generate_into_a_folder_it_did_not_make_keeps_what_is_there(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine\n")
     result = run_cli("generate", "--out", tmp_path)
-    assert result.exit_code == 2
-    assert "was not made by sdkgen" in result.stderr
-    assert snapshot(tmp_path) == {"notes.txt": b"mine\n"}
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "notes.txt").read_text() == "mine\n"
+    assert "notes.txt" not in (tmp_path / ".sdkgen-files").read_text()
 
 
 def test_outside_a_project_names_come_from_the_spec(tmp_path: Path) -> None:
@@ -104,7 +111,8 @@ def test_warnings_are_shown_and_generation_goes_on(tmp_path: Path) -> None:
     result = run_cli("generate", "--spec", "spec.yaml", "--out", tmp_path / "out", cwd=case)
     assert result.exit_code == 0, result.stderr
     assert "warning: default 3 is greater than the maximum of 2" in result.stderr
-    assert (tmp_path / "out" / "openai_realtime" / "models.py").is_file(), "configured name applies"
+    # this repository's [tool.sdkgen] describes another spec, so the names come from this one's title
+    assert (tmp_path / "out" / "broken" / "models.py").is_file()
 
 
 def test_validate_reports_clean_spec() -> None:
