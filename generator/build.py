@@ -32,7 +32,10 @@ def build_api(spec: dict[str, Any], models: ModelSource, config: Config) -> Api:
     package = package_name(spec, config)
     servers = spec.get("servers") or [{}]
     upper = package.upper()
-    api_key_env = config.api_key_env or f"{upper}_API_KEY"
+    # SPOTIFY_WEB_API_KEY, not SPOTIFY_WEB_API_API_KEY
+    api_key_env = config.api_key_env or (
+        f"{upper}_KEY" if f"_{upper}".endswith("_API") else f"{upper}_API_KEY"
+    )
     sites = list(iter_operations(spec))
     operations = tuple(_operation(spec, site, models, api_key_env) for site in sites)
     known = set(models.names)
@@ -158,6 +161,7 @@ def _operation(spec: dict[str, Any], site: Any, models: ModelSource, api_key_env
             responses,
             site.path,
             auth,
+            {(p.location, p.name): p.py_name for p in parameters},
         ),
     )
 

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 from .examples import synthesize
 from .ir import DocField, DocModel, DocResponse, Field, OperationDoc
@@ -201,7 +202,9 @@ def operation_doc(
     responses: dict[str, Any],
     path: str,
     auth: str,
+    parameter_names: dict[tuple[str, str], str],
 ) -> OperationDoc:
+    """The docs of one operation; its example call passes every required argument, so it runs."""
     params = tuple(
         doc_field(
             spec,
@@ -214,13 +217,20 @@ def operation_doc(
     )
     body_schema = body_media.get("schema") if body_media else None
     example = _media_example(spec, body_media) if body_media else None
+    if isinstance(example, dict) and arguments:
+        filler = synthesize(spec, body_schema)
+        missing = {f.name: filler.get(f.name) for f in arguments if f.required and f.name not in example}
+        example = {**example, **missing} if isinstance(filler, dict) else example
     by_wire = {f.name: f.py_name for f in arguments}
-    example_args = tuple(
+    required = [p for p in parameters if p.get("required") and p.get("in") != "path"]
+    values = {(str(p["in"]), str(p["name"])): _parameter_example(spec, p) for p in required}
+    example_args = tuple((parameter_names[key], repr(v)) for key, v in values.items()) + tuple(
         (by_wire[k], repr(v))
         for k, v in (example.items() if isinstance(example, dict) else [])
         if k in by_wire
     )
     path_values = {str(p["name"]): _parameter_example(spec, p) for p in parameters if p.get("in") == "path"}
+    query = urlencode([(name, _query_text(v)) for (where, name), v in values.items() if where == "query"])
     return OperationDoc(
         auth=auth,
         parameters=params,
@@ -229,9 +239,19 @@ def operation_doc(
         request_example=to_json(example) if body_schema is not None else "",
         example_arguments=example_args,
         path_arguments=tuple(repr(v) for v in path_values.values()),
-        url_example=path.format(**{k: str(v) for k, v in path_values.items()}),
+        url_example=path.format(**{k: str(v) for k, v in path_values.items()})
+        + (f"?{query}" if query else ""),
+        header_examples=tuple(
+            f"{name}: {_query_text(v)}" for (where, name), v in values.items() if where == "header"
+        ),
         responses=tuple(_doc_response(spec, status, r) for status, r in sorted(responses.items())),
     )
+
+
+def _query_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _parameter_example(spec: dict[str, Any], param: dict[str, Any]) -> Any:

@@ -78,7 +78,8 @@ class OperationDoc:
     request_example: str  # JSON, or "" without a body
     example_arguments: tuple[tuple[str, str], ...]  # (argument, Python literal) for the snippets
     path_arguments: tuple[str, ...]  # Python literals of the path parameters, in order
-    url_example: str  # the path with its parameters filled in
+    url_example: str  # the path with its parameters (and required query parameters) filled in
+    header_examples: tuple[str, ...]  # `Name: value` of each required header parameter, for curl
     responses: tuple[DocResponse, ...]
 
 
