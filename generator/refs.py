@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,16 +24,24 @@ REMOTE_TIMEOUT = 10.0
 
 
 def fetch_url(url: str) -> bytes:
-    """GET a remote spec with a timeout and the same size limit as a local one."""
+    """GET a remote spec: no redirects, the same size limit as a local file, and REMOTE_TIMEOUT for
+    the whole transfer (a server that trickles bytes cannot hold sdkgen longer than that)."""
     import httpx
 
+    deadline = time.monotonic() + REMOTE_TIMEOUT
     with httpx.stream("GET", url, timeout=REMOTE_TIMEOUT, follow_redirects=False) as response:
+        if response.is_redirect:
+            raise ValueError(
+                f"redirected to {response.headers.get('location')!r}; redirects are not followed"
+            )
         response.raise_for_status()
         chunks, size = [], 0
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > MAX_INPUT_BYTES:
                 raise ValueError(f"larger than {MAX_INPUT_BYTES:,} bytes")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not received within {REMOTE_TIMEOUT:g} s")
             chunks.append(chunk)
     return b"".join(chunks)
 

@@ -9,6 +9,7 @@ import json
 import os
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.config import Config
-from generator.diagnostics import SpecError
+from generator.diagnostics import Diagnostic, SpecError
 from generator.examples import synthesize
 from generator.loader import parse
 from generator.output import write_tree
@@ -24,6 +25,12 @@ from generator.pipeline import formatted, render_document
 from generator.validate import validate
 
 EXAMPLES = int(os.environ.get("SDKGEN_FUZZ_EXAMPLES", "8"))
+# The only reasons sdkgen may refuse a spec these strategies draw, each a rule the README documents.
+REFUSAL_RULES = {
+    "contains a lone surrogate": "lone surrogates (README: Security)",
+    "cannot become a Python identifier": "names without a letter or digit (README: validate)",
+}
+OUTCOMES: Counter[str] = Counter()  # printed at the end of the run by tests/conftest.py
 HOSTILE = [
     '"""',
     "'''",
@@ -77,6 +84,14 @@ schemas = st.recursive(
 )
 
 
+def _refused(problems: list[Diagnostic]) -> None:
+    assert problems and all(d.line >= 0 and d.pointer.startswith("#") for d in problems)
+    for problem in problems:
+        rule = next((rule for text, rule in REFUSAL_RULES.items() if text in problem.message), None)
+        assert rule is not None, f"a valid spec was refused by no documented rule: {problem.format()}"
+        OUTCOMES[f"refused: {rule}"] += 1
+
+
 def spec_of(root: dict[str, Any], title: str, summary: str, op_id: str) -> dict[str, Any]:
     ref = {"$ref": "#/components/schemas/Root"}
     return {
@@ -109,16 +124,17 @@ def test_generated_code_compiles_imports_and_round_trips(
     root: dict[str, Any], title: str, summary: str, op_id: str
 ) -> None:
     spec = spec_of(root, title, summary, op_id)
+    OUTCOMES["generated"] += 1
     doc = parse(json.dumps(spec).encode("utf-8", "surrogatepass"), Path("fuzz.json"), "fuzz.json")
     problems = [d for d in validate(doc) if d.is_error]
-    if problems:  # a spec the validator refuses is refused with located messages, never a crash
-        assert all(d.line >= 0 and d.pointer.startswith("#") for d in problems)
+    if problems:  # refused with located messages, never a crash, and only by a documented rule
+        _refused(problems)
         return
     package = f"fuzz_sdk_{next(_counter)}"
     try:
         generated = formatted(*render_document(doc, Config(package_name=package)))
     except SpecError as exc:
-        assert exc.diagnostics
+        _refused([d for d in exc.diagnostics if d.is_error])
         return
     with tempfile.TemporaryDirectory() as scratch:
         write_tree(Path(scratch) / "out", generated.files)
@@ -139,6 +155,7 @@ def test_generated_code_compiles_imports_and_round_trips(
             parsed = adapter.validate_python(sample)
             dumped = adapter.dump_python(parsed, mode="json", by_alias=True)
             assert adapter.dump_python(adapter.validate_python(dumped), mode="json", by_alias=True) == dumped
+            OUTCOMES["round-tripped"] += 1
         finally:
             sys.path.remove(str(Path(scratch) / "out"))
             for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:

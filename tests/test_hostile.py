@@ -3,19 +3,23 @@ string that can break out of generated code."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import importlib
 import json
+import resource
+import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from generator import loader
+from generator import loader, refs
 from generator.diagnostics import SpecError
 from tests.conftest import LINTERS, ROOT, assert_tool_passes, run_cli
 
@@ -95,12 +99,147 @@ def test_a_remote_document_may_not_refer_to_local_files(tmp_path: Path, schema_s
     assert result.exit_code == 2 and "may not refer to local files" in result.stderr
 
 
-def test_input_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loader, "MAX_INPUT_BYTES", 1000)
+def test_the_real_size_limit_of_a_local_spec(tmp_path: Path) -> None:
+    assert loader.MAX_INPUT_BYTES == 64 * 1024 * 1024, "the README promises 64 MiB"
     big = tmp_path / "big.yaml"
-    big.write_text(SPEC_HEAD + "x-pad: '" + "x" * 2000 + "'\n")
-    with pytest.raises(SpecError, match="the limit is 1,000"):
-        loader.load(big)
+    with big.open("wb") as handle:
+        handle.write(SPEC_HEAD.encode())
+        handle.truncate(loader.MAX_INPUT_BYTES + 1)
+    result = run_cli("validate", big)
+    assert result.exit_code == 2
+    assert "the spec is larger than the limit of 67,108,864 bytes" in result.stderr
+    endless = run_cli("validate", "/dev/zero")  # read up to the limit, never to the end
+    assert endless.exit_code == 2 and "larger than the limit" in endless.stderr
+
+
+class _Hostile(http.server.BaseHTTPRequestHandler):
+    """Remote documents that misbehave: a redirect, one byte over the limit, a trickle, silence."""
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/redirect"):
+            self.send_response(302)
+            self.send_header("Location", "/thing.yaml")
+            self.end_headers()
+        elif self.path.startswith("/big"):
+            self.send_response(200)
+            self.end_headers()
+            chunk = b"#" * (1024 * 1024)
+            with contextlib.suppress(OSError):
+                for _ in range(loader.MAX_INPUT_BYTES // len(chunk)):
+                    self.wfile.write(chunk)
+                self.wfile.write(b"#")
+        elif self.path.startswith("/trickle"):
+            self.send_response(200)
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                for _ in range(100):  # 20 s at most, long past the client's deadline
+                    self.wfile.write(b"#")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+        elif self.path.startswith("/silent"):
+            time.sleep(5)
+
+
+@pytest.fixture(scope="module")
+def hostile_server() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("redirect", "redirects are not followed"),
+        ("big", "larger than 67,108,864 bytes"),
+        ("trickle", "not received within 1 s"),
+        ("silent", "timed out"),
+    ],
+)
+def test_misbehaving_remote_refs_are_refused(
+    tmp_path: Path, hostile_server: str, monkeypatch: pytest.MonkeyPatch, path: str, message: str
+) -> None:
+    monkeypatch.setattr(refs, "REMOTE_TIMEOUT", 1.0)  # the size limit stays the real one
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC_HEAD + f"components:\n  schemas:\n    Box: {{$ref: '{hostile_server}/{path}#/X'}}\n")
+    started = time.monotonic()
+    result = run_cli("validate", spec, "--allow-remote-refs")
+    assert result.exit_code == 2, result.stderr
+    assert "#/components/schemas/Box/$ref: error: cannot read" in result.stderr and message in result.stderr
+    assert time.monotonic() - started < 4.5, "the deadline holds for the whole transfer"
+
+
+def test_a_link_inside_the_spec_folder_cannot_lead_outside(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text("X: {type: string}\n")
+    folder = tmp_path / "spec"
+    folder.mkdir()
+    (folder / "file-link.yaml").symlink_to(outside / "secret.yaml")
+    (folder / "folder-link").symlink_to(outside)
+    (folder / "spec.yaml").write_text(
+        SPEC_HEAD + "components:\n  schemas:\n    A: {$ref: 'file-link.yaml#/X'}\n"
+        "    B: {$ref: 'folder-link/secret.yaml#/X'}\n"
+    )
+    result = run_cli("validate", folder / "spec.yaml")
+    assert result.exit_code == 2
+    assert "#/components/schemas/A/$ref: error: file reference 'file-link.yaml' leaves" in result.stderr
+    assert "#/components/schemas/B/$ref: error: file reference 'folder-link/secret.yaml' leaves" in (
+        result.stderr
+    )
+
+
+def test_yaml_tags_build_no_objects(tmp_path: Path) -> None:
+    witness = tmp_path / "pwned"
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        SPEC_HEAD + f"x-apply: !!python/object/apply:os.system ['touch {witness}']\n"
+        "x-name: !!python/name:os.system ''\n"
+        "x-object: !!python/object:argparse.Namespace {a: 1}\n"
+        "x-binary: !!binary aGVsbG8=\n"
+        "x-custom: !Ref Thing\n"
+        "x-set: !!set {a, b}\n"
+        "x-int: !!int '7'\n"
+    )
+    data = loader.load(spec).data
+    assert not witness.exists()
+    assert data["x-apply"] == [f"touch {witness}"] and data["x-name"] == "" and data["x-object"] == {"a": 1}
+    assert data["x-binary"] == "aGVsbG8=" and data["x-custom"] == "Thing" and data["x-int"] == 7
+    assert data["x-set"] == {"a": None, "b": None}
+    assert run_cli("generate", "--spec", spec, "--out", tmp_path / "sdk").exit_code == 0
+    assert not witness.exists()
+
+
+def _limited(cpu_seconds: int, memory: int) -> None:
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+
+@pytest.mark.parametrize("levels", [9, 30], ids=["10^9 nodes", "10^30 nodes"])
+def test_billion_laughs_fail_within_bounded_time_and_memory(tmp_path: Path, levels: int) -> None:
+    """The kernel enforces the bound: 10 CPU seconds (the README says under one) and 512 MiB."""
+    lines = ['  a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for n in range(1, levels):
+        lines.append(f"  a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]")
+    spec = tmp_path / "laughs.yaml"
+    spec.write_text(SPEC_HEAD + "x-lol:\n" + "\n".join(lines) + "\n")
+    result = subprocess.run(
+        [str(BIN / "sdkgen"), "validate", str(spec)],
+        preexec_fn=functools.partial(_limited, 10, 512 * 1024 * 1024),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "error: aliases expand the spec past 5,000,000 nodes" in result.stderr
 
 
 def test_deep_json_is_refused(tmp_path: Path) -> None:
