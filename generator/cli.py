@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import keyword
 import os
 import re
-import shlex
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -17,6 +15,7 @@ import click
 from . import __version__
 from .config import Config, config_for, load_config
 from .diagnostics import Diagnostic, SpecError, sort_diagnostics, summary
+from .options import fix_command, run_config, spec_file, writable
 from .output import OutputError, diff_tree, owned_tree, with_manifest, write_tree
 
 if TYPE_CHECKING:
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
 
 EXIT_DIFFERS = 1
 EXIT_ERROR = 2
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _report(diagnostics: list[Diagnostic]) -> None:
@@ -62,75 +60,6 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(EXIT_ERROR)
 
     return wrapper
-
-
-def _config(spec: Path | None, out: Path | None, keep: tuple[str, ...] = (), **overrides: Any) -> Config:
-    """The configuration of this run, each value checked and blamed on the option or key it came from.
-
-    Flags win over `[tool.sdkgen]`, and --keep adds to its `keep` list."""
-    base = config_for(spec)
-    config = base.with_overrides(spec=spec, output=out, keep=base.keep + keep, **overrides)
-    if config.spec is None:
-        raise click.UsageError("no spec: pass --spec FILE or set 'spec' in [tool.sdkgen] of pyproject.toml")
-    _spec_file(config.spec, "--spec" if spec is not None else "'spec' in [tool.sdkgen]")
-    if config.output is None:
-        raise click.UsageError(
-            "no output folder: pass --out DIR"
-            + (" (the [tool.sdkgen] table describes another spec)" if load_config().spec else "")
-        )
-    out_source = "--out" if out is not None else "'output' in [tool.sdkgen]"
-    if config.output.exists() and not config.output.is_dir():
-        raise click.UsageError(f"{out_source} {config.output}: is a file, not a folder")
-    for name, option, key in _NAMES:
-        value = getattr(config, name)
-        source = option if overrides.get(name) is not None else f"{key!r} in [tool.sdkgen]"
-        if value is not None and not _valid_name(name, value):
-            raise click.UsageError(f"{source} {value!r}: {_NAME_RULES[name]}")
-    return config
-
-
-_NAMES = [
-    ("package_name", "--package-name", "package-name"),
-    ("client_name", "--client-name", "client-name"),
-    ("api_key_env", "", "api-key-env"),
-    ("base_url_env", "", "base-url-env"),
-]
-_NAME_RULES = {
-    "package_name": "not a usable package name (letters, digits and _, not starting with a digit, "
-    "not a Python keyword)",
-    "client_name": "not a usable class name (letters, digits and _, not starting with a digit, "
-    "not a Python keyword, not a name the SDK defines)",
-    "api_key_env": "not an environment variable name (letters, digits and _)",
-    "base_url_env": "not an environment variable name (letters, digits and _)",
-}
-
-
-def _valid_name(name: str, value: str) -> bool:
-    from .model_names import SDK_NAMES
-
-    if not _IDENTIFIER.fullmatch(value):
-        return False
-    if name in ("package_name", "client_name") and keyword.iskeyword(value):
-        return False
-    return not (name == "client_name" and value in SDK_NAMES)
-
-
-def _spec_file(spec: Path, source: str) -> None:
-    if spec.is_dir():
-        raise click.UsageError(f"{source} {spec}: is a folder, not a spec file")
-    if not spec.exists():
-        raise click.UsageError(f"{source} {spec}: no such file")
-
-
-def _writable(out: Path) -> None:
-    """Refuse an output folder that cannot be written before spending seconds on generation."""
-    folder = out
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
-        raise click.UsageError(f"--out {out}: cannot write to {folder}: permission denied")
-    if folder.exists() and not folder.is_dir():
-        raise click.UsageError(f"--out {out}: {folder} is a file, not a folder")
 
 
 def _generation_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -223,7 +152,7 @@ def validate_command(spec: Path | None, strict: bool, allow_remote_refs: bool) -
     spec = spec or load_config().spec
     if spec is None:
         raise click.UsageError("no spec: pass SPEC or set 'spec' in [tool.sdkgen] of pyproject.toml")
-    _spec_file(spec, source)
+    spec_file(spec, source)
     from .pipeline import check_spec
 
     _, warnings = check_spec(spec, strict=strict, allow_remote_refs=allow_remote_refs)
@@ -239,9 +168,9 @@ def generate_command(spec: Path | None, out: Path | None, keep: tuple[str, ...],
 
     sdkgen owns the files it lists in the folder's .sdkgen-files: it rewrites those, removes those it
     no longer generates, and never touches anything else there."""
-    config = _config(spec, out, keep, **overrides)
+    config = run_config(spec, out, keep, **overrides)
     assert config.output is not None
-    _writable(config.output)
+    writable(config.output)
     result = _generate(config)
     done = write_tree(config.output, result.files, config.keep)
     _remember(config, result.files)
@@ -257,7 +186,7 @@ def generate_command(spec: Path | None, out: Path | None, keep: tuple[str, ...],
 @_guarded
 def check_command(spec: Path | None, out: Path | None, keep: tuple[str, ...], **overrides: Any) -> None:
     """Exit 0 when the output folder matches what generate would write; 1 with a diff when not."""
-    config = _config(spec, out, keep, **overrides)
+    config = run_config(spec, out, keep, **overrides)
     assert config.output is not None
     if _unchanged(config):
         return
@@ -265,39 +194,11 @@ def check_command(spec: Path | None, out: Path | None, keep: tuple[str, ...], **
     diff = diff_tree(config.output, result.files, config.keep)
     if diff:
         click.echo(diff, nl=False)
-        fix = _fix_command(config)
+        fix = fix_command(config)
         click.echo(f"sdkgen: {config.output} is out of date; run `{fix}` to regenerate it", err=True)
         sys.exit(EXIT_DIFFERS)
     _remember(config, result.files)
     click.echo(f"{config.output}: up to date ({len(result.files)} files)", err=True)
-
-
-def _fix_command(config: Config) -> str:
-    """`make generate` in a project whose Makefile has that target and whose configuration this run
-    used unchanged; otherwise the `sdkgen generate` invocation that makes the folder match."""
-    if _has_make_target(Path.cwd() / "Makefile", "generate") and config == load_config():
-        return "make generate"
-    ctx = click.get_current_context()
-    words = ["sdkgen", "generate"]
-    for param in ctx.command.params:
-        value = ctx.params.get(param.name or "")
-        flag = param.opts[0] if param.opts else ""
-        if value is None or value == () or value is False:
-            continue
-        if value is True:
-            words.append(flag)
-        else:
-            for one in value if isinstance(value, tuple) else (value,):
-                words += [flag, str(one)]
-    return shlex.join(words)
-
-
-def _has_make_target(makefile: Path, target: str) -> bool:
-    try:
-        text = makefile.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    return re.search(rf"^{re.escape(target)}\s*:(?!=)", text, re.MULTILINE) is not None
 
 
 _EXTERNAL_REF = re.compile(rb"""\$ref['"]?\s*:\s*+(?!['"]?#)""")
@@ -375,11 +276,11 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
     from .diff.impact import sdk_impact
     from .diff.report import FORMATS, DiffResult
     from .diff.rules import SEVERITY
-    from .diff.sources import load_side
+    from .diff.sources import file_of, load_side
     from .pipeline import formatted, render_document, validated
 
     (old, old_bundled), (new, new_bundled) = load_side(base), load_side(revision)
-    config = None if no_sdk else load_config()
+    config = None if no_sdk else _diff_config(base, revision, file_of)
 
     def base_side() -> tuple[Api, dict[str, str]] | None:
         validated(old, old_bundled)
@@ -404,6 +305,13 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
     click.echo(FORMATS[fmt](result), nl=False)
     if fail_on and any(SEVERITY[c.level] >= SEVERITY[fail_on] for c in changes):
         sys.exit(EXIT_DIFFERS)
+
+
+def _diff_config(base: str, revision: str, file_of: Callable[[str], str]) -> Config:
+    """The names both SDKs are generated with: the configured ones when either side is the
+    configured spec (a pull request's base or working copy), else those from the spec itself."""
+    configs = [config_for(Path(file_of(side))) for side in (revision, base)]
+    return next((c for c in configs if c.spec is not None), configs[0])
 
 
 @main.command("rules")

@@ -61,8 +61,15 @@ def schema_server(tmp_path: Path) -> Iterator[str]:
     (tmp_path / "served" / "thing.yaml").write_text(
         "Thing:\n  type: object\n  properties:\n    n: {type: integer}\n"
     )
-    handler = functools.partial(_Quiet, directory=str(tmp_path / "served"))
+    with _serving(functools.partial(_Quiet, directory=str(tmp_path / "served"))) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _serving(handler: Any) -> Iterator[str]:
+    """A threaded HTTP server on a free loopback port; yields its base URL."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -145,14 +152,8 @@ class _Hostile(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def hostile_server() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
+    with _serving(_Hostile) as url:
+        yield url
 
 
 @pytest.mark.parametrize(
