@@ -182,11 +182,16 @@ def test_each_status_maps_to_its_error(sdk: Any, sleeps: list[float], status: in
     assert "nope" in str(error)
 
 
-def test_a_response_that_breaks_the_spec(sdk: Any) -> None:
-    recorder = Recorder(httpx.Response(200, json={"id": "sess_1"}))
+def test_a_response_that_breaks_the_spec_is_kept_unless_strict(sdk: Any) -> None:
+    drifted = {"id": "sess_1", "object": "realtime.session.v2", "expires_at": 1.5, "new": [1]}
+    session = client(sdk, Recorder(httpx.Response(200, json=drifted))).create_realtime_session()
+    assert isinstance(session, sdk.models.RealtimeSessionCreateResponse)
+    assert (session.id, session.object, session.expires_at) == ("sess_1", "realtime.session.v2", 1.5)
+    assert session.model_extra == {"new": [1]}
+    strict = client(sdk, Recorder(httpx.Response(200, json=drifted)), strict_response_validation=True)
     with pytest.raises(sdk.APIResponseValidationError) as caught:
-        client(sdk, recorder).create_realtime_session()
-    assert caught.value.status_code == 200
+        strict.create_realtime_session()
+    assert caught.value.status_code == 200 and "client_secret" in str(caught.value)
 
 
 # --- secrets -------------------------------------------------------------------------------------

@@ -13,13 +13,28 @@ import logging
 import os
 import random
 import time
+import types
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Generic, ParamSpec, Self, TypeVar, cast, overload
+from typing import (
+    Annotated,
+    Any,
+    Generic,
+    Literal,
+    ParamSpec,
+    Self,
+    TypeVar,
+    Union,
+    cast,
+    get_args,
+    get_origin,
+    overload,
+)
 from urllib.parse import quote
 
 import httpx
 import pydantic
 from pydantic_core import core_schema
+from typing_extensions import TypeAliasType
 
 __all__ = [
     "NOT_GIVEN",
@@ -79,9 +94,10 @@ NO_CONTENT: Any = type(None)  # what clients parse an empty response as: nothing
 class BaseModel(pydantic.BaseModel):
     """The base of every generated model. Validators are built when a model is first used rather
     than at import, as the openai package does: a large API imports in a fraction of the time.
+    Fields the spec does not know are kept (`model_extra`), unless the spec closes the object.
     """
 
-    model_config = pydantic.ConfigDict(defer_build=True)
+    model_config = pydantic.ConfigDict(defer_build=True, extra="allow")
 
 
 class Secret(str):
@@ -250,12 +266,16 @@ def json_body(
     body: pydantic.BaseModel | None,
     fields: Mapping[str, object],
     nullable: frozenset[str],
-) -> dict[str, Any]:
+    optional: bool = False,
+) -> dict[str, Any] | None:
     """The JSON body from a `body=` model and keyword arguments, validated against the spec's schema.
 
     Arguments left at NOT_GIVEN are not sent; None is sent as null only where the schema allows it.
+    An optional body with nothing given is not sent at all, and not validated.
     """
     values: dict[str, object] = {}
+    if optional and body is None and not given(fields):
+        return None
     if body is not None:
         values.update(body.model_dump(mode="json", by_alias=True, exclude_unset=True))
     for name, value in given(fields).items():
@@ -352,8 +372,10 @@ def _adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
     return adapter
 
 
-def parse_response(response: httpx.Response, tp: Any) -> Any:
-    """The response body as the spec's model; a body that does not fit is an APIResponseValidationError."""
+def parse_response(response: httpx.Response, tp: Any, *, strict: bool = False) -> Any:
+    """The response body as the spec's model. A server that drifted from its spec never fails the
+    call: what does not fit is kept as the server sent it (see `construct`). With `strict`, a body
+    that does not match the spec is an APIResponseValidationError."""
     if tp is NO_CONTENT:
         return None
     try:
@@ -365,15 +387,97 @@ def parse_response(response: httpx.Response, tp: Any) -> Any:
     try:
         return _adapter(tp).validate_python(body)
     except pydantic.ValidationError as exc:
-        raise APIResponseValidationError(response, body, str(exc)) from None
+        if strict:
+            raise APIResponseValidationError(response, body, str(exc)) from None
+        log.debug("the response does not match the spec; kept as sent: %s", exc)
+        return construct(tp, body)
+
+
+def construct(tp: Any, value: Any) -> Any:
+    """`value` as `tp` as far as it fits, keeping what does not (the forgiving parse of responses).
+
+    Unknown enum and discriminator values stay strings, unknown fields stay on the model, formats
+    and constraints are not checked, and a field of the wrong type keeps its raw value instead of
+    failing the whole object."""
+    if isinstance(tp, TypeAliasType):
+        return construct(tp.__value__, value)
+    origin, args = get_origin(tp), get_args(tp)
+    if origin is Annotated:
+        return construct(args[0], value)
+    if origin is Union or origin is types.UnionType:
+        for member in args:  # the first member that takes the value as it is
+            try:
+                return _adapter(member).validate_python(value)
+            except pydantic.ValidationError:
+                continue
+        shaped = [
+            m for m in args if _same_shape(m, value)
+        ]  # else the first of the value's shape
+        return construct(shaped[0], value) if shaped else value
+    if origin is list and isinstance(value, list):
+        return [construct(args[0] if args else Any, item) for item in value]
+    if origin is dict and isinstance(value, dict):
+        return {
+            key: construct(args[1] if args else Any, item)
+            for key, item in value.items()
+        }
+    if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
+        return _construct_model(tp, value) if isinstance(value, dict) else value
+    if origin is Literal or tp is Any:
+        return value
+    try:
+        return _adapter(tp).validate_python(value)
+    except (
+        pydantic.ValidationError,
+        pydantic.PydanticSchemaGenerationError,
+        TypeError,
+    ):
+        return value
+
+
+def _same_shape(tp: Any, value: Any) -> bool:
+    """Whether `tp` is a list, a mapping or model, or another type, as `value` is."""
+    while isinstance(tp, TypeAliasType) or get_origin(tp) is Annotated:
+        tp = tp.__value__ if isinstance(tp, TypeAliasType) else get_args(tp)[0]
+    if isinstance(value, list):
+        return get_origin(tp) is list
+    if isinstance(value, dict):
+        return get_origin(tp) is dict or (
+            isinstance(tp, type) and issubclass(tp, pydantic.BaseModel)
+        )
+    return False
+
+
+def _construct_model(
+    model: type[pydantic.BaseModel], value: dict[str, Any]
+) -> pydantic.BaseModel:
+    fields: dict[str, Any] = {}
+    known: set[str] = set()
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        if key in value or name in value:
+            known.add(key if key in value else name)
+            fields[name] = construct(
+                field.annotation, value[key if key in value else name]
+            )
+    result = model.model_construct(_fields_set=set(fields), **fields)
+    extra = {key: item for key, item in value.items() if key not in known}
+    if extra:
+        if result.__pydantic_extra__ is None:
+            object.__setattr__(result, "__pydantic_extra__", {})
+        cast(dict[str, Any], result.__pydantic_extra__).update(extra)
+    return result
 
 
 class RawResponse(Generic[T]):
     """The HTTP response of a call made through `with_raw_response`: status, headers, and `parse()`."""
 
-    def __init__(self, response: httpx.Response, tp: type[T]) -> None:
+    def __init__(
+        self, response: httpx.Response, tp: type[T], *, strict: bool = False
+    ) -> None:
         self.http_response = response
         self._type = tp
+        self._strict = strict
 
     @property
     def status_code(self) -> int:
@@ -389,7 +493,7 @@ class RawResponse(Generic[T]):
         return value
 
     def parse(self) -> T:
-        result: T = parse_response(self.http_response, self._type)
+        result: T = parse_response(self.http_response, self._type, strict=self._strict)
         return result
 
     def __repr__(self) -> str:
@@ -470,6 +574,7 @@ class _ClientBase:
         timeout: TimeoutTypes | NotGiven,
         max_retries: int,
         default_headers: Mapping[str, str] | None,
+        strict_response_validation: bool,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(self.api_key_env)
         if not key:
@@ -483,6 +588,7 @@ class _ClientBase:
         )
         self.max_retries = max_retries
         self.default_headers = dict(default_headers or {})
+        self.strict_response_validation = strict_response_validation
         self._raw = False
 
     def __repr__(self) -> str:
@@ -499,8 +605,8 @@ class _ClientBase:
 
     def _result(self, response: httpx.Response, tp: Any) -> Any:
         if self._raw:
-            return RawResponse(response, tp)
-        return parse_response(response, tp)
+            return RawResponse(response, tp, strict=self.strict_response_validation)
+        return parse_response(response, tp, strict=self.strict_response_validation)
 
     def _raw_copy(self) -> Self:
         """A shallow copy whose methods return RawResponse; it shares the HTTP client."""
@@ -531,6 +637,7 @@ class SyncClient(_ClientBase):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -538,6 +645,7 @@ class SyncClient(_ClientBase):
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            strict_response_validation=strict_response_validation,
         )
         self._owns_http_client = http_client is None
         self._http = http_client or httpx.Client(timeout=self.timeout)
@@ -609,6 +717,7 @@ class AsyncClient(_ClientBase):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -616,6 +725,7 @@ class AsyncClient(_ClientBase):
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            strict_response_validation=strict_response_validation,
         )
         self._owns_http_client = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self.timeout)

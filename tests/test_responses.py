@@ -1,0 +1,53 @@
+"""Requests strict, responses forgiving: a server that drifted from its spec never fails a call,
+unless the client asks for strict response validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, generate_sdk, importable, prism_server
+
+SPEC = ROOT / "tests" / "specs" / "drift.yaml"
+
+
+@pytest.fixture(scope="module")
+def drift(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    sdk, _ = generate_sdk(SPEC, tmp_path_factory.mktemp("drift"))
+    return sdk, "drift"
+
+
+def test_a_drifted_response_parses_and_keeps_what_the_server_sent(drift: tuple[Path, str]) -> None:
+    sdk, package = drift
+    with importable(sdk, package) as module, prism_server(SPEC) as url:
+        with module.Drift(api_key="k", base_url=url) as client:
+            plant = client.get_plant("pl_1")
+            assert isinstance(plant, module.models.Plant)
+            assert plant.id == "x-1", "a broken pattern is not enforced"
+            assert plant.status == "wilting", "an unknown enum value is kept"
+            assert plant.height_cm == 12.5, "a broken maximum is not enforced"
+            assert plant.model_extra == {"soil": "loam"}, "an unknown field is kept"
+            first, second = plant.stages
+            assert (first.name, first.days) == ("seed", 3), "a valid item is typed"
+            assert (second.name, second.days) == ("sprout", "many"), "one bad field loses nothing else"
+            raw = client.with_raw_response.get_plant("pl_1")
+            assert raw.parse().status == "wilting"
+
+        with module.Drift(api_key="k", base_url=url, strict_response_validation=True) as strict:
+            with pytest.raises(module.APIResponseValidationError) as caught:
+                strict.get_plant("pl_1")
+            assert "status" in str(caught.value) and "id" in str(caught.value)
+            with pytest.raises(module.APIResponseValidationError):
+                strict.with_raw_response.get_plant("pl_1").parse()
+
+
+async def test_the_async_client_is_as_forgiving(drift: tuple[Path, str]) -> None:
+    sdk, package = drift
+    with importable(sdk, package) as module, prism_server(SPEC) as url:
+        async with module.AsyncDrift(api_key="k", base_url=url) as client:
+            plant = await client.get_plant("pl_1")
+            assert plant.status == "wilting" and plant.model_extra == {"soil": "loam"}
+        async with module.AsyncDrift(api_key="k", base_url=url, strict_response_validation=True) as strict:
+            with pytest.raises(module.APIResponseValidationError):
+                await strict.get_plant("pl_1")
