@@ -10,6 +10,7 @@ from packaging.version import InvalidVersion, Version
 
 from .config import Config
 from .docs import doc_models, operation_doc, referenced_models
+from .effective import is_nullable, object_view
 from .ir import Api, Body, Field, Group, Operation, Parameter, Response
 from .models import ModelSource
 from .naming import argument_name, class_name, function_name, pascal_case, safe_name, snake_case
@@ -22,6 +23,11 @@ RESERVED_ARGUMENTS = frozenset(
     {"self", "body", "base_url", "api_key", "extra_headers", "extra_query", "extra_body"}
     | {"timeout", "max_retries", "user_agent", "request", "result"}
     | {"build_request", "json_body", "given", "request_builders", "NO_CONTENT", "NOT_GIVEN", "NotGiven"}
+)
+# What a client object already has: a method or resource of the same name would hide it.
+CLIENT_ATTRIBUTES = frozenset(
+    {"api_key", "base_url", "timeout", "max_retries", "default_headers", "strict_response_validation"}
+    | {"user_agent", "api_key_env", "base_url_env", "default_base_url", "with_raw_response", "close"}
 )
 
 
@@ -99,12 +105,17 @@ def _groups(operations: tuple[Operation, ...], tags: list[str]) -> tuple[Group, 
     return tuple(
         Group(
             tag=tag,
-            attribute=argument_name(tag),
+            attribute=_client_attribute(argument_name(tag)),
             class_name=pascal_case(tag) + "Resource",
             operations=tuple(op for op in operations if op.tag == tag),
         )
         for tag in tags
     )
+
+
+def _client_attribute(name: str) -> str:
+    """A method or resource name that does not hide what the client already has (`api_key`)."""
+    return name + "_" if name in CLIENT_ATTRIBUTES else name
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -142,7 +153,7 @@ def _operation(spec: dict[str, Any], site: Any, models: ModelSource, api_key_env
     auth = _auth(spec, op.get("security", spec.get("security")), api_key_env)
     return Operation(
         operation_id=op_id,
-        function_name=function_name(op_id),
+        function_name=_client_attribute(function_name(op_id)),
         method=site.method.upper(),
         path=site.path,
         tag=str(tags[0]),
@@ -246,11 +257,9 @@ def _body(
     model = models.class_for(_ref_name(media[1].get("schema")) or "")
     if model is None or model not in models.fields:
         return None
-    schema = deref(spec, media[1]["schema"])
-    properties = schema.get("properties") or {}
-    required = set(schema.get("required") or [])
+    view = object_view(spec, media[1]["schema"])
     fields = tuple(
-        _field(spec, node, properties, required, taken)
+        _field(spec, node, view.properties, view.required, taken)
         for node in models.fields[model]
         if isinstance(node.target, ast.Name) and node.target.id != "model_config"
     )
@@ -258,13 +267,17 @@ def _body(
 
 
 def _field(
-    spec: dict[str, Any], node: ast.AnnAssign, properties: dict[str, Any], required: set[str], taken: set[str]
+    spec: dict[str, Any],
+    node: ast.AnnAssign,
+    properties: dict[str, Any],
+    required: frozenset[str],
+    taken: set[str],
 ) -> Field:
     assert isinstance(node.target, ast.Name)
     wire = _alias(node) or node.target.id
     py_name = _unique(node.target.id, taken)
     schema = properties.get(wire) or {}
-    nullable = _nullable(spec, schema)
+    nullable = is_nullable(spec, schema)
     annotation = _strip_annotated(node.annotation)
     if not nullable:
         annotation = _without_none(annotation)
@@ -289,16 +302,6 @@ def _alias(node: ast.AnnAssign) -> str | None:
                 if kw.arg == "alias" and isinstance(kw.value, ast.Constant):
                     return str(kw.value.value)
     return None
-
-
-def _nullable(spec: dict[str, Any], schema: Any) -> bool:
-    schema = deref(spec, schema)
-    if not isinstance(schema, dict):
-        return False
-    types = schema.get("type")
-    if types == "null" or (isinstance(types, list) and "null" in types) or schema.get("nullable") is True:
-        return True
-    return any(_nullable(spec, s) for key in ("anyOf", "oneOf") for s in schema.get(key) or [])
 
 
 def _strip_annotated(annotation: ast.expr) -> ast.expr:
@@ -332,10 +335,11 @@ def _from_imports(
     operations: tuple[Operation, ...], models: ModelSource, *, responses: bool
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """`from module import names` that the signatures need besides the models: typing, uuid, ..."""
-    sources = {**TYPING_NAMES, **models.imports}
+    sources = {**{name: (module, name) for name, module in TYPING_NAMES.items()}, **models.imports}
     by_module: dict[str, set[str]] = {}
     for name in _mentioned(operations, set(sources) - set(models.names), responses=responses):
-        by_module.setdefault(sources[name], set()).add(name)
+        module, text = sources[name]
+        by_module.setdefault(module, set()).add(text)
     return tuple((module, tuple(sorted(names))) for module, names in sorted(by_module.items()))
 
 

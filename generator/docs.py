@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
+from .effective import object_view
 from .examples import synthesize
 from .ir import DocField, DocModel, DocResponse, Field, OperationDoc
 from .pointer import local_ref_parts, lookup
@@ -185,13 +186,9 @@ def doc_field(spec: dict[str, Any], name: str, schema: Any, required: bool, fall
 
 
 def object_fields(spec: dict[str, Any], schema: Any) -> tuple[DocField, ...]:
-    _, target = _ref_target(spec, schema)
-    if not isinstance(target, dict):
-        return ()
-    required = set(target.get("required") or [])
-    return tuple(
-        doc_field(spec, name, sub, name in required) for name, sub in (target.get("properties") or {}).items()
-    )
+    """The rows of an object's table: its own properties and those `allOf` brings in."""
+    view = object_view(spec, schema)
+    return tuple(doc_field(spec, name, sub, name in view.required) for name, sub in view.properties.items())
 
 
 def operation_doc(

@@ -43,6 +43,17 @@ class _GuardedLoader(_Plain, yaml.SafeLoader):
     """The pure-Python composer, whose recursion Python bounds: for text that may nest deeply."""
 
 
+class _RedefiningLoader(_GuardedLoader):
+    """For text that defines an anchor name twice, which YAML allows (the later one wins) and
+    PyYAML refuses."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if not isinstance(event, yaml.AliasEvent) and event.anchor is not None:
+            self.anchors.pop(event.anchor, None)
+        return super().compose_node(parent, index)
+
+
 _BRACKETS = re.compile(r"[\[\]{}]")
 _INDENT = re.compile(r"^[ \t]*", re.MULTILINE)
 
@@ -215,15 +226,27 @@ def _check_depth(data: Any, shown: str) -> None:
         stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
 
 
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    """The whole of PyYAML's message: its context says what, its problem where or why."""
+    context, problem = exc.context, exc.problem
+    if context and exc.context_mark is not None and problem:
+        context = f"{context} at line {exc.context_mark.line + 1}"
+    return "; ".join(p for p in (context, problem) if p) or "syntax error"
+
+
 def _compose_yaml(text: str, shown: str) -> yaml.Node:
     loader = _GuardedLoader if _may_nest_deeply(text) else _SpecLoader
     try:
-        root = yaml.compose(text, Loader=loader)
+        try:
+            root = yaml.compose(text, Loader=loader)
+        except yaml.composer.ComposerError as exc:
+            if "duplicate anchor" not in str(exc.context):
+                raise
+            root = yaml.compose(text, Loader=_RedefiningLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "syntax error"
-        raise SpecError([_at(shown, line, column, f"invalid YAML: {problem}")]) from None
+        raise SpecError([_at(shown, line, column, f"invalid YAML: {_yaml_problem(exc)}")]) from None
     except yaml.YAMLError as exc:
         raise SpecError([_at(shown, 1, 1, f"invalid YAML: {exc}")]) from None
     except RecursionError:

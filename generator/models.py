@@ -21,15 +21,30 @@ MUTABLE_DEFAULTS_HEADER = (
 )
 
 
+# Formats whose pydantic type would change or lose what the server sent, or need a package the SDK
+# does not declare: password stays str (Secret is applied in build), an email needs no
+# email-validator, a URI keeps its exact text (AnyUrl adds a trailing slash), base64 stays the
+# text as sent (Base64Str decodes it), and a unixtime number keeps its fraction (DMCG makes it int).
+TYPE_MAPPINGS = [
+    "string+password=string",
+    "string+email=string",
+    "string+idn-email=string",
+    "string+uri=string",
+    "string+iri=string",
+    "string+byte=string",
+    "number+unixtime=number",
+]
+
+
 @dataclass(frozen=True)
 class ModelSource:
     """The models module's text and the public names it defines, in order."""
 
     text: str
     names: tuple[str, ...]
-    fields: dict[str, tuple[ast.AnnAssign, ...]]
+    fields: dict[str, tuple[ast.AnnAssign, ...]]  # each class's fields, inherited ones included
     component_classes: dict[str, str]  # components/schemas key -> class name
-    imports: dict[str, str]  # a name the models import (UUID, AwareDatetime, ...) -> its module
+    imports: dict[str, tuple[str, str]]  # a name the models import (UUID, ...) -> (module, import text)
 
     def class_for(self, key: str) -> str | None:
         return self.component_classes.get(key)
@@ -74,7 +89,7 @@ def generate_models(
                 set_default_enum_member=True,
                 use_type_alias=True,
                 naming_strategy=NamingStrategy.ParentPrefixed,
-                type_mappings=["string+password=string"],
+                type_mappings=TYPE_MAPPINGS,
                 emit_model_metadata=metadata_file,
             )
             metadata = json.loads(metadata_file.read_text("utf-8")).get("models", [])
@@ -103,12 +118,13 @@ def _inspect(text: str, components: dict[str, str]) -> ModelSource:
     for node in module.body:
         if isinstance(node, ast.ClassDef):
             names.append(node.name)
-            fields[node.name] = tuple(
+            own = tuple(
                 s for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
             )
+            fields[node.name] = _with_inherited(node, own, fields)
             mutable_defaults = mutable_defaults or (
                 any(isinstance(b, ast.Name) and b.id == "BaseModel" for b in node.bases)
-                and any(isinstance(f.value, ast.List | ast.Dict | ast.Set) for f in fields[node.name])
+                and any(isinstance(f.value, ast.List | ast.Dict | ast.Set) for f in own)
             )
         elif (
             isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
@@ -117,8 +133,12 @@ def _inspect(text: str, components: dict[str, str]) -> ModelSource:
     if mutable_defaults:
         text = text.replace(HEADER, MUTABLE_DEFAULTS_HEADER, 1)
     known = set(names)
-    imports = {
-        alias.asname or alias.name: node.module
+    imports = {  # `date as date_aliased` (a field is called date) is imported the same way
+        alias.asname
+        or alias.name: (
+            node.module,
+            f"{alias.name} as {alias.asname}" if alias.asname and alias.asname != alias.name else alias.name,
+        )
         for node in module.body
         if isinstance(node, ast.ImportFrom)
         and node.module
@@ -129,3 +149,21 @@ def _inspect(text: str, components: dict[str, str]) -> ModelSource:
     return ModelSource(
         text, tuple(names), fields, {k: v for k, v in components.items() if v in known}, imports
     )
+
+
+def _with_inherited(
+    node: ast.ClassDef, own: tuple[ast.AnnAssign, ...], known: dict[str, tuple[ast.AnnAssign, ...]]
+) -> tuple[ast.AnnAssign, ...]:
+    """A class's fields in pydantic's order: its bases' (an `allOf` parent's), then its own, a
+    field redefined here taking the place of the inherited one."""
+    merged: dict[str, ast.AnnAssign] = {}
+    for base in node.bases:
+        if isinstance(base, ast.Name):
+            merged.update((_name(f), f) for f in known.get(base.id, ()))
+    merged.update((_name(f), f) for f in own)
+    return tuple(merged.values())
+
+
+def _name(field: ast.AnnAssign) -> str:
+    assert isinstance(field.target, ast.Name)
+    return field.target.id

@@ -7,7 +7,14 @@ import keyword
 import re
 import unicodedata
 
-_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
+# Acronyms that specs run into the next word: `CreateanAPIkey` is create-an API key, not AP Ikey.
+ACRONYMS = (
+    "API|URL|URI|UUID|ID|HTTP|JSON|XML|HTML|SQL|SSO|SAML|JWT|IP|DNS|SSH|TLS|SSL|AWS|SDK|MFA|OTP"
+    "|TTL|ACL|CSV|PDF|VPN|CPU|GPU"
+)
+_WORD = re.compile(
+    rf"(?:{ACRONYMS})(?:s(?![a-z])|(?=[a-z]))|[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+"
+)
 RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
 BUILTINS = frozenset(dir(builtins))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import unquote
 
 Part = str | int
 
@@ -48,11 +49,14 @@ def _is_index(part: Part) -> bool:
 
 
 def local_ref_parts(ref: str) -> list[str] | None:
-    """The parts of a same-document `$ref` (`#/...`), or None for any other kind of reference."""
+    """The parts of a same-document `$ref` (`#/...`), or None for any other kind of reference.
+
+    A `$ref` is a URI, so its fragment is percent-decoded before RFC 6901 applies: `#/paths/~1%7Bid%7D`
+    is the path item `/{id}`."""
     if not ref.startswith("#"):
         return None
     try:
-        return from_pointer(ref)
+        return from_pointer(unquote(ref))
     except ValueError:
         return None
 

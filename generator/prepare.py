@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
+import re
 import unicodedata
 from typing import Any
 
 from .naming import class_name
-from .pointer import local_ref_parts, lookup
+from .pointer import local_ref_parts, lookup, to_pointer
 from .walk import iter_operations, iter_schemas
 
 
@@ -15,19 +16,96 @@ def prepare_spec(spec: dict[str, Any], package: str) -> dict[str, Any]:
     """A copy in which inline request and response schemas are named components, like $ref'd ones,
     and secret strings (`format: password`) are the runtime's Secret, masked in reprs."""
     spec = _clean_prose(copy.deepcopy(spec))
+    _drop_invalid_defaults(spec)
     for _, schema in iter_schemas(spec):
         if schema.get("format") == "password" and schema.get("type") == "string":
             schema["x-python-type"] = f"{package}._runtime.Secret"
         _repair(schema)
+        _unwrap_annotated_allof(schema)
         _flatten_conflicting_allof(spec, schema)
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    _canonical_refs(spec, _safe_schema_keys(schemas))
     for site in iter_operations(spec):
         base = class_name(site.operation.get("operationId") or f"{site.method} {site.path}")
         for suffix, media in _inline_media(site.operation):
-            name = _free_name(schemas, base + suffix)
-            schemas[name] = media["schema"]
-            media["schema"] = {"$ref": f"#/components/schemas/{name}"}
+            _name_inline(schemas, base + suffix, media)
+    components = spec["components"]
+    for kind in ("responses", "requestBodies"):
+        for key, holder in (components.get(kind) or {}).items():
+            for media in _model_worthy_media(holder):
+                _name_inline(schemas, class_name(str(key)) or kind.title(), media)
     return spec
+
+
+def _drop_invalid_defaults(spec: dict[str, Any]) -> None:
+    """A default that breaks its own schema (validate warns of each) would be a field default of the
+    wrong type, which type checkers refuse: it is left out, as if the spec had none."""
+    from openapi_schema_validator import OAS30Validator, OAS31Validator
+    from referencing import Registry, Resource
+    from referencing.exceptions import Unresolvable
+    from referencing.jsonschema import DRAFT202012
+
+    with_defaults = [(parts, s) for parts, s in iter_schemas(spec) if s.get("default") is not None]
+    if not with_defaults:
+        return
+    kind = OAS30Validator if str(spec.get("openapi", "")).startswith("3.0") else OAS31Validator
+    registry: Registry[Any] = Registry().with_resource(_SPEC_URI, Resource.from_contents(spec, DRAFT202012))
+    for parts, schema in with_defaults:  # by reference, so that the schema's own `#/...` refs resolve
+        validator = kind(
+            {"$ref": _SPEC_URI + to_pointer(parts)}, registry=registry, format_checker=kind.FORMAT_CHECKER
+        )
+        try:
+            valid = validator.is_valid(schema["default"])
+        except (Unresolvable, ValueError, TypeError):  # a broken $ref: validate reports it
+            continue
+        if not valid:
+            del schema["default"]
+
+
+_SPEC_URI = "urn:sdkgen:spec"
+
+
+def _name_inline(schemas: dict[str, Any], name: str, media: dict[str, Any]) -> None:
+    name = _free_name(schemas, name)
+    schemas[name] = media["schema"]
+    media["schema"] = {"$ref": f"#/components/schemas/{name}"}
+
+
+_SAFE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _safe_schema_keys(schemas: dict[str, Any]) -> dict[str, str]:
+    """Component keys with dots or other marks (`verify.v2.service`) are renamed to plain ones, in
+    place: datamodel-code-generator reads a dot as a module path. Returns old -> new."""
+    taken = dict.fromkeys(schemas)
+    renamed: dict[str, str] = {}
+    for key in [k for k in schemas if not _SAFE_KEY.fullmatch(k)]:
+        renamed[key] = _free_name(taken, re.sub(r"[^A-Za-z0-9_-]+", "_", key).strip("_") or "Schema")
+        taken[renamed[key]] = None
+    if renamed:
+        items = [(renamed.get(key, key), schema) for key, schema in schemas.items()]
+        schemas.clear()
+        schemas.update(items)
+    return renamed
+
+
+def _canonical_refs(spec: dict[str, Any], renamed: dict[str, str]) -> None:
+    """Every local `$ref` in its plain form: percent-decoded (it is a URI) and pointing at the
+    renamed component keys."""
+    stack: list[Any] = [spec]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#") and ("%" in ref or renamed):
+                parts = local_ref_parts(ref)
+                if parts is not None:
+                    if parts[:2] == ["components", "schemas"] and len(parts) > 2 and parts[2] in renamed:
+                        parts[2] = renamed[parts[2]]
+                    node["$ref"] = to_pointer(parts)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
 
 
 _PROSE = frozenset({"description", "summary", "title"})
@@ -69,6 +147,34 @@ def _repair(schema: dict[str, Any]) -> None:
         schema.pop("pattern")
     if "default" in schema and schema["default"] is None and not _allows_null(schema):
         schema["nullable"] = True  # `default: null` is one of the ways upstream says nullable
+    if schema.get("nullable") is False:
+        del schema["nullable"]  # what not saying it means; datamodel-code-generator reads it as None
+
+
+_ANNOTATIONS = frozenset({"nullable", "description", "title", "default", "example", "deprecated"})
+
+
+def _unwrap_annotated_allof(schema: dict[str, Any]) -> None:
+    """`allOf: [{$ref: X}, {nullable: true}]` says "X or null" (upstream's way of annotating a
+    reference in OpenAPI 3.0): it becomes `anyOf: [X, null]`, so a union X keeps its branches
+    instead of becoming an empty object model. Annotations move onto the schema itself."""
+    branches = schema.get("allOf")
+    if not isinstance(branches, list) or not all(isinstance(b, dict) for b in branches):
+        return
+    notes = [b for b in branches if b and set(b) <= _ANNOTATIONS]
+    kept = [b for b in branches if b not in notes]
+    if not notes or len(kept) != 1:
+        return
+    del schema["allOf"]
+    nullable = any(b.get("nullable") is True for b in notes)
+    for note in notes:
+        for key, value in note.items():
+            if key != "nullable":
+                schema.setdefault(key, value)
+    if nullable:
+        schema["anyOf"] = [kept[0], {"type": "null"}]
+    else:
+        schema["allOf"] = kept
 
 
 def _usable_pattern(pattern: str) -> bool:
@@ -145,12 +251,21 @@ def _inline_media(operation: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]
         for status, response in (operation.get("responses") or {}).items()
     ]
     for suffix, holder in holders:
-        content = holder.get("content") if isinstance(holder, dict) else None
-        for media in (content or {}).values():
-            schema = media.get("schema") if isinstance(media, dict) else None
-            if isinstance(schema, dict) and "$ref" not in schema and _is_model_worthy(schema):
-                found.append((suffix, media))
+        found.extend((suffix, media) for media in _model_worthy_media(holder))
     return found
+
+
+def _model_worthy_media(holder: Any) -> list[dict[str, Any]]:
+    """The media types of a request body or response whose inline schema deserves a model."""
+    content = holder.get("content") if isinstance(holder, dict) else None
+    return [
+        media
+        for media in (content.values() if isinstance(content, dict) else [])
+        if isinstance(media, dict)
+        and isinstance(media.get("schema"), dict)
+        and "$ref" not in media["schema"]
+        and _is_model_worthy(media["schema"])
+    ]
 
 
 def _is_model_worthy(schema: dict[str, Any]) -> bool:

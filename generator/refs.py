@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from .diagnostics import Diagnostic, SpecError
 from .loader import MAX_INPUT_BYTES, Document, load, parse
@@ -106,7 +107,7 @@ class Bundler:
         if key in self.imported:
             return self.imported[key], None, target_doc, []
         try:
-            target_parts: list[Part] = list(from_pointer(fragment)) if fragment else []
+            target_parts: list[Part] = list(from_pointer(unquote(fragment))) if fragment else []
             node = lookup(target_doc.data, target_parts)
         except (KeyError, ValueError):
             self.problems.append(source.diagnostic(where, f"unresolvable reference {ref!r}"))

@@ -226,7 +226,7 @@ def _spec_validator_diagnostics(doc: Document, version: str) -> list[Diagnostic]
 def _from_error(doc: Document, error: ValidationError, parts: list[Part], level: Level) -> Diagnostic:
     message = _best_message(error)
     if level is Level.WARNING:
-        message = f"default {message}"
+        message = f"default {message}; the SDK leaves this default out"
     return doc.diagnostic(parts, message, level)
 
 

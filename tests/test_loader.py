@@ -106,3 +106,24 @@ def test_nesting_limit_is_an_error_not_a_crash(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="cannot read the spec"):
         load(tmp_path / "absent.yaml")
+
+
+def test_an_anchor_name_may_be_defined_again(tmp_path: Path) -> None:
+    """YAML lets a later anchor replace an earlier one (OpenAI's spec did this for months)."""
+    text = (
+        "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths: {}\nx-a:\n  one: &v {type: string}\n"
+        "  two: *v\nx-b:\n  one: &v {type: integer}\n  two: *v\n"
+    )
+    data = load(_write(tmp_path, "anchors.yaml", text)).data
+    assert data["x-a"]["two"] == {"type": "string"} and data["x-b"]["two"] == {"type": "integer"}
+
+
+def test_yaml_messages_say_what_is_wrong_and_where(tmp_path: Path) -> None:
+    with pytest.raises(SpecError) as caught:
+        load(_write(tmp_path, "alias.yaml", "a: 1\nb: *nowhere\n"))
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.message.startswith("invalid YAML: found undefined alias")
+    with pytest.raises(SpecError) as caught:
+        load(_write(tmp_path, "flow.yaml", "a: {b: 1\nc: 2\n"))
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.message.startswith("invalid YAML: while parsing a flow mapping at line 1; ")
