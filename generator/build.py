@@ -261,7 +261,9 @@ def _body(
     fields = tuple(
         _field(spec, node, view.properties, view.required, taken)
         for node in models.fields[model]
-        if isinstance(node.target, ast.Name) and node.target.id != "model_config"
+        if isinstance(node.target, ast.Name)
+        and node.target.id != "model_config"
+        and (_alias(node) or node.target.id) not in view.read_only  # the server sets those
     )
     return Body(model, bool(body.get("required")), media[0], fields)
 

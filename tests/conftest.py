@@ -93,7 +93,7 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def prism_server(spec: Path) -> Iterator[str]:
+def prism_server(spec: Path, *options: str) -> Iterator[str]:
     """Prism serving `spec` on a free loopback port; yields its base URL and stops it afterwards."""
     if not PRISM.exists():
         pytest.fail(
@@ -102,13 +102,13 @@ def prism_server(spec: Path) -> Iterator[str]:
     port = _free_port()
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
-        [str(PRISM), "mock", "--host", "127.0.0.1", "--port", str(port), str(spec)],
+        [str(PRISM), "mock", *options, "--host", "127.0.0.1", "--port", str(port), str(spec)],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a 3 MB spec takes Prism about 25 s
         while True:
             if process.poll() is not None:
                 log.seek(0)
@@ -134,6 +134,28 @@ def prism_server(spec: Path) -> Iterator[str]:
 def prism() -> Iterator[str]:
     with prism_server(SPEC) as url:
         yield url
+
+
+FULL_SPEC = REFERENCE / "openai-openapi.yaml"
+FULL_PACKAGE = "openai_full"
+
+
+@pytest.fixture(scope="session")
+def full_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SDK of OpenAI's full spec, generated once for every test that needs it."""
+    needs_shared(FULL_SPEC)
+    out = tmp_path_factory.mktemp("full") / "sdk"
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "sdkgen"), "generate", "--spec", str(FULL_SPEC), "--out", str(out)]
+        + ["--package-name", FULL_PACKAGE, "--client-name", "OpenAI"],
+        cwd=out.parent,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    (out.parent / "stderr.txt").write_text(result.stderr)
+    return out
 
 
 def generate_sdk(spec: Path, work: Path) -> tuple[Path, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -55,3 +56,34 @@ def test_an_optional_body_left_out_is_not_sent(composer: tuple[Path, Any, str]) 
         assert client.create_run().id == "run_1"  # Prism accepts a call without the optional body
         with pytest.raises(module.RequestValidationError, match="tool_choice"):
             client.create_run(body=module.models.RunRequest.model_construct())  # given, so checked
+
+
+ACCOUNTS = ROOT / "tests" / "specs" / "accounts.yaml"
+
+
+def test_discriminated_children_and_one_way_properties(tmp_path: Path) -> None:
+    sdk, _ = generate_sdk(ACCOUNTS, tmp_path)
+    with importable(sdk, "accounts") as module, prism_server(ACCOUNTS) as url:
+        arguments = inspect.signature(module.request_builders.create_user).parameters
+        assert "id" not in arguments and "secret" in arguments, "readOnly is not an argument"
+        with module.Accounts(api_key="k", base_url=url, strict_response_validation=True) as client:
+            # each child has its own value: implied by its name, or the mapping's key
+            user = client.create_user(type="User", name="Ada", secret="s3cret")
+            assert (user.type, user.id, user.secret) == ("User", "acc_1", None), "writeOnly not required"
+            bot = client.get_bot("acc_2")
+            assert (bot.type, bot.owner) == ("automaton", "acc_1")
+            with pytest.raises(module.RequestValidationError):
+                client.create_user(type="automaton", secret="s")  # a User is not a bot
+
+
+def test_a_child_is_not_narrowed_to_its_parents_only_value(tmp_path: Path) -> None:
+    """The parent allows one value only (`enum: [account]`); its children still have their own."""
+    spec = tmp_path / "accounts.yaml"
+    text = ACCOUNTS.read_text().replace("enum: [account, User, automaton]", "enum: [account]")
+    spec.write_text(text.replace("title: Accounts", "title: Narrow Accounts"))
+    sdk, _ = generate_sdk(spec, tmp_path)
+    with importable(sdk, "narrow_accounts") as module:
+        models = module.models
+        assert models.User.model_validate({"id": "a", "type": "User", "secret": "s"}).type == "User"
+        assert models.Bot.model_validate({"id": "b", "type": "automaton", "secret": "s"}).type == "automaton"
+        assert models.Account.model_validate({"id": "c", "type": "account", "secret": "s"}).type == "account"
