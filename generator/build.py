@@ -235,7 +235,13 @@ def python_type(spec: dict[str, Any], schema: Any, known: dict[str, str], depth:
         return known[name] if name in known else python_type(spec, deref(spec, schema), known, depth + 1)
     if not isinstance(schema, dict) or depth > 8:
         return "Any"
+    for key in ("oneOf", "anyOf"):  # a union of known types, such as a response offered in 3 shapes
+        members = [python_type(spec, m, known, depth + 1) for m in schema.get(key) or []]
+        if members:
+            return "Any" if "Any" in members else " | ".join(dict.fromkeys(members))
     kind = schema.get("type")
+    if kind == "null":
+        return "None"
     if kind == "array":
         return f"list[{python_type(spec, schema.get('items'), known, depth + 1)}]"
     if kind in _SCALARS:

@@ -7,9 +7,15 @@ import re
 import unicodedata
 from typing import Any
 
-from .effective import object_view
+from .composition import (
+    complete_discriminator_mapping,
+    flatten_conflicting_allof,
+    narrow_discriminated_children,
+    required_both_ways_only,
+    unwrap_annotated_allof,
+)
 from .naming import class_name
-from .pointer import local_ref_parts, lookup, to_pointer
+from .pointer import local_ref_parts, to_pointer
 from .walk import iter_operations, iter_schemas
 
 
@@ -18,16 +24,16 @@ def prepare_spec(spec: dict[str, Any], package: str) -> dict[str, Any]:
     and secret strings (`format: password`) are the runtime's Secret, masked in reprs."""
     spec = _clean_prose(copy.deepcopy(spec))
     _drop_invalid_defaults(spec)
-    _narrow_discriminated_children(spec.get("components", {}).get("schemas") or {})
+    narrow_discriminated_children(spec.get("components", {}).get("schemas") or {})
     for _, schema in iter_schemas(spec):
-        _complete_discriminator_mapping(spec, schema)
+        complete_discriminator_mapping(spec, schema)
     for _, schema in iter_schemas(spec):
         if schema.get("format") == "password" and schema.get("type") == "string":
             schema["x-python-type"] = f"{package}._runtime.Secret"
         _repair(schema)
-        _required_both_ways_only(spec, schema)
-        _unwrap_annotated_allof(schema)
-        _flatten_conflicting_allof(spec, schema)
+        required_both_ways_only(spec, schema)
+        unwrap_annotated_allof(schema)
+        flatten_conflicting_allof(spec, schema)
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     _canonical_refs(spec, _safe_schema_keys(schemas))
     for site in iter_operations(spec):
@@ -156,121 +162,6 @@ def _repair(schema: dict[str, Any]) -> None:
         del schema["nullable"]  # what not saying it means; datamodel-code-generator reads it as None
 
 
-def _narrow_discriminated_children(schemas: dict[str, Any]) -> None:
-    """A child (`allOf: [$ref Parent, ...]`) of a parent with a discriminator has its own value of
-    the discriminating property: the mapping's key for it, or else its schema name. It is written
-    into the child, so `{"type": "user"}` is a User instead of failing the parent's `"account"`."""
-    for name, parent in schemas.items():
-        disc = parent.get("discriminator") if isinstance(parent, dict) else None
-        if not isinstance(disc, dict) or not isinstance(disc.get("propertyName"), str):
-            continue
-        mapping = disc.get("mapping")
-        pairs = mapping.items() if isinstance(mapping, dict) else []
-        values = {_schema_ref(str(target)): str(value) for value, target in pairs}
-        for child_name, child in schemas.items():
-            branches = child.get("allOf") if isinstance(child, dict) else None
-            parent_ref = f"#/components/schemas/{name}"
-            if child is parent or not isinstance(branches, list):
-                continue
-            if not any(isinstance(b, dict) and b.get("$ref") == parent_ref for b in branches):
-                continue
-            own = [b for b in branches if isinstance(b, dict) and "$ref" not in b]
-            if any(_values_of(b.get("properties", {}).get(disc["propertyName"])) for b in [child, *own]):
-                continue  # the child says its own values
-            value = values.get(f"#/components/schemas/{child_name}", child_name)
-            narrowed = {"type": "string", "enum": [value]}
-            branches.append({"type": "object", "properties": {disc["propertyName"]: narrowed}})
-
-
-def _complete_discriminator_mapping(spec: dict[str, Any], schema: dict[str, Any]) -> None:
-    """A `oneOf`/`anyOf` with a discriminator maps each value the branches declare (their enum or
-    const) to its branch. Without it, datamodel-code-generator gives every unmapped branch its
-    schema name as the only value: OpenAI's WebSearchTool would take `type: "WebSearchTool"` and
-    refuse `"web_search"`."""
-    disc = schema.get("discriminator")
-    branches = [*(schema.get("oneOf") or []), *(schema.get("anyOf") or [])]
-    if not isinstance(disc, dict) or not isinstance(disc.get("propertyName"), str) or not branches:
-        return
-    given = disc.get("mapping")
-    mapping: dict[str, Any] = given if isinstance(given, dict) else {}
-    mapped = {_schema_ref(str(target)) for target in mapping.values()}
-    completed = dict(mapping)
-    for branch in branches:
-        ref = branch.get("$ref") if isinstance(branch, dict) else None
-        if not isinstance(ref, str) or ref in mapped:
-            continue
-        prop = object_view(spec, branch).properties.get(disc["propertyName"])
-        for value in _values_of(_deref(spec, prop)) or [ref.rsplit("/", 1)[-1]]:
-            completed.setdefault(str(value), ref)
-    if completed != mapping:
-        disc["mapping"] = completed
-
-
-def _values_of(prop: Any) -> list[Any]:
-    """The values a property schema allows, where it lists them (`enum`, `const`)."""
-    if not isinstance(prop, dict):
-        return []
-    if "const" in prop:
-        return [prop["const"]]
-    return [v for v in prop.get("enum") or [] if isinstance(v, str)]
-
-
-def _schema_ref(target: str) -> str:
-    """A mapping target as a reference: OpenAPI allows a bare schema name there."""
-    return target if target.startswith("#") or "/" in target else f"#/components/schemas/{target}"
-
-
-def _required_both_ways_only(spec: dict[str, Any], schema: dict[str, Any]) -> None:
-    """A required readOnly property is required in responses only, a writeOnly one in requests
-    only; the one model serves both, so neither is required of it. Build leaves readOnly
-    properties out of request arguments."""
-    required, properties = schema.get("required"), schema.get("properties")
-    if not isinstance(required, list) or not isinstance(properties, dict):
-        return
-    one_way = {
-        name
-        for name, sub in properties.items()
-        if isinstance(target := _deref(spec, sub), dict)
-        and (target.get("readOnly") or target.get("writeOnly"))
-    }
-    if one_way & set(required):
-        schema["required"] = [r for r in required if r not in one_way]
-        if not schema["required"]:
-            del schema["required"]
-
-
-def _deref(spec: dict[str, Any], node: Any) -> Any:
-    return (
-        _local(spec, node["$ref"]) if isinstance(node, dict) and isinstance(node.get("$ref"), str) else node
-    )
-
-
-_ANNOTATIONS = frozenset({"nullable", "description", "title", "default", "example", "deprecated"})
-
-
-def _unwrap_annotated_allof(schema: dict[str, Any]) -> None:
-    """`allOf: [{$ref: X}, {nullable: true}]` says "X or null" (upstream's way of annotating a
-    reference in OpenAPI 3.0): it becomes `anyOf: [X, null]`, so a union X keeps its branches
-    instead of becoming an empty object model. Annotations move onto the schema itself."""
-    branches = schema.get("allOf")
-    if not isinstance(branches, list) or not all(isinstance(b, dict) for b in branches):
-        return
-    notes = [b for b in branches if b and set(b) <= _ANNOTATIONS]
-    kept = [b for b in branches if b not in notes]
-    if not notes or len(kept) != 1:
-        return
-    del schema["allOf"]
-    nullable = any(b.get("nullable") is True for b in notes)
-    for note in notes:
-        for key, value in note.items():
-            if key != "nullable":
-                schema.setdefault(key, value)
-    if nullable:
-        schema["anyOf"] = [kept[0], {"type": "null"}]
-    else:
-        schema["allOf"] = kept
-
-
 def _usable_pattern(pattern: str) -> bool:
     """Whether pydantic (whose Rust engine knows `\\p{L}`, unlike `re`) can compile the pattern."""
     from pydantic_core import SchemaError, SchemaValidator, core_schema
@@ -288,53 +179,6 @@ def _allows_null(schema: dict[str, Any]) -> bool:
         return True
     branches = [*(schema.get("anyOf") or []), *(schema.get("oneOf") or [])]
     return any(isinstance(b, dict) and b.get("type") == "null" for b in branches)
-
-
-def _flatten_conflicting_allof(spec: dict[str, Any], schema: dict[str, Any]) -> None:
-    """`allOf: [$ref Parent, {properties}]` that redefines a parent's property with another schema
-    cannot be a Python subclass; such a schema becomes one object with the properties merged."""
-    branches = schema.get("allOf")
-    if not isinstance(branches, list) or len(branches) < 2:
-        return
-    parents, own = [], []
-    for branch in branches:
-        if isinstance(branch, dict) and isinstance(branch.get("$ref"), str):
-            target = _local(spec, branch["$ref"])
-            if not isinstance(target, dict) or "allOf" in target:
-                return
-            parents.append(target)
-        elif isinstance(branch, dict) and set(branch) <= {
-            "type",
-            "properties",
-            "required",
-            "description",
-            "title",
-        }:
-            own.append(branch)
-        else:
-            return
-    inherited: dict[str, Any] = {}
-    for parent in parents:
-        inherited.update(parent.get("properties") or {})
-    redefined = {
-        k for o in own for k, v in (o.get("properties") or {}).items() if k in inherited and inherited[k] != v
-    }
-    if not redefined:
-        return
-    merged: dict[str, Any] = dict(inherited)
-    required: list[str] = []
-    for part in [*parents, *own]:
-        merged.update(part.get("properties") or {})
-        required += [r for r in part.get("required") or [] if r not in required]
-    schema.pop("allOf")
-    schema.update({"type": "object", "properties": merged, **({"required": required} if required else {})})
-
-
-def _local(spec: dict[str, Any], ref: str) -> Any:
-    try:
-        return lookup(spec, local_ref_parts(ref) or [""])
-    except KeyError:
-        return None
 
 
 def _inline_media(operation: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

@@ -58,6 +58,18 @@ def test_an_optional_body_left_out_is_not_sent(composer: tuple[Path, Any, str]) 
             client.create_run(body=module.models.RunRequest.model_construct())  # given, so checked
 
 
+def test_a_discriminator_without_mapping_takes_the_branches_own_values(
+    composer: tuple[Path, Any, str],
+) -> None:
+    _, module, url = composer
+    with module.Composer(api_key="k", base_url=url, strict_response_validation=True) as client:
+        search = client.create_search(tool={"type": "web", "depth": 1})  # not "WebSearch"
+        assert isinstance(search.tool, module.models.WebSearch) and search.tool.type == "web_2025"
+        client.create_search(tool={"type": "file"})  # the other branch is sent too; Prism checks it
+        with pytest.raises(module.RequestValidationError):
+            client.create_search(tool={"type": "WebSearch"})  # the schema name is no value of it
+
+
 ACCOUNTS = ROOT / "tests" / "specs" / "accounts.yaml"
 
 
