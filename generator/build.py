@@ -43,7 +43,8 @@ def build_api(spec: dict[str, Any], models: ModelSource, config: Config) -> Api:
         f"{upper}_KEY" if f"_{upper}".endswith("_API") else f"{upper}_API_KEY"
     )
     sites = list(iter_operations(spec))
-    operations = tuple(_operation(spec, site, models, api_key_env) for site in sites)
+    chosen = dict(config.operation_names)
+    operations = tuple(_operation(spec, site, models, api_key_env, chosen) for site in sites)
     known = set(models.names)
     used_by: dict[str, set[str]] = {}
     for site, op in zip(sites, operations, strict=True):
@@ -133,7 +134,9 @@ def _ref_name(schema: Any) -> str | None:
     return None
 
 
-def _operation(spec: dict[str, Any], site: Any, models: ModelSource, api_key_env: str) -> Operation:
+def _operation(
+    spec: dict[str, Any], site: Any, models: ModelSource, api_key_env: str, chosen: dict[str, str]
+) -> Operation:
     op = site.operation
     op_id = str(op.get("operationId") or f"{site.method}_{site.path}")
     tags = op.get("tags") or ["default"]
@@ -153,7 +156,7 @@ def _operation(spec: dict[str, Any], site: Any, models: ModelSource, api_key_env
     auth = _auth(spec, op.get("security", spec.get("security")), api_key_env)
     return Operation(
         operation_id=op_id,
-        function_name=_client_attribute(function_name(op_id)),
+        function_name=chosen.get(op_id) or _client_attribute(function_name(op_id)),
         method=site.method.upper(),
         path=site.path,
         tag=str(tags[0]),

@@ -21,6 +21,8 @@ class Config:
     strict: bool = False
     allow_remote_refs: bool = False
     keep: tuple[str, ...] = ()  # output paths (globs, or folders ending in /) the user owns
+    operation_names: tuple[tuple[str, str], ...] = ()  # operationId -> method name
+    model_names: tuple[tuple[str, str], ...] = ()  # component schema key -> class name
 
     def with_overrides(self, **overrides: Any) -> Config:
         """Flags given on the command line win over the file; None means not given."""
@@ -63,6 +65,9 @@ def load_config(start: Path | None = None) -> Config:
         return Config()
     values: dict[str, Any] = {}
     for key, value in table.items():
+        if key == "names":
+            values.update(_names(pyproject, value))
+            continue
         name = _KEYS.get(key)
         if name is None:
             raise SpecError([_problem(pyproject, f"unknown key {key!r} in [tool.sdkgen]")])
@@ -76,6 +81,19 @@ def load_config(start: Path | None = None) -> Config:
             value = _relative(pyproject.parent / str(value))
         values[name] = value
     return Config(**values)
+
+
+def _names(pyproject: Path, table: Any) -> dict[str, tuple[tuple[str, str], ...]]:
+    """`[tool.sdkgen.names]`: `operations` (operationId -> method) and `models` (schema -> class)."""
+    found: dict[str, tuple[tuple[str, str], ...]] = {}
+    for key, value in (table.items() if isinstance(table, dict) else [("", table)]):
+        field = {"operations": "operation_names", "models": "model_names"}.get(key)
+        if field is None:
+            raise SpecError([_problem(pyproject, f"unknown key {key!r} in [tool.sdkgen.names]")])
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise SpecError([_problem(pyproject, f"[tool.sdkgen.names.{key}] must map names to strings")])
+        found[field] = tuple(sorted(value.items()))
+    return found
 
 
 def config_for(spec: Path | None, start: Path | None = None) -> Config:

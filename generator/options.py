@@ -37,6 +37,16 @@ def run_config(spec: Path | None, out: Path | None, keep: tuple[str, ...] = (), 
         raise click.UsageError(f"no output folder: pass --out DIR{another}")
     if config.output.exists() and not config.output.is_dir():
         raise click.UsageError(f"{_source(out, '--out', 'output')} {config.output}: is a file, not a folder")
+    for key, method in config.operation_names:
+        if not _usable("package_name", method) or method.startswith("_"):
+            raise click.UsageError(
+                f"[tool.sdkgen.names.operations] {key!r} = {method!r}: not a usable method name"
+            )
+    for key, model in config.model_names:
+        if not _usable("client_name", model):
+            raise click.UsageError(
+                f"[tool.sdkgen.names.models] {key!r} = {model!r}: {_NAMES['client_name'][1]}"
+            )
     for name, (flag, rule) in _NAMES.items():
         value = getattr(config, name)
         if value is not None and not _usable(name, value):

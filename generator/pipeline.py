@@ -127,7 +127,7 @@ def render_document(
     """The IR and the files it renders to, before formatting."""
     stages = stages or _Stages(quiet)
     package = package_name(doc.data, config)
-    spec = prepare_spec(doc.data, package)
+    spec = prepare_spec(doc.data, package, dict(config.model_names))
     models = generate_models(doc, spec, package, SDK_NAMES | sdk_class_names(spec, config))
     stages.done(f"models: {len(models.names)} classes and aliases")
     api = build_api(spec, models, config)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
 from .composition import (
@@ -14,12 +15,15 @@ from .composition import (
     required_both_ways_only,
     unwrap_annotated_allof,
 )
+from .diagnostics import Diagnostic, Level, SpecError
 from .naming import class_name
 from .pointer import local_ref_parts, to_pointer
 from .walk import iter_operations, iter_schemas
 
 
-def prepare_spec(spec: dict[str, Any], package: str) -> dict[str, Any]:
+def prepare_spec(
+    spec: dict[str, Any], package: str, model_names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """A copy in which inline request and response schemas are named components, like $ref'd ones,
     and secret strings (`format: password`) are the runtime's Secret, masked in reprs."""
     spec = _clean_prose(copy.deepcopy(spec))
@@ -35,7 +39,7 @@ def prepare_spec(spec: dict[str, Any], package: str) -> dict[str, Any]:
         unwrap_annotated_allof(schema)
         flatten_conflicting_allof(spec, schema)
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-    _canonical_refs(spec, _safe_schema_keys(schemas))
+    _canonical_refs(spec, _safe_schema_keys(schemas, model_names or {}))
     for site in iter_operations(spec):
         base = class_name(site.operation.get("operationId") or f"{site.method} {site.path}")
         for suffix, media in _inline_media(site.operation):
@@ -85,13 +89,28 @@ def _name_inline(schemas: dict[str, Any], name: str, media: dict[str, Any]) -> N
 _SAFE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def _safe_schema_keys(schemas: dict[str, Any]) -> dict[str, str]:
-    """Component keys with dots or other marks (`verify.v2.service`) are renamed to plain ones, in
-    place: datamodel-code-generator reads a dot as a module path. Returns old -> new."""
-    taken = dict.fromkeys(schemas)
+def _safe_schema_keys(schemas: dict[str, Any], chosen: Mapping[str, str]) -> dict[str, str]:
+    """Component keys renamed in place: to the class name `[tool.sdkgen.names.models]` chooses, and
+    keys with dots or other marks (`verify.v2.service`) to plain ones, since datamodel-code-generator
+    reads a dot as a module path. Returns old -> new."""
+    taken = dict.fromkeys(k for k in schemas if k not in chosen)
     renamed: dict[str, str] = {}
-    for key in [k for k in schemas if not _SAFE_KEY.fullmatch(k)]:
-        renamed[key] = _free_name(taken, re.sub(r"[^A-Za-z0-9_-]+", "_", key).strip("_") or "Schema")
+    for key in [k for k in schemas if k in chosen or not _SAFE_KEY.fullmatch(k)]:
+        wanted = chosen.get(key) or re.sub(r"[^A-Za-z0-9_-]+", "_", key).strip("_") or "Schema"
+        if key in chosen and wanted in taken:
+            raise SpecError(
+                [
+                    Diagnostic(
+                        "pyproject.toml",
+                        0,
+                        0,
+                        "#/tool/sdkgen/names/models",
+                        Level.ERROR,
+                        f"{key!r} = {wanted!r}: another schema is already called {wanted!r}",
+                    )
+                ]
+            )
+        renamed[key] = _free_name(taken, wanted)
         taken[renamed[key]] = None
     if renamed:
         items = [(renamed.get(key, key), schema) for key, schema in schemas.items()]

@@ -170,7 +170,8 @@ def _path_parameters(spec: dict[str, Any], holder: dict[str, Any]) -> set[str]:
 
 
 def _check_names(doc: Document, out: list[Diagnostic]) -> None:
-    """Names that become Python identifiers must keep a letter or digit (collisions are renamed later)."""
+    """Names that become Python identifiers must keep a letter or digit (collisions are renamed later).
+    Property names need not: a field is named after the characters (`"+"` is `plus_sign`)."""
     for site in iter_operations(doc.data):
         op_id = site.operation.get("operationId")
         if isinstance(op_id, str) and not function_name(op_id):
@@ -178,10 +179,6 @@ def _check_names(doc: Document, out: list[Diagnostic]) -> None:
     schemas = doc.data.get("components", {}).get("schemas", {})
     if isinstance(schemas, dict):
         _check_identifiers(doc, out, ["components", "schemas"], list(schemas), "schema name")
-    for parts, schema in iter_schemas(doc.data):
-        props = schema.get("properties")
-        if isinstance(props, dict):
-            _check_identifiers(doc, out, [*parts, "properties"], list(props), "property name")
 
 
 def _check_identifiers(

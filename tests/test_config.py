@@ -68,3 +68,38 @@ def test_check_suggests_make_generate_only_where_it_fixes_the_folder(project: Pa
         run_cli("check", "--spec", "other.yaml", "--out", "sdk", "--keep", "docs/", cwd=project).exit_code
         == 0
     )
+
+
+def test_the_names_table_renames_operations_and_models(project: Path) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        + '[tool.sdkgen.names]\noperations = { create-realtime-session = "create_session" }\n'
+        + 'models = { ClientSecret = "EphemeralKey", RealtimeSessionCreateResponse = "Session" }\n'
+    )
+    assert run_cli("generate", cwd=project).exit_code == 0
+    client = (project / "sdk" / "mine" / "_client.py").read_text()
+    models = (project / "sdk" / "mine" / "models.py").read_text()
+    assert "def create_session(" in client and "-> Session:" in client
+    assert "class EphemeralKey(BaseModel)" in models and "client_secret: EphemeralKey" in models
+    assert (
+        "ClientSecret" not in models and (project / "sdk" / "docs" / "models" / "EphemeralKey.md").is_file()
+    )
+    assert (project / "sdk" / "docs" / "operations" / "create_session.md").is_file()
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('operations = { create-realtime-session = "class" }', "not a usable method name"),
+        ('models = { ClientSecret = "APIError" }', "not a usable class name"),
+        ('models = { ClientSecret = "Error" }', "another schema is already called 'Error'"),
+        ('colours = { a = "b" }', "unknown key 'colours' in [tool.sdkgen.names]"),
+    ],
+)
+def test_a_bad_names_table_is_named(project: Path, table: str, message: str) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + f"[tool.sdkgen.names]\n{table}\n")
+    result = run_cli("generate", cwd=project)
+    assert result.exit_code == 2 and message in result.stderr, result.stderr
+    assert "internal error" not in result.stderr and not (project / "sdk").exists()

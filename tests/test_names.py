@@ -39,4 +39,7 @@ def test_odd_names_work_on_the_wire(odd_sdk: Path) -> None:
             assert isinstance(booking.date, datetime.date)
             service = client.other.close_(when="2024-05-06")  # `close` stays the client's own
             assert isinstance(service, models.VerifyV2Service)
+            votes = client.other.get_votes()  # property names without a letter or digit
+            assert (votes.plus_sign, votes.hyphen_minus, votes.empty) == (3, 1, "hi")
+            assert votes.model_dump(by_alias=True) == {"+": 3, "-": 1, "": "hi"}
             client.close()
