@@ -167,6 +167,7 @@ def _operation(
         body=body,
         success=success,
         errors=tuple(_response(spec, s, r, known) for s, r in ordered if s[:1] in "45" or s == "default"),
+        accept=_accept(ordered),
         doc=operation_doc(
             spec,
             list(merged.values()),
@@ -209,13 +210,26 @@ def _parameter(
     )
 
 
+_JSON_MEDIA = re.compile(r"application/([\w.+-]+\+)?json")
+
+
 def _json_media(content: Any) -> tuple[str, dict[str, Any]] | None:
     for media, obj in (content or {}).items():
-        if re.fullmatch(r"application/([\w.+-]+\+)?json", media.split(";")[0].strip()) and isinstance(
-            obj, dict
-        ):
+        if _JSON_MEDIA.fullmatch(media.split(";")[0].strip()) and isinstance(obj, dict):
             return media, obj
     return None
+
+
+def _accept(responses: list[tuple[str, Any]]) -> str:
+    """The Accept header: the JSON media types the responses declare (`application/hal+json`,
+    vendor types), success first, so a server that checks it does not answer 406."""
+    declared = [
+        media.split(";")[0].strip()
+        for status, response in sorted(responses, key=lambda sr: not sr[0].startswith("2"))
+        for media in (response.get("content") or {} if isinstance(response, dict) else {})
+        if _JSON_MEDIA.fullmatch(media.split(";")[0].strip())
+    ]
+    return ", ".join(dict.fromkeys(declared)) or "application/json"
 
 
 NO_CONTENT = Response("204", "None", None, "")

@@ -110,6 +110,7 @@ class Operation:
     success: Response
     errors: tuple[Response, ...]
     doc: OperationDoc
+    accept: str = "application/json"  # the JSON media types its responses declare
 
     @property
     def path_parameters(self) -> tuple[Parameter, ...]:

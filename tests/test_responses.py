@@ -51,3 +51,13 @@ async def test_the_async_client_is_as_forgiving(drift: tuple[Path, str]) -> None
         async with module.AsyncDrift(api_key="k", base_url=url, strict_response_validation=True) as strict:
             with pytest.raises(module.APIResponseValidationError):
                 await strict.get_plant("pl_1")
+
+
+def test_the_accept_header_names_the_media_types_the_spec_declares(drift: tuple[Path, str]) -> None:
+    sdk, package = drift
+    with importable(sdk, package) as module, prism_server(SPEC) as url:
+        request = module.request_builders.list_plants(api_key="k")
+        assert request.headers["accept"] == "application/vnd.drift.plants+json"
+        with module.Drift(api_key="k", base_url=url, strict_response_validation=True) as client:
+            (plant,) = client.list_plants()  # Prism answers 406 to `Accept: application/json`
+            assert plant.id == "pl_1"

@@ -308,6 +308,7 @@ def build_request(
     extra_body: Body | None = None,
     timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     user_agent: str = "sdkgen-sdk",
+    accept: str = "application/json",
 ) -> httpx.Request:
     """An httpx.Request ready to send; path parameters are quoted, NOT_GIVEN values left out."""
     quoted = {k: quote(str(v), safe="") for k, v in (path_params or {}).items()}
@@ -317,7 +318,7 @@ def build_request(
         for k, v in given({**(query or {}), **(extra_query or {})}).items()
         if v is not None
     }
-    merged: dict[str, str] = {"Accept": "application/json", "User-Agent": user_agent}
+    merged: dict[str, str] = {"Accept": accept, "User-Agent": user_agent}
     if api_key is not None:
         merged["Authorization"] = f"Bearer {api_key}"
     content: bytes | None = None

