@@ -215,7 +215,7 @@ _JSON_MEDIA = re.compile(r"application/([\w.+-]+\+)?json")
 
 def _json_media(content: Any) -> tuple[str, dict[str, Any]] | None:
     for media, obj in (content or {}).items():
-        if _JSON_MEDIA.fullmatch(media.split(";")[0].strip()) and isinstance(obj, dict):
+        if _JSON_MEDIA.fullmatch(_media_type(media)) and isinstance(obj, dict):
             return media, obj
     return None
 
@@ -223,13 +223,19 @@ def _json_media(content: Any) -> tuple[str, dict[str, Any]] | None:
 def _accept(responses: list[tuple[str, Any]]) -> str:
     """The Accept header: the JSON media types the responses declare (`application/hal+json`,
     vendor types), success first, so a server that checks it does not answer 406."""
+    success_first = sorted(responses, key=lambda pair: not pair[0].startswith("2"))
     declared = [
-        media.split(";")[0].strip()
-        for status, response in sorted(responses, key=lambda sr: not sr[0].startswith("2"))
-        for media in (response.get("content") or {} if isinstance(response, dict) else {})
-        if _JSON_MEDIA.fullmatch(media.split(";")[0].strip())
+        _media_type(media)
+        for _, response in success_first
+        for media in ((response.get("content") or {}) if isinstance(response, dict) else {})
+        if _JSON_MEDIA.fullmatch(_media_type(media))
     ]
     return ", ".join(dict.fromkeys(declared)) or "application/json"
+
+
+def _media_type(media: str) -> str:
+    """`application/json; charset=utf-8` -> `application/json`."""
+    return media.split(";")[0].strip()
 
 
 NO_CONTENT = Response("204", "None", None, "")

@@ -12,6 +12,7 @@ the call returned a 2xx answer as the client's type (or nothing, where the spec 
 
 from __future__ import annotations
 
+import ast
 import enum
 import importlib
 import inspect
@@ -120,9 +121,13 @@ def drive_sdkgen(calls: list[dict[str, Any]], sdk: str, url: str) -> dict[str, s
     for page in (Path(sdk) / "docs" / "operations").glob("*.md"):
         text = page.read_text("utf-8")
         route = re.search(r"^`([A-Z]+) (/[^`]*)`", text, re.MULTILINE)
-        call = re.search(r"result = (client\.[\w.]+)\(", text)
-        if route and call:
-            routes[(route[1], route[2])] = call[1]
+        snippet = re.search(r"^```python\n(.*?)^```$", text, re.DOTALL | re.MULTILINE)
+        calls_in = [n for n in ast.walk(ast.parse(snippet[1])) if isinstance(n, ast.Call)] if snippet else []
+        method = next(
+            (ast.unparse(c.func) for c in calls_in if ast.unparse(c.func).startswith("client.")), None
+        )
+        if route and method:
+            routes[(route[1], route[2])] = method
     outcomes = {}
     for entry in calls:
         key = f"{entry['method']} {entry['path']}"
