@@ -16,7 +16,7 @@ from . import __version__
 from .config import Config, config_for, load_config
 from .diagnostics import Diagnostic, SpecError, sort_diagnostics, summary
 from .options import fix_command, run_config, spec_file, writable
-from .output import OutputError, diff_tree, owned_tree, with_manifest, write_tree
+from .output import OutputError, diff_tree, owned_output, owned_tree, write_tree
 
 if TYPE_CHECKING:
     from .ir import Api
@@ -223,9 +223,8 @@ def _on_disk(config: Config) -> str:
 
     assert config.output is not None
     files = owned_tree(config.output, config.keep)
-    if any(text is None for text in files.values()):
-        return ""
-    return cache.tree_hash({rel: text for rel, text in files.items() if text is not None})
+    present = {rel: text for rel, text in files.items() if text is not None}
+    return cache.tree_hash(present) if len(present) == len(files) else ""
 
 
 def _unchanged(config: Config) -> bool:
@@ -241,12 +240,10 @@ def _unchanged(config: Config) -> bool:
 
 def _remember(config: Config, files: dict[str, str]) -> None:
     from . import cache
-    from .output import is_kept
 
     name = _check_key(config)
     if name is not None:
-        mine = {rel: text for rel, text in files.items() if not is_kept(rel, config.keep)}
-        cache.put("check", name, cache.tree_hash(with_manifest(mine)))
+        cache.put("check", name, cache.tree_hash(owned_output(files, config.keep)))
 
 
 @main.command("diff")
@@ -276,11 +273,11 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
     from .diff.impact import sdk_impact
     from .diff.report import FORMATS, DiffResult
     from .diff.rules import SEVERITY
-    from .diff.sources import file_of, load_side
+    from .diff.sources import load_side
     from .pipeline import formatted, render_document, validated
 
     (old, old_bundled), (new, new_bundled) = load_side(base), load_side(revision)
-    config = None if no_sdk else _diff_config(base, revision, file_of)
+    config = None if no_sdk else _diff_config(base, revision)
 
     def base_side() -> tuple[Api, dict[str, str]] | None:
         validated(old, old_bundled)
@@ -307,9 +304,11 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
         sys.exit(EXIT_DIFFERS)
 
 
-def _diff_config(base: str, revision: str, file_of: Callable[[str], str]) -> Config:
+def _diff_config(base: str, revision: str) -> Config:
     """The names both SDKs are generated with: the configured ones when either side is the
     configured spec (a pull request's base or working copy), else those from the spec itself."""
+    from .diff.sources import file_of
+
     configs = [config_for(Path(file_of(side))) for side in (revision, base)]
     return next((c for c in configs if c.spec is not None), configs[0])
 

@@ -85,8 +85,10 @@ def load_config(start: Path | None = None) -> Config:
 
 def _names(pyproject: Path, table: Any) -> dict[str, tuple[tuple[str, str], ...]]:
     """`[tool.sdkgen.names]`: `operations` (operationId -> method) and `models` (schema -> class)."""
+    if not isinstance(table, dict):
+        raise SpecError([_problem(pyproject, "[tool.sdkgen.names] must be a table")])
     found: dict[str, tuple[tuple[str, str], ...]] = {}
-    for key, value in (table.items() if isinstance(table, dict) else [("", table)]):
+    for key, value in table.items():
         field = {"operations": "operation_names", "models": "model_names"}.get(key)
         if field is None:
             raise SpecError([_problem(pyproject, f"unknown key {key!r} in [tool.sdkgen.names]")])

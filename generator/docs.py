@@ -214,10 +214,12 @@ def operation_doc(
     )
     body_schema = body_media.get("schema") if body_media else None
     example = _media_example(spec, body_media) if body_media else None
-    if isinstance(example, dict) and arguments:
-        filler = synthesize(spec, body_schema)
-        missing = {f.name: filler.get(f.name) for f in arguments if f.required and f.name not in example}
-        example = {**example, **missing} if isinstance(filler, dict) else example
+    filler = synthesize(spec, body_schema) if isinstance(example, dict) and arguments else None
+    if isinstance(example, dict) and isinstance(filler, dict):  # required fields the example leaves out
+        example = {
+            **example,
+            **{f.name: filler.get(f.name) for f in arguments if f.required and f.name not in example},
+        }
     by_wire = {f.name: f.py_name for f in arguments}
     required = [p for p in parameters if p.get("required") and p.get("in") != "path"]
     values = {(str(p["in"]), str(p["name"])): _parameter_example(spec, p) for p in required}

@@ -38,7 +38,7 @@ def run_config(spec: Path | None, out: Path | None, keep: tuple[str, ...] = (), 
     if config.output.exists() and not config.output.is_dir():
         raise click.UsageError(f"{_source(out, '--out', 'output')} {config.output}: is a file, not a folder")
     for key, method in config.operation_names:
-        if not _usable("package_name", method) or method.startswith("_"):
+        if not _usable("method", method) or method.startswith("_"):
             raise click.UsageError(
                 f"[tool.sdkgen.names.operations] {key!r} = {method!r}: not a usable method name"
             )
@@ -61,9 +61,10 @@ def _source(given: Any, flag: str, key: str) -> str:
 
 
 def _usable(name: str, value: str) -> bool:
+    """An identifier; a package, class or method name is no keyword, and a class none the SDK defines."""
     if not _IDENTIFIER.fullmatch(value):
         return False
-    if name in ("package_name", "client_name") and keyword.iskeyword(value):
+    if name in ("package_name", "client_name", "method") and keyword.iskeyword(value):
         return False
     return not (name == "client_name" and value in SDK_NAMES)
 

@@ -71,27 +71,28 @@ def is_kept(rel: str, keep: Iterable[str]) -> bool:
     return False
 
 
+def owned_output(files: dict[str, str], keep: Iterable[str] = ()) -> dict[str, str]:
+    """The files a run owns: the output less the kept paths, plus the manifest that lists them."""
+    return with_manifest({rel: text for rel, text in files.items() if not is_kept(rel, keep)})
+
+
 @dataclass(frozen=True)
 class Plan:
     """What a run does to the folder: every decision is made before anything is written."""
 
-    out: Path
     files: dict[str, str]  # the owned output, manifest included
     seeds: dict[str, str]  # kept paths that do not exist yet: written once, not owned
-    owned: frozenset[str]  # what the previous manifest lists
     stale: tuple[str, ...]  # owned files the new output no longer has
 
 
 def plan(out: Path, files: dict[str, str], keep: Iterable[str] = ()) -> Plan:
     """Decide what to write; raises OutputError naming every path the run may not take."""
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"--out {out}: is a file, not a folder")
     keep = tuple(keep)
     unsafe = sorted(rel for rel in files if not is_safe_path(rel))
     if unsafe:
         raise OutputError(f"refusing to write outside {out}: {', '.join(unsafe)}")
     owned = owned_paths(out) if out.is_dir() else frozenset()
-    mine = with_manifest({rel: text for rel, text in files.items() if not is_kept(rel, keep)})
+    mine = owned_output(files, keep)
     seeds = {rel: text for rel, text in files.items() if is_kept(rel, keep) and not _exists(out / rel)}
     stale = tuple(sorted(rel for rel in owned - set(mine) if _inside(out, rel) and _is_file(out / rel)))
     conflicts = [_conflict(out, rel, owned | {MANIFEST}, set(stale)) for rel in sorted([*mine, *seeds])]
@@ -99,7 +100,7 @@ def plan(out: Path, files: dict[str, str], keep: Iterable[str] = ()) -> Plan:
     if taken:
         listed = "; ".join(taken[:10]) + (f"; and {len(taken) - 10} more" if len(taken) > 10 else "")
         raise OutputError(f"{listed} (sdkgen does not own it, so nothing was written)")
-    return Plan(out, mine, seeds, owned, stale)
+    return Plan(mine, seeds, stale)
 
 
 def _conflict(out: Path, rel: str, owned: frozenset[str], stale: set[str]) -> str:

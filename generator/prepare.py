@@ -16,6 +16,7 @@ from .composition import (
     unwrap_annotated_allof,
 )
 from .diagnostics import Diagnostic, Level, SpecError
+from .effective import is_nullable
 from .naming import class_name
 from .pointer import local_ref_parts, to_pointer
 from .walk import iter_operations, iter_schemas
@@ -34,7 +35,7 @@ def prepare_spec(
     for _, schema in iter_schemas(spec):
         if schema.get("format") == "password" and schema.get("type") == "string":
             schema["x-python-type"] = f"{package}._runtime.Secret"
-        _repair(schema)
+        _repair(spec, schema)
         required_both_ways_only(spec, schema)
         unwrap_annotated_allof(schema)
         flatten_conflicting_allof(spec, schema)
@@ -164,7 +165,7 @@ def _visible(ch: str) -> str:
     return f"\\u{ord(ch):04x}"
 
 
-def _repair(schema: dict[str, Any]) -> None:
+def _repair(spec: dict[str, Any], schema: dict[str, Any]) -> None:
     """Fix what validation let through as warnings (see validate.REPAIRED)."""
     for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
         if isinstance(schema.get(bound), bool):
@@ -175,7 +176,7 @@ def _repair(schema: dict[str, Any]) -> None:
     schema.pop("$recursiveAnchor", None)
     if isinstance(schema.get("pattern"), str) and not _usable_pattern(schema["pattern"]):
         schema.pop("pattern")
-    if "default" in schema and schema["default"] is None and not _allows_null(schema):
+    if "default" in schema and schema["default"] is None and not is_nullable(spec, schema):
         schema["nullable"] = True  # `default: null` is one of the ways upstream says nullable
     if schema.get("nullable") is False:
         del schema["nullable"]  # what not saying it means; datamodel-code-generator reads it as None
@@ -190,14 +191,6 @@ def _usable_pattern(pattern: str) -> bool:
     except SchemaError:
         return False
     return True
-
-
-def _allows_null(schema: dict[str, Any]) -> bool:
-    kind = schema.get("type")
-    if kind == "null" or (isinstance(kind, list) and "null" in kind) or schema.get("nullable") is True:
-        return True
-    branches = [*(schema.get("anyOf") or []), *(schema.get("oneOf") or [])]
-    return any(isinstance(b, dict) and b.get("type") == "null" for b in branches)
 
 
 def _inline_media(operation: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SPEC, run_cli
+from tests.conftest import SPEC, importable, run_cli
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_check_suggests_make_generate_only_where_it_fixes_the_folder(project: Pa
     )
 
 
-def test_the_names_table_renames_operations_and_models(project: Path) -> None:
+def test_the_names_table_renames_operations_and_models(project: Path, prism: str) -> None:
     pyproject = project / "pyproject.toml"
     pyproject.write_text(
         pyproject.read_text()
@@ -86,6 +86,10 @@ def test_the_names_table_renames_operations_and_models(project: Path) -> None:
         "ClientSecret" not in models and (project / "sdk" / "docs" / "models" / "EphemeralKey.md").is_file()
     )
     assert (project / "sdk" / "docs" / "operations" / "create_session.md").is_file()
+    with importable(project / "sdk", "mine") as module, module.Mine(api_key="k", base_url=prism) as client:
+        session = client.create_session(model="gpt-realtime")  # Prism checks the renamed call
+        assert isinstance(session, module.models.Session)
+        assert isinstance(session.client_secret, module.models.EphemeralKey)
 
 
 @pytest.mark.parametrize(

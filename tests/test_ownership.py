@@ -101,13 +101,15 @@ def test_a_manifest_cannot_make_sdkgen_remove_what_it_does_not_own(tmp_path: Pat
     outside = tmp_path / "outside.txt"
     outside.write_text("keep me\n")
     manifest = out / MANIFEST
+    absolute = tmp_path / "absolute.txt"  # never a real system file, should the rule ever break
+    absolute.write_text("keep me too\n")
     manifest.write_text(
-        manifest.read_text() + ".git/HEAD\n.venv/pyvenv.cfg\n../outside.txt\n/etc/hostname\n"
+        manifest.read_text() + f".git/HEAD\n.venv/pyvenv.cfg\n../outside.txt\n{absolute}\n"
         "tests/../NOTES.md\n./NOTES.md\n"
     )
     result = run_cli("generate", "--spec", SPEC, "--out", out, *_names())
     assert result.exit_code == 0, result.stderr
-    assert outside.read_text() == "keep me\n"
+    assert outside.read_text() == "keep me\n" and absolute.read_text() == "keep me too\n"
     after = snapshot(out)
     assert all(after[rel] == data for rel, data in USER_FILES.items())
 

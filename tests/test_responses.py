@@ -61,3 +61,25 @@ def test_the_accept_header_names_the_media_types_the_spec_declares(drift: tuple[
         with module.Drift(api_key="k", base_url=url, strict_response_validation=True) as client:
             (plant,) = client.list_plants()  # Prism answers 406 to `Accept: application/json`
             assert plant.id == "pl_1"
+
+
+FORMATS = ROOT / "tests" / "specs" / "formats.yaml"
+
+
+def test_formats_keep_what_the_server_sent(tmp_path: Path) -> None:
+    sdk, _ = generate_sdk(FORMATS, tmp_path)
+    assert "email_validator" not in (sdk / "formats" / "models.py").read_text()
+    with importable(sdk, "formats") as module, prism_server(FORMATS) as url:
+        with module.Formats(api_key="k", base_url=url, strict_response_validation=True) as client:
+            contact = client.create_contact(email="ada@example.com", homepage="https://example.com")
+    assert contact.email == "ada@example.com"  # no email-validator needed
+    assert contact.homepage == "https://example.com", "no trailing slash added"
+    assert contact.avatar == "aGVsbG8=", "base64 is kept as text, not decoded"
+    assert contact.seen_at == 1700000000.25, "a unixtime number keeps its fraction"
+    dumped = contact.model_dump(mode="json", exclude_none=True)
+    assert dumped == {
+        "email": "ada@example.com",
+        "homepage": "https://example.com",
+        "avatar": "aGVsbG8=",
+        "seen_at": 1700000000.25,
+    }

@@ -23,6 +23,9 @@ import typing
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "wire"))
+from drive_operations import ROUTE, documented_call  # noqa: E402  (the docs page's call, as driven)
+
 
 def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
@@ -119,15 +122,10 @@ def drive_sdkgen(calls: list[dict[str, Any]], sdk: str, url: str) -> dict[str, s
     client = client_class(api_key="sk-corpus", base_url=url, max_retries=0)
     routes: dict[tuple[str, str], str] = {}
     for page in (Path(sdk) / "docs" / "operations").glob("*.md"):
-        text = page.read_text("utf-8")
-        route = re.search(r"^`([A-Z]+) (/[^`]*)`", text, re.MULTILINE)
-        snippet = re.search(r"^```python\n(.*?)^```$", text, re.DOTALL | re.MULTILINE)
-        calls_in = [n for n in ast.walk(ast.parse(snippet[1])) if isinstance(n, ast.Call)] if snippet else []
-        method = next(
-            (ast.unparse(c.func) for c in calls_in if ast.unparse(c.func).startswith("client.")), None
-        )
-        if route and method:
-            routes[(route[1], route[2])] = method
+        route = ROUTE.search(page.read_text("utf-8"))
+        call = documented_call(page)
+        if route and call:
+            routes[(route[1], route[2])] = ast.unparse(call.body.func)
     outcomes = {}
     for entry in calls:
         key = f"{entry['method']} {entry['path']}"

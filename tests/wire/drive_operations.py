@@ -91,9 +91,9 @@ def main() -> None:
             outcomes[page.stem] = "parsed"
         except module.APIResponseValidationError as exc:
             problem = referee.problem(route[1], route[2], exc.status_code, exc.body)
-            detail = str(exc).splitlines()[1:3]
+            lines = " / ".join(str(exc).splitlines()[1:3])
             outcomes[page.stem] = (
-                f"invalid mock: {problem}" if problem else f"APIResponseValidationError: {detail}"
+                f"invalid mock: {problem}" if problem else f"APIResponseValidationError: {lines}"
             )
         except Exception as exc:  # every failure is an outcome to count, not a crash
             detail = getattr(exc, "status_code", "") or str(exc).splitlines()[0][:200]
