@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import ast
+import copy
+import json
 import re
-from typing import Any
+from typing import Any, cast
 
 from packaging.version import InvalidVersion, Version
 
 from .config import Config
 from .docs import doc_models, operation_doc, referenced_models
-from .effective import is_nullable, object_view
+from .effective import EffectiveSchemas
 from .ir import Api, Body, Field, Group, Operation, Parameter, Response
 from .models import ModelSource
 from .naming import argument_name, class_name, function_name, pascal_case, safe_name, snake_case
-from .pointer import deref, local_ref_parts
+from .open_enums import OPEN_ENUM
+from .pointer import local_ref_parts
 from .walk import iter_operations
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
@@ -31,8 +34,9 @@ CLIENT_ATTRIBUTES = frozenset(
 )
 
 
-def build_api(spec: dict[str, Any], models: ModelSource, config: Config) -> Api:
+def build_api(schemas: EffectiveSchemas, models: ModelSource, config: Config) -> Api:
     """The IR of the prepared spec; request fields and their types come from the generated models."""
+    spec = schemas.spec
     info = spec.get("info") or {}
     title = str(info.get("title") or "API")
     package = package_name(spec, config)
@@ -44,11 +48,11 @@ def build_api(spec: dict[str, Any], models: ModelSource, config: Config) -> Api:
     )
     sites = list(iter_operations(spec))
     chosen = dict(config.operation_names)
-    operations = tuple(_operation(spec, site, models, api_key_env, chosen) for site in sites)
+    operations = tuple(_operation(schemas, site, models, api_key_env, chosen) for site in sites)
     known = set(models.names)
     used_by: dict[str, set[str]] = {}
     for site, op in zip(sites, operations, strict=True):
-        for name in referenced_models(spec, [site.operation, site.path_item.get("parameters")]):
+        for name in referenced_models(schemas, [site.operation, site.path_item.get("parameters")]):
             used_by.setdefault(name, set()).add(op.function_name)
     tags = sorted({op.tag for op in operations})
     return Api(
@@ -64,7 +68,7 @@ def build_api(spec: dict[str, Any], models: ModelSource, config: Config) -> Api:
         base_url_env=config.base_url_env or f"{upper}_BASE_URL",
         operations=operations,
         groups=_groups(operations, tags),
-        doc_models=doc_models(spec, used_by),
+        doc_models=doc_models(schemas, used_by),
         model_names=models.names,
         models_source=models.text,
         builder_imports=_mentioned(operations, known, responses=False),
@@ -135,25 +139,26 @@ def _ref_name(schema: Any) -> str | None:
 
 
 def _operation(
-    spec: dict[str, Any], site: Any, models: ModelSource, api_key_env: str, chosen: dict[str, str]
+    schemas: EffectiveSchemas, site: Any, models: ModelSource, api_key_env: str, chosen: dict[str, str]
 ) -> Operation:
     op = site.operation
     op_id = str(op.get("operationId") or f"{site.method}_{site.path}")
     tags = op.get("tags") or ["default"]
     params = [
-        deref(spec, p) for p in [*(site.path_item.get("parameters") or []), *(op.get("parameters") or [])]
+        schemas.resolve(p).schema
+        for p in [*(site.path_item.get("parameters") or []), *(op.get("parameters") or [])]
     ]
     merged = {(p.get("in"), p.get("name")): p for p in params if isinstance(p, dict)}
-    responses = {str(k): deref(spec, v) for k, v in (op.get("responses") or {}).items()}
+    responses = {str(k): schemas.resolve(v).schema for k, v in (op.get("responses") or {}).items()}
     ordered = sorted(responses.items())
     known = models.component_classes
-    success = next((_response(spec, s, r, known) for s, r in ordered if s.startswith("2")), NO_CONTENT)
+    success = next((_response(schemas, s, r, known) for s, r in ordered if s.startswith("2")), NO_CONTENT)
     taken: set[str] = set()
-    parameters = tuple(_parameter(spec, p, taken, known) for p in merged.values())
-    request_body = deref(spec, op.get("requestBody"))
+    parameters = tuple(_parameter(schemas, p, taken, known) for p in merged.values())
+    request_body = schemas.resolve(op.get("requestBody")).schema
     media = _json_media(request_body.get("content") if isinstance(request_body, dict) else None)
-    body = _body(spec, request_body, media, models, taken)
-    auth = _auth(spec, op.get("security", spec.get("security")), api_key_env)
+    body = _body(schemas, request_body, media, models, taken)
+    auth = _auth(schemas, op.get("security", schemas.spec.get("security")), api_key_env)
     return Operation(
         operation_id=op_id,
         function_name=chosen.get(op_id) or _client_attribute(function_name(op_id)),
@@ -166,10 +171,10 @@ def _operation(
         parameters=parameters,
         body=body,
         success=success,
-        errors=tuple(_response(spec, s, r, known) for s, r in ordered if s[:1] in "45" or s == "default"),
+        errors=tuple(_response(schemas, s, r, known) for s, r in ordered if s[:1] in "45" or s == "default"),
         accept=_accept(ordered),
         doc=operation_doc(
-            spec,
+            schemas,
             list(merged.values()),
             media[1] if media else None,
             body.fields if body else (),
@@ -177,17 +182,18 @@ def _operation(
             site.path,
             auth,
             {(p.location, p.name): p.py_name for p in parameters},
+            whole_body=bool(body and body.whole),
         ),
     )
 
 
-def _auth(spec: dict[str, Any], requirements: Any, api_key_env: str) -> str:
+def _auth(schemas: EffectiveSchemas, requirements: Any, api_key_env: str) -> str:
     """How the operation authenticates, in words, for its docs page."""
-    schemes = (spec.get("components") or {}).get("securitySchemes") or {}
+    schemes = (schemas.spec.get("components") or {}).get("securitySchemes") or {}
     ways = []
     for requirement in requirements if isinstance(requirements, list) else []:
         for name in requirement if isinstance(requirement, dict) else []:
-            scheme = deref(spec, schemes.get(name)) or {}
+            scheme = schemas.resolve(schemes.get(name)).schema or {}
             if scheme.get("type") == "http" and str(scheme.get("scheme")).lower() == "bearer":
                 ways.append(f"a bearer token: `Authorization: Bearer ${api_key_env}`")
             elif scheme.get("type") == "apiKey":
@@ -198,13 +204,13 @@ def _auth(spec: dict[str, Any], requirements: Any, api_key_env: str) -> str:
 
 
 def _parameter(
-    spec: dict[str, Any], param: dict[str, Any], taken: set[str], known: dict[str, str]
+    schemas: EffectiveSchemas, param: dict[str, Any], taken: set[str], known: dict[str, str]
 ) -> Parameter:
     return Parameter(
         name=str(param["name"]),
         py_name=_unique(argument_name(str(param["name"])), taken),
         location=str(param.get("in")),
-        annotation=python_type(spec, param.get("schema"), known),
+        annotation=python_type(schemas, param.get("schema"), known),
         required=bool(param.get("required")) or param.get("in") == "path",
         description=str(param.get("description") or "").strip(),
     )
@@ -241,32 +247,39 @@ def _media_type(media: str) -> str:
 NO_CONTENT = Response("204", "None", None, "")
 
 
-def _response(spec: dict[str, Any], status: str, response: Any, known: dict[str, str]) -> Response:
+def _response(schemas: EffectiveSchemas, status: str, response: Any, known: dict[str, str]) -> Response:
     media = _json_media(response.get("content") if isinstance(response, dict) else None)
     description = str(response.get("description") or "").strip() if isinstance(response, dict) else ""
     if media is None or "schema" not in media[1]:
         return Response(status, "None", None, description)
     schema = media[1]["schema"]
     model = known.get(_ref_name(schema) or "")
-    return Response(status, python_type(spec, schema, known), model, description)
+    return Response(status, python_type(schemas, schema, known), model, description)
 
 
-def python_type(spec: dict[str, Any], schema: Any, known: dict[str, str], depth: int = 0) -> str:
+def python_type(schemas: EffectiveSchemas, schema: Any, known: dict[str, str], depth: int = 0) -> str:
     """The Python type of a value of `schema`, for signatures: a model, a container, a scalar or Any."""
     name = _ref_name(schema)
     if name is not None:
-        return known[name] if name in known else python_type(spec, deref(spec, schema), known, depth + 1)
+        return (
+            known[name]
+            if name in known
+            else python_type(schemas, schemas.resolve(schema).schema, known, depth + 1)
+        )
     if not isinstance(schema, dict) or depth > 8:
         return "Any"
     for key in ("oneOf", "anyOf"):  # a union of known types, such as a response offered in 3 shapes
-        members = [python_type(spec, m, known, depth + 1) for m in schema.get(key) or []]
+        members = [python_type(schemas, m, known, depth + 1) for m in schema.get(key) or []]
         if members:
             return "Any" if "Any" in members else " | ".join(dict.fromkeys(members))
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum and all(isinstance(v, str) for v in enum):
+        return f"Literal[{', '.join(json.dumps(v) for v in dict.fromkeys(enum))}]"
     kind = schema.get("type")
     if kind == "null":
         return "None"
     if kind == "array":
-        return f"list[{python_type(spec, schema.get('items'), known, depth + 1)}]"
+        return f"list[{python_type(schemas, schema.get('items'), known, depth + 1)}]"
     if kind in _SCALARS:
         return _SCALARS[kind]
     if kind == "object" and not schema.get("properties"):
@@ -275,7 +288,7 @@ def python_type(spec: dict[str, Any], schema: Any, known: dict[str, str], depth:
 
 
 def _body(
-    spec: dict[str, Any],
+    schemas: EffectiveSchemas,
     body: Any,
     media: tuple[str, dict[str, Any]] | None,
     models: ModelSource,
@@ -283,22 +296,25 @@ def _body(
 ) -> Body | None:
     if media is None:
         return None
-    model = models.class_for(_ref_name(media[1].get("schema")) or "")
-    if model is None or model not in models.fields:
-        return None
-    view = object_view(spec, media[1]["schema"])
+    schema = media[1].get("schema")
+    model = models.class_for(_ref_name(schema) or "")
+    required = bool(body.get("required"))
+    if model is None or model not in models.fields:  # a union or array root is passed whole
+        annotation = model or python_type(schemas, schema, models.component_classes)
+        return None if annotation == "Any" else Body(annotation, required, media[0], (), whole=True)
+    view = schemas.object(schema)
     fields = tuple(
-        _field(spec, node, view.properties, view.required, taken)
+        _field(schemas, node, view.properties, view.required, taken)
         for node in models.fields[model]
         if isinstance(node.target, ast.Name)
         and node.target.id != "model_config"
         and (_alias(node) or node.target.id) not in view.read_only  # the server sets those
     )
-    return Body(model, bool(body.get("required")), media[0], fields)
+    return Body(model, required, media[0], fields)
 
 
 def _field(
-    spec: dict[str, Any],
+    schemas: EffectiveSchemas,
     node: ast.AnnAssign,
     properties: dict[str, Any],
     required: frozenset[str],
@@ -308,11 +324,11 @@ def _field(
     wire = _alias(node) or node.target.id
     py_name = _unique(node.target.id, taken)
     schema = properties.get(wire) or {}
-    nullable = is_nullable(spec, schema)
-    annotation = _strip_annotated(node.annotation)
+    nullable = schemas.nullable(schema)
+    annotation = _closed_enums(_strip_annotated(node.annotation))
     if not nullable:
         annotation = _without_none(annotation)
-    resolved = deref(spec, schema)
+    resolved = schemas.resolve(schema).schema
     description = schema.get("description") or (
         resolved.get("description") if isinstance(resolved, dict) else ""
     )
@@ -340,6 +356,18 @@ def _strip_annotated(annotation: ast.expr) -> ast.expr:
         inner = annotation.slice
         return inner.elts[0] if isinstance(inner, ast.Tuple) else inner
     return annotation
+
+
+def _closed_enums(annotation: ast.expr) -> ast.expr:
+    """A request argument takes only the values the spec lists: `OpenEnum[X]` is `X` here."""
+
+    class Close(ast.NodeTransformer):
+        def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+            if getattr(node.value, "id", None) == OPEN_ENUM:
+                return cast(ast.AST, self.visit(node.slice))
+            return self.generic_visit(node)
+
+    return cast(ast.expr, Close().visit(copy.deepcopy(annotation)))
 
 
 def _without_none(annotation: ast.expr) -> ast.expr:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .effective import object_view
+from .effective import discriminator, listed_values, schema_ref
 from .pointer import deref, local_ref_parts, lookup
 
 
@@ -20,7 +20,7 @@ def narrow_discriminated_children(schemas: dict[str, Any]) -> None:
             continue
         mapping = disc.get("mapping")
         pairs = mapping.items() if isinstance(mapping, dict) else []
-        values = {_schema_ref(str(target)): str(value) for value, target in pairs}
+        values = {schema_ref(str(target)): str(value) for value, target in pairs}
         for child_name, child in schemas.items():
             branches = child.get("allOf") if isinstance(child, dict) else None
             parent_ref = f"#/components/schemas/{name}"
@@ -29,7 +29,7 @@ def narrow_discriminated_children(schemas: dict[str, Any]) -> None:
             if not any(isinstance(b, dict) and b.get("$ref") == parent_ref for b in branches):
                 continue
             own = [b for b in branches if isinstance(b, dict) and "$ref" not in b]
-            if any(_values_of(b.get("properties", {}).get(disc["propertyName"])) for b in [child, *own]):
+            if any(listed_values(b.get("properties", {}).get(disc["propertyName"])) for b in [child, *own]):
                 continue  # the child says its own values
             value = values.get(f"#/components/schemas/{child_name}", child_name)
             narrowed = {"type": "string", "enum": [value]}
@@ -41,37 +41,13 @@ def complete_discriminator_mapping(spec: dict[str, Any], schema: dict[str, Any])
     const) to its branch. Without it, datamodel-code-generator gives every unmapped branch its
     schema name as the only value: OpenAI's WebSearchTool would take `type: "WebSearchTool"` and
     refuse `"web_search"`."""
-    disc = schema.get("discriminator")
-    branches = [*(schema.get("oneOf") or []), *(schema.get("anyOf") or [])]
-    if not isinstance(disc, dict) or not isinstance(disc.get("propertyName"), str) or not branches:
+    if not schema.get("oneOf") and not schema.get("anyOf"):
         return
-    given = disc.get("mapping")
+    found = discriminator(spec, schema)
+    given = schema["discriminator"].get("mapping") if found else None
     mapping: dict[str, Any] = given if isinstance(given, dict) else {}
-    mapped = {_schema_ref(str(target)) for target in mapping.values()}
-    completed = dict(mapping)
-    for branch in branches:
-        ref = branch.get("$ref") if isinstance(branch, dict) else None
-        if not isinstance(ref, str) or ref in mapped:
-            continue
-        prop = object_view(spec, branch).properties.get(disc["propertyName"])
-        for value in _values_of(deref(spec, prop)) or [ref.rsplit("/", 1)[-1]]:
-            completed.setdefault(str(value), ref)
-    if completed != mapping:
-        disc["mapping"] = completed
-
-
-def _values_of(prop: Any) -> list[Any]:
-    """The values a property schema allows, where it lists them (`enum`, `const`)."""
-    if not isinstance(prop, dict):
-        return []
-    if "const" in prop:
-        return [prop["const"]]
-    return [v for v in prop.get("enum") or [] if isinstance(v, str)]
-
-
-def _schema_ref(target: str) -> str:
-    """A mapping target as a reference: OpenAPI allows a bare schema name there."""
-    return target if target.startswith("#") or "/" in target else f"#/components/schemas/{target}"
+    if found is not None and set(found.mapping) != set(mapping):
+        schema["discriminator"]["mapping"] = {**found.mapping, **mapping}
 
 
 def required_both_ways_only(spec: dict[str, Any], schema: dict[str, Any]) -> None:

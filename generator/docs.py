@@ -9,10 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
-from .effective import object_view
+from .effective import EffectiveSchemas
 from .examples import synthesize
 from .ir import DocField, DocModel, DocResponse, Field, OperationDoc
-from .pointer import local_ref_parts, lookup
 
 RETRIED = frozenset({"408", "409", "429"})
 MODELS_LINK = "../models/{name}.md"
@@ -74,21 +73,14 @@ def to_json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)
 
 
-def _ref_target(spec: dict[str, Any], schema: Any) -> tuple[str | None, Any]:
-    if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
-        parts = local_ref_parts(schema["$ref"]) or []
-        try:
-            target = lookup(spec, parts)
-        except KeyError:
-            return None, {}
-        name = parts[2] if len(parts) == 3 and parts[:2] == ["components", "schemas"] else None
-        return name, target
-    return None, schema
+def _named(schemas: EffectiveSchemas, schema: Any) -> tuple[str | None, Any]:
+    target = schemas.resolve(schema)
+    return target.name, target.schema
 
 
-def type_text(spec: dict[str, Any], schema: Any, depth: int = 0) -> str:
+def type_text(schemas: EffectiveSchemas, schema: Any, depth: int = 0) -> str:
     """A readable type, linking to model pages: `array of [Tool](../models/Tool.md)`, `string or null`."""
-    name, target = _ref_target(spec, schema)
+    name, target = _named(schemas, schema)
     if name is not None:
         return f"[{name}]({MODELS_LINK.format(name=name)})"
     if not isinstance(target, dict) or depth > 6:
@@ -97,13 +89,13 @@ def type_text(spec: dict[str, Any], schema: Any, depth: int = 0) -> str:
         return code(target["const"])
     for key in ("anyOf", "oneOf"):
         if isinstance(target.get(key), list):
-            return " or ".join(dict.fromkeys(type_text(spec, b, depth + 1) for b in target[key]))
+            return " or ".join(dict.fromkeys(type_text(schemas, b, depth + 1) for b in target[key]))
     kind = target.get("type")
     kinds = kind if isinstance(kind, list) else [kind] if kind else []
     texts = []
     for k in kinds:
         if k == "array":
-            texts.append(f"array of {type_text(spec, target.get('items'), depth + 1)}")
+            texts.append(f"array of {type_text(schemas, target.get('items'), depth + 1)}")
         else:
             texts.append(str(k))
     if target.get("nullable") is True:
@@ -111,9 +103,9 @@ def type_text(spec: dict[str, Any], schema: Any, depth: int = 0) -> str:
     return " or ".join(texts) if texts else ("object" if "properties" in target else "any")
 
 
-def constraints(spec: dict[str, Any], schema: Any, depth: int = 0) -> str:
+def constraints(schemas: EffectiveSchemas, schema: Any, depth: int = 0) -> str:
     """Limits and allowed values, also those of a referenced scalar and of union branches."""
-    name, target = _ref_target(spec, schema)
+    name, target = _named(schemas, schema)
     if not isinstance(target, dict) or depth > 3:
         return ""
     if name is not None and (target.get("type") == "object" or "properties" in target):
@@ -121,12 +113,12 @@ def constraints(spec: dict[str, Any], schema: Any, depth: int = 0) -> str:
     parts = list(_own_constraints(target))
     for key in ("anyOf", "oneOf"):
         branches = target.get(key) or []
-        texts = [constraints(spec, branch, depth + 1) for branch in branches]
-        open_union = any(not t and _is_plain_scalar(spec, b) for t, b in zip(texts, branches, strict=True))
+        texts = [constraints(schemas, branch, depth + 1) for branch in branches]
+        open_union = any(not t and _is_plain_scalar(schemas, b) for t, b in zip(texts, branches, strict=True))
         for text in filter(None, texts):
             parts.append(text.replace("one of ", "known values ") if open_union else text)
     if isinstance(target.get("items"), dict):
-        text = constraints(spec, target["items"], depth + 1)
+        text = constraints(schemas, target["items"], depth + 1)
         if text:
             parts.append(f"items: {text}")
     return "; ".join(dict.fromkeys(parts))
@@ -167,8 +159,10 @@ def _own_constraints(s: dict[str, Any]) -> Iterator[str]:
         yield f"format {code(s['format'])}"
 
 
-def doc_field(spec: dict[str, Any], name: str, schema: Any, required: bool, fallback: str = "") -> DocField:
-    _, target = _ref_target(spec, schema)
+def doc_field(
+    schemas: EffectiveSchemas, name: str, schema: Any, required: bool, fallback: str = ""
+) -> DocField:
+    _, target = _named(schemas, schema)
     described = schema.get("description") if isinstance(schema, dict) else None
     if not described and isinstance(target, dict):
         described = target.get("description")
@@ -177,22 +171,24 @@ def doc_field(spec: dict[str, Any], name: str, schema: Any, required: bool, fall
         default = target["default"]
     return DocField(
         name=name,
-        type_text=type_text(spec, schema),
+        type_text=type_text(schemas, schema),
         required=required,
         default=code(default) if default is not None else "",
-        constraints=constraints(spec, schema),
+        constraints=constraints(schemas, schema),
         description=cell(markdown_text(str(described or fallback))),
     )
 
 
-def object_fields(spec: dict[str, Any], schema: Any) -> tuple[DocField, ...]:
+def object_fields(schemas: EffectiveSchemas, schema: Any) -> tuple[DocField, ...]:
     """The rows of an object's table: its own properties and those `allOf` brings in."""
-    view = object_view(spec, schema)
-    return tuple(doc_field(spec, name, sub, name in view.required) for name, sub in view.properties.items())
+    view = schemas.object(schema)
+    return tuple(
+        doc_field(schemas, name, sub, name in view.required) for name, sub in view.properties.items()
+    )
 
 
 def operation_doc(
-    spec: dict[str, Any],
+    schemas: EffectiveSchemas,
     parameters: list[dict[str, Any]],
     body_media: dict[str, Any] | None,
     arguments: tuple[Field, ...],
@@ -200,11 +196,12 @@ def operation_doc(
     path: str,
     auth: str,
     parameter_names: dict[tuple[str, str], str],
+    whole_body: bool = False,
 ) -> OperationDoc:
     """The docs of one operation; its example call passes every required argument, so it runs."""
     params = tuple(
         doc_field(
-            spec,
+            schemas,
             str(p.get("name")),
             p.get("schema"),
             bool(p.get("required")),
@@ -213,8 +210,8 @@ def operation_doc(
         for p in parameters
     )
     body_schema = body_media.get("schema") if body_media else None
-    example = _media_example(spec, body_media) if body_media else None
-    filler = synthesize(spec, body_schema) if isinstance(example, dict) and arguments else None
+    example = _media_example(schemas, body_media) if body_media else None
+    filler = synthesize(schemas, body_schema) if isinstance(example, dict) and arguments else None
     if isinstance(example, dict) and isinstance(filler, dict):  # required fields the example leaves out
         example = {
             **example,
@@ -222,19 +219,23 @@ def operation_doc(
         }
     by_wire = {f.name: f.py_name for f in arguments}
     required = [p for p in parameters if p.get("required") and p.get("in") != "path"]
-    values = {(str(p["in"]), str(p["name"])): _parameter_example(spec, p) for p in required}
+    values = {(str(p["in"]), str(p["name"])): _parameter_example(schemas, p) for p in required}
     example_args = tuple((parameter_names[key], repr(v)) for key, v in values.items()) + tuple(
         (by_wire[k], repr(v))
         for k, v in (example.items() if isinstance(example, dict) else [])
         if k in by_wire
     )
-    path_values = {str(p["name"]): _parameter_example(spec, p) for p in parameters if p.get("in") == "path"}
+    if whole_body and example is not None:
+        example_args += (("body", repr(example)),)
+    path_values = {
+        str(p["name"]): _parameter_example(schemas, p) for p in parameters if p.get("in") == "path"
+    }
     query = urlencode([(name, _query_text(v)) for (where, name), v in values.items() if where == "query"])
     return OperationDoc(
         auth=auth,
         parameters=params,
-        body_type=type_text(spec, body_schema) if body_schema is not None else "",
-        body_fields=object_fields(spec, body_schema) if body_schema is not None else (),
+        body_type=type_text(schemas, body_schema) if body_schema is not None else "",
+        body_fields=object_fields(schemas, body_schema) if body_schema is not None else (),
         request_example=to_json(example) if body_schema is not None else "",
         example_arguments=example_args,
         path_arguments=tuple(repr(v) for v in path_values.values()),
@@ -243,7 +244,7 @@ def operation_doc(
         header_examples=tuple(
             f"{name}: {_query_text(v)}" for (where, name), v in values.items() if where == "header"
         ),
-        responses=tuple(_doc_response(spec, status, r) for status, r in sorted(responses.items())),
+        responses=tuple(_doc_response(schemas, status, r) for status, r in sorted(responses.items())),
     )
 
 
@@ -253,23 +254,23 @@ def _query_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _parameter_example(spec: dict[str, Any], param: dict[str, Any]) -> Any:
+def _parameter_example(schemas: EffectiveSchemas, param: dict[str, Any]) -> Any:
     if "example" in param:
         return param["example"]
-    value = synthesize(spec, param.get("schema"))
+    value = synthesize(schemas, param.get("schema"))
     return value if value is not None else "id"
 
 
-def _media_example(spec: dict[str, Any], media: dict[str, Any]) -> Any:
+def _media_example(schemas: EffectiveSchemas, media: dict[str, Any]) -> Any:
     if "example" in media:
         return media["example"]
     for example in (media.get("examples") or {}).values():
         if isinstance(example, dict) and "value" in example:
             return example["value"]
-    return synthesize(spec, media.get("schema"))
+    return synthesize(schemas, media.get("schema"))
 
 
-def _doc_response(spec: dict[str, Any], status: str, response: Any) -> DocResponse:
+def _doc_response(schemas: EffectiveSchemas, status: str, response: Any) -> DocResponse:
     response = response if isinstance(response, dict) else {}
     media = next(
         (m for t, m in (response.get("content") or {}).items() if "json" in t and isinstance(m, dict)), None
@@ -278,16 +279,16 @@ def _doc_response(spec: dict[str, Any], status: str, response: Any) -> DocRespon
     return DocResponse(
         status=status,
         description=cell(markdown_text(str(response.get("description") or ""))),
-        type_text=type_text(spec, schema) if schema is not None else "no body",
-        example=to_json(_media_example(spec, media)) if media and schema is not None else "",
+        type_text=type_text(schemas, schema) if schema is not None else "no body",
+        example=to_json(_media_example(schemas, media)) if media and schema is not None else "",
         retried=status in RETRIED or status.startswith("5"),
     )
 
 
-def doc_models(spec: dict[str, Any], used_by: dict[str, set[str]]) -> tuple[DocModel, ...]:
-    schemas = (spec.get("components") or {}).get("schemas") or {}
+def doc_models(schemas: EffectiveSchemas, used_by: dict[str, set[str]]) -> tuple[DocModel, ...]:
+    components = (schemas.spec.get("components") or {}).get("schemas") or {}
     models = []
-    for name, schema in sorted(schemas.items()):
+    for name, schema in sorted(components.items()):
         if not isinstance(schema, dict):
             continue
         is_object = schema.get("type") == "object" or "properties" in schema
@@ -300,20 +301,20 @@ def doc_models(spec: dict[str, Any], used_by: dict[str, set[str]]) -> tuple[DocM
             DocModel(
                 name=name,
                 kind=kind,
-                type_text=type_text(spec, schema),
+                type_text=type_text(schemas, schema),
                 description=markdown_text(str(schema.get("description") or "")),
-                fields=object_fields(spec, schema) if is_object else (),
-                constraints="" if is_object else constraints(spec, schema),
-                example=to_json(synthesize(spec, {"$ref": f"#/components/schemas/{name}"})),
+                fields=object_fields(schemas, schema) if is_object else (),
+                constraints="" if is_object else constraints(schemas, schema),
+                example=to_json(synthesize(schemas, {"$ref": f"#/components/schemas/{name}"})),
                 used_by=tuple(sorted(used_by.get(name, set()))),
             )
         )
     return tuple(models)
 
 
-def _is_plain_scalar(spec: dict[str, Any], schema: Any) -> bool:
+def _is_plain_scalar(schemas: EffectiveSchemas, schema: Any) -> bool:
     """A branch that accepts any string (or number): it makes a union's enum values open."""
-    _, target = _ref_target(spec, schema)
+    _, target = _named(schemas, schema)
     return (
         isinstance(target, dict)
         and target.get("type") in ("string", "integer", "number")
@@ -325,21 +326,17 @@ def _is_union(schema: dict[str, Any]) -> bool:
     return "anyOf" in schema or "oneOf" in schema
 
 
-def referenced_models(spec: dict[str, Any], roots: list[Any]) -> set[str]:
+def referenced_models(schemas: EffectiveSchemas, roots: list[Any]) -> set[str]:
     """Component schema names reachable from `roots` through `$ref`s."""
     found: set[str] = set()
     stack = list(roots)
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            ref = node.get("$ref")
-            parts = local_ref_parts(ref) if isinstance(ref, str) else None
-            if parts and len(parts) == 3 and parts[:2] == ["components", "schemas"] and parts[2] not in found:
-                found.add(parts[2])
-                try:
-                    stack.append(lookup(spec, parts))
-                except KeyError:
-                    pass
+            target = schemas.resolve(node) if "$ref" in node else None
+            if target is not None and target.name is not None and target.name not in found:
+                found.add(target.name)
+                stack.append(target.schema)
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)

@@ -11,7 +11,8 @@ from openapi_schema_validator import OAS30Validator, OAS31Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from .pointer import Part, deref, to_pointer
+from .effective import EffectiveSchemas
+from .pointer import Part, to_pointer
 from .walk import iter_operations, iter_schemas
 
 _BASE = "urn:sdkgen:spec"
@@ -84,19 +85,19 @@ _FORMATS = {
 }
 
 
-def synthesize(spec: dict[str, Any], schema: Any, depth: int = 0) -> Any:
+def synthesize(schemas: EffectiveSchemas, schema: Any, depth: int = 0) -> Any:
     """A value that satisfies `schema`, for docs where the spec gives no example.
 
     It prefers the schema's own example, default, const or first enum value; objects carry their
-    required properties, and near the top all properties, so examples show the shape.
+    effective required properties (`allOf` merged), and near the top all properties, so examples
+    show the shape.
     """
     if depth > 12 or not isinstance(schema, dict):
         return None
     if isinstance(schema.get("$ref"), str):
-        return synthesize(spec, deref(spec, schema, hops=1), depth + 1)
-    for key in ("const",):
-        if key in schema:
-            return schema[key]
+        return synthesize(schemas, schemas.resolve(schema).schema, depth + 1)
+    if "const" in schema:
+        return schema["const"]
     if "example" in schema:
         return schema["example"]
     if isinstance(schema.get("examples"), list) and schema["examples"]:
@@ -107,16 +108,25 @@ def synthesize(spec: dict[str, Any], schema: Any, depth: int = 0) -> Any:
         return schema["enum"][0]
     for key in ("oneOf", "anyOf"):
         branches = [b for b in schema.get(key) or [] if not (isinstance(b, dict) and b.get("type") == "null")]
+        if branches and _constrains_only(branches[0]):  # `anyOf: [{required: [a]}, ...]` on an object
+            merged = {k: v for k, v in schema.items() if k not in ("oneOf", "anyOf")}
+            merged["required"] = [*(schema.get("required") or []), *(branches[0].get("required") or [])]
+            return synthesize(schemas, merged, depth)
         if branches:
-            return synthesize(spec, branches[0], depth + 1)
+            return synthesize(schemas, branches[0], depth + 1)
     if isinstance(schema.get("allOf"), list):
-        merged: dict[str, Any] = {}
-        for branch in schema["allOf"]:
-            value = synthesize(spec, branch, depth + 1)
-            if isinstance(value, dict):
-                merged.update(value)
-        return merged
-    return _by_type(spec, schema, _first_type(schema), depth)
+        if not schemas.object(schema).properties:  # a wrapper that annotates one type
+            return synthesize(schemas, schema["allOf"][0], depth + 1) if schema["allOf"] else None
+        return _by_type(schemas, schema, "object", depth)
+    return _by_type(schemas, schema, _first_type(schema), depth)
+
+
+_SHAPES = frozenset({"type", "properties", "items", "$ref", "enum", "const", "allOf", "anyOf", "oneOf"})
+
+
+def _constrains_only(branch: Any) -> bool:
+    """A branch that adds rules (required, limits) to its parent's shape instead of being a shape."""
+    return isinstance(branch, dict) and not _SHAPES & set(branch)
 
 
 def _first_type(schema: dict[str, Any]) -> str | None:
@@ -130,17 +140,16 @@ def _first_type(schema: dict[str, Any]) -> str | None:
     return kind if isinstance(kind, str) else None
 
 
-def _by_type(spec: dict[str, Any], schema: dict[str, Any], kind: str | None, depth: int) -> Any:
+def _by_type(schemas: EffectiveSchemas, schema: dict[str, Any], kind: str | None, depth: int) -> Any:
     if kind == "object":
-        required = set(schema.get("required") or [])
-        props = schema.get("properties") or {}
+        view = schemas.object(schema)
         return {
-            name: synthesize(spec, sub, depth + 1)
-            for name, sub in props.items()
-            if name in required or depth < 3
+            name: synthesize(schemas, sub, depth + 1)
+            for name, sub in view.properties.items()
+            if name in view.required or depth < 3
         }
     if kind == "array":
-        item = synthesize(spec, schema.get("items"), depth + 1)
+        item = synthesize(schemas, schema.get("items"), depth + 1)
         return [item] * max(1, int(schema.get("minItems") or 1)) if "items" in schema else []
     if kind == "string":
         text = _FORMATS.get(str(schema.get("format")), "string")

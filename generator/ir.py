@@ -29,10 +29,11 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Body:
-    model: str  # class name in the models module
+    model: str  # class name in the models module, or the body's type when it is passed whole
     required: bool
     media_type: str
     fields: tuple[Field, ...]
+    whole: bool = False  # a union, array or scalar root: only `body=`, no keyword per field
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,11 @@ class Api:
 
     @property
     def has_bodies(self) -> bool:
-        return any(op.body for op in self.operations)
+        return any(op.body and not op.body.whole for op in self.operations)
+
+    @property
+    def has_whole_bodies(self) -> bool:
+        return any(op.body and op.body.whole for op in self.operations)
 
     @property
     def has_query_parameters(self) -> bool:

@@ -28,6 +28,7 @@ SDK_NAMES = frozenset(
         "NO_CONTENT",
         "NotGiven",
         "Secret",
+        "OpenEnum",
         "SDKError",
         "MissingAPIKeyError",
         "RequestValidationError",

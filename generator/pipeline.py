@@ -13,6 +13,7 @@ from .background import Ahead
 from .build import build_api, package_name, sdk_class_names
 from .config import Config
 from .diagnostics import Diagnostic, Level, SpecError, is_fatal, sort_diagnostics
+from .effective import EffectiveSchemas
 from .formatting import format_tree
 from .ir import Api
 from .loader import Document, load
@@ -130,7 +131,7 @@ def render_document(
     spec = prepare_spec(doc.data, package, dict(config.model_names))
     models = generate_models(doc, spec, package, SDK_NAMES | sdk_class_names(spec, config))
     stages.done(f"models: {len(models.names)} classes and aliases")
-    api = build_api(spec, models, config)
+    api = build_api(EffectiveSchemas(spec), models, config)
     files = render(api)
     stages.done(f"rendered {len(api.operations)} operations into {len(files)} files")
     return api, files

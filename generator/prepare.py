@@ -219,7 +219,10 @@ def _model_worthy_media(holder: Any) -> list[dict[str, Any]]:
 
 
 def _is_model_worthy(schema: dict[str, Any]) -> bool:
-    return schema.get("type") == "object" or "properties" in schema or "allOf" in schema
+    """Objects and compositions; a union gets a name of its own, so a method can say what it takes."""
+    return schema.get("type") == "object" or any(
+        k in schema for k in ("properties", "allOf", "anyOf", "oneOf")
+    )
 
 
 def _free_name(taken: dict[str, Any], name: str) -> str:

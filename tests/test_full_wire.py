@@ -27,7 +27,6 @@ EXCUSED = {
             "create_realtime_call",
             "create_transcription",
             "create_translation",
-            "create_vector_store_file_batch",
             "create_voice",
             "create_voice_consent",
         ],

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from generator.config import Config
 from generator.diagnostics import Diagnostic, SpecError
+from generator.effective import EffectiveSchemas
 from generator.examples import synthesize
 from generator.loader import parse
 from generator.output import write_tree
@@ -151,7 +152,7 @@ def test_generated_code_compiles_imports_and_round_trips(
             from pydantic import TypeAdapter
 
             adapter: TypeAdapter[Any] = TypeAdapter(root_type)
-            sample = synthesize(spec, {"$ref": "#/components/schemas/Root"})
+            sample = synthesize(EffectiveSchemas(spec), {"$ref": "#/components/schemas/Root"})
             parsed = adapter.validate_python(sample)
             dumped = adapter.dump_python(parsed, mode="json", by_alias=True)
             assert adapter.dump_python(adapter.validate_python(dumped), mode="json", by_alias=True) == dumped

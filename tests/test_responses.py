@@ -3,6 +3,7 @@ unless the client asks for strict response validation."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,43 @@ def test_formats_keep_what_the_server_sent(tmp_path: Path) -> None:
         "avatar": "aGVsbG8=",
         "seen_at": 1700000000.25,
     }
+
+
+def test_string_enums_are_open_in_responses_and_closed_in_requests(drift: tuple[Path, str]) -> None:
+    sdk, package = drift
+    models = (sdk / package / "models.py").read_text()
+    assert 'status: OpenEnum[Literal["growing", "harvested"]]' in models
+    with importable(sdk, package) as module, prism_server(SPEC) as url:
+        with module.Drift(api_key="k", base_url=url) as client:
+            plant = client.create_plant(id="pl_2", status="growing")
+            assert plant.status == "dormant", "a new value parses as a valid model, not a fallback"
+            assert plant.model_fields_set == {"id", "status"}
+            with pytest.raises(module.RequestValidationError, match="growing"):
+                client.create_plant(id="pl_2", status="dormant")  # type: ignore[arg-type]
+            with pytest.raises(module.RequestValidationError):
+                client.create_plant(body=module.models.Plant(id="pl_2", status="dormant"))
+        with module.Drift(api_key="k", base_url=url, strict_response_validation=True) as strict:
+            with pytest.raises(module.APIResponseValidationError, match="status"):
+                strict.create_plant(id="pl_2", status="harvested")
+
+
+def test_user_code_may_compare_an_open_enum_with_a_new_value(drift: tuple[Path, str]) -> None:
+    """Under `mypy --strict` a closed Literal makes `status == "dormant"` a non-overlapping check,
+    and a request argument still takes only the listed values."""
+    sdk, package = drift
+    (sdk / "use_enums.py").write_text(
+        f"from {package} import Drift\n\n"
+        "def dormant(client: Drift) -> bool:\n"
+        '    return client.get_plant("pl_1").status == "dormant"\n\n'
+        "def wrong(client: Drift) -> None:\n"
+        '    client.create_plant(id="pl_2", status="dormant")\n'
+    )
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "mypy"), "--strict", "use_enums.py"],
+        cwd=sdk,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 1 and "use_enums.py:7:" in errors[0] and "status" in errors[0], result.stdout

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field
 from typing_extensions import TypeAliasType
 
-from openai_realtime._runtime import BaseModel, Secret
+from openai_realtime._runtime import BaseModel, OpenEnum, Secret
 
 
 class ClientSecret(BaseModel):
@@ -30,17 +30,19 @@ class ClientSecret(BaseModel):
 
 RealtimeModelName = TypeAliasType(
     "RealtimeModelName",
-    Literal[
-        "gpt-realtime",
-        "gpt-realtime-2025-08-28",
-        "gpt-4o-realtime-preview",
-        "gpt-4o-realtime-preview-2024-10-01",
-        "gpt-4o-realtime-preview-2024-12-17",
-        "gpt-4o-realtime-preview-2025-06-03",
-        "gpt-4o-mini-realtime-preview",
-        "gpt-4o-mini-realtime-preview-2024-12-17",
-        "gpt-realtime-mini",
-        "gpt-realtime-mini-2025-10-06",
+    OpenEnum[
+        Literal[
+            "gpt-realtime",
+            "gpt-realtime-2025-08-28",
+            "gpt-4o-realtime-preview",
+            "gpt-4o-realtime-preview-2024-10-01",
+            "gpt-4o-realtime-preview-2024-12-17",
+            "gpt-4o-realtime-preview-2025-06-03",
+            "gpt-4o-mini-realtime-preview",
+            "gpt-4o-mini-realtime-preview-2024-12-17",
+            "gpt-realtime-mini",
+            "gpt-realtime-mini-2025-10-06",
+        ]
     ],
 )
 """
@@ -50,17 +52,19 @@ The Realtime models known when this spec was written.
 
 RealtimeVoiceName = TypeAliasType(
     "RealtimeVoiceName",
-    Literal[
-        "alloy",
-        "ash",
-        "ballad",
-        "coral",
-        "echo",
-        "sage",
-        "shimmer",
-        "verse",
-        "marin",
-        "cedar",
+    OpenEnum[
+        Literal[
+            "alloy",
+            "ash",
+            "ballad",
+            "coral",
+            "echo",
+            "sage",
+            "shimmer",
+            "verse",
+            "marin",
+            "cedar",
+        ]
     ],
 )
 """
@@ -69,14 +73,14 @@ The built-in voices.
 
 
 RealtimeAudioFormat = TypeAliasType(
-    "RealtimeAudioFormat", Literal["pcm16", "g711_ulaw", "g711_alaw"]
+    "RealtimeAudioFormat", OpenEnum[Literal["pcm16", "g711_ulaw", "g711_alaw"]]
 )
 """
 An audio encoding. `pcm16` is 16-bit PCM at 24 kHz, mono, little-endian.
 """
 
 
-Modality = TypeAliasType("Modality", Literal["text", "audio"])
+Modality = TypeAliasType("Modality", OpenEnum[Literal["text", "audio"]])
 """
 A kind of output the model can produce.
 """
@@ -84,11 +88,13 @@ A kind of output the model can produce.
 
 TranscriptionModelName = TypeAliasType(
     "TranscriptionModelName",
-    Literal[
-        "whisper-1",
-        "gpt-4o-transcribe",
-        "gpt-4o-mini-transcribe",
-        "gpt-4o-transcribe-diarize",
+    OpenEnum[
+        Literal[
+            "whisper-1",
+            "gpt-4o-transcribe",
+            "gpt-4o-mini-transcribe",
+            "gpt-4o-transcribe-diarize",
+        ]
     ],
 )
 """
@@ -104,7 +110,7 @@ class TurnDetection(BaseModel):
 
     """
 
-    type: Literal["server_vad", "semantic_vad"] = "server_vad"
+    type: OpenEnum[Literal["server_vad", "semantic_vad"]] = "server_vad"
     """
     The kind of turn detection.
     """
@@ -135,7 +141,7 @@ class AudioFormat(BaseModel):
     An audio encoding and its sample rate.
     """
 
-    type: Literal["audio/pcm", "audio/pcmu", "audio/pcma"]
+    type: OpenEnum[Literal["audio/pcm", "audio/pcmu", "audio/pcma"]]
     """
     The encoding: `audio/pcm` (24 kHz PCM), `audio/pcmu` (G.711 μ-law) or `audio/pcma` (G.711 A-law).
     """
@@ -150,7 +156,7 @@ class NoiseReduction(BaseModel):
     Noise reduction for input audio.
     """
 
-    type: Literal["near_field", "far_field"] | None = None
+    type: OpenEnum[Literal["near_field", "far_field"]] | None = None
     """
     `near_field` suits close microphones such as headsets; `far_field` suits laptop or room microphones.
     """
@@ -161,7 +167,7 @@ class RealtimeFunctionTool(BaseModel):
     A function the model may call.
     """
 
-    type: Literal["function"]
+    type: OpenEnum[Literal["function"]]
     """
     The type of the tool, always `function`.
     """
@@ -179,7 +185,9 @@ class RealtimeFunctionTool(BaseModel):
     """
 
 
-ToolChoiceMode = TypeAliasType("ToolChoiceMode", Literal["auto", "none", "required"])
+ToolChoiceMode = TypeAliasType(
+    "ToolChoiceMode", OpenEnum[Literal["auto", "none", "required"]]
+)
 """
 `none`: the model calls no tool and answers with a message. `auto`: the
 model picks between a message and tool calls. `required`: the model calls
@@ -193,7 +201,7 @@ class ToolChoiceFunction(BaseModel):
     Forces the model to call a particular function.
     """
 
-    type: Literal["function"]
+    type: OpenEnum[Literal["function"]]
     """
     Always `function`.
     """
@@ -215,7 +223,7 @@ integer from 1 to 4096, or `inf` for the most the model allows. Defaults to
 
 
 MaxOutputTokens = TypeAliasType(
-    "MaxOutputTokens", MaxOutputTokensInteger | Literal["inf"]
+    "MaxOutputTokens", MaxOutputTokensInteger | OpenEnum[Literal["inf"]]
 )
 """
 The most output tokens in one assistant response, tool calls included: an
@@ -355,7 +363,7 @@ How the model chooses tools, `auto`, `none` or `required`, or a function it must
 """
 
 
-Tracing = TypeAliasType("Tracing", Literal["auto"] | TracingConfiguration)
+Tracing = TypeAliasType("Tracing", OpenEnum[Literal["auto"]] | TracingConfiguration)
 """
 Tracing of the session. `auto` creates a trace with the default workflow
 name, group id and metadata; an object sets them. Once tracing is on, its
@@ -440,7 +448,7 @@ class RealtimeSessionCreateResponse(BaseModel):
     """
     The unique identifier of the session, like `sess_1234567890abcdef`.
     """
-    object: Literal["realtime.session"]
+    object: OpenEnum[Literal["realtime.session"]]
     """
     The object type, always `realtime.session`.
     """
@@ -453,7 +461,9 @@ class RealtimeSessionCreateResponse(BaseModel):
     """
     The default system instructions prepended to model calls.
     """
-    include: list[Literal["item.input_audio_transcription.logprobs"]] | None = None
+    include: (
+        list[OpenEnum[Literal["item.input_audio_transcription.logprobs"]]] | None
+    ) = None
     """
     Additional fields the server includes in its outputs.
     `item.input_audio_transcription.logprobs` adds the log probabilities of

@@ -33,6 +33,7 @@ from urllib.parse import quote
 
 import httpx
 import pydantic
+import pydantic_core
 from pydantic_core import core_schema
 from typing_extensions import TypeAliasType
 
@@ -52,6 +53,7 @@ __all__ = [
     "MissingAPIKeyError",
     "NotFoundError",
     "NotGiven",
+    "OpenEnum",
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
@@ -113,6 +115,33 @@ class Secret(str):
         return core_schema.no_info_after_validator_function(
             cls, core_schema.str_schema(), serialization=core_schema.to_string_ser_schema()
         )
+
+
+class _KnownValues:
+    """The check behind OpenEnum: a value outside the enum is refused only when validation is
+    closed (a request, or a response under `strict_response_validation`)."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
+        known = tuple(
+            v for member in get_args(source) if get_origin(member) is Literal for v in get_args(member)
+        )
+
+        def check(value: object, info: core_schema.ValidationInfo) -> object:
+            if value in known or not (isinstance(info.context, dict) and info.context.get(CLOSED_ENUMS)):
+                return value
+            expected = ", ".join(repr(v) for v in known)
+            raise pydantic_core.PydanticCustomError(
+                "literal_error", "Input should be one of {expected}", {"expected": expected}
+            )
+
+        return core_schema.with_info_after_validator_function(check, handler(source))
+
+
+CLOSED_ENUMS = "sdkgen_closed_enums"
+CLOSED: dict[str, object] = {CLOSED_ENUMS: True}
+_E = TypeVar("_E")
+OpenEnum = Annotated[_E | str, _KnownValues()]
+"""A string enum a server may extend: the known values for typing, and any other string kept."""
 
 
 # --- errors --------------------------------------------------------------------------------------
@@ -266,10 +295,24 @@ def json_body(
             raise RequestValidationError(f"{name} may not be None; leave it out to not send it")
         values[name] = value
     try:
-        validated = model.model_validate(values)
+        validated = model.model_validate(values, context=CLOSED)
     except pydantic.ValidationError as exc:
         raise RequestValidationError(f"invalid request body: {exc}", exc.errors()) from None
     return validated.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def json_value(tp: Any, body: object) -> object | None:
+    """A body passed whole (a union, an array or a scalar at its root), validated against the
+    spec's type; NOT_GIVEN sends no body."""
+    if isinstance(body, NotGiven):
+        return None
+    try:
+        plain = _adapter(Any).dump_python(body, mode="json", by_alias=True, exclude_unset=True)
+        value = _adapter(tp).validate_python(plain, context=CLOSED)
+    except pydantic.ValidationError as exc:
+        raise RequestValidationError(f"invalid request body: {exc}", exc.errors()) from None
+    dumped: object = _adapter(tp).dump_python(value, mode="json", by_alias=True, exclude_unset=True)
+    return dumped
 
 
 def build_request(
@@ -280,7 +323,7 @@ def build_request(
     path_params: Mapping[str, object] | None = None,
     query: Query | None = None,
     headers: Headers | None = None,
-    json_data: Body | None = None,
+    json_data: object | None = None,
     api_key: str | None = None,
     extra_headers: Headers | None = None,
     extra_query: Query | None = None,
@@ -303,7 +346,11 @@ def build_request(
     content: bytes | None = None
     if json_data is not None or extra_body:
         merged["Content-Type"] = "application/json"
-        payload = {**(json_data or {}), **(extra_body or {})}
+        payload = json_data
+        if extra_body:
+            if not isinstance(json_data, Mapping | None):
+                raise RequestValidationError("extra_body adds fields to an object body; this body is not one")
+            payload = {**(json_data or {}), **extra_body}
         content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     for name, value in {**(headers or {}), **(extra_headers or {})}.items():
         if value is None:  # None removes a default header
@@ -361,7 +408,7 @@ def parse_response(response: httpx.Response, tp: Any, *, strict: bool = False) -
     except ValueError:
         raise APIResponseValidationError(response, response.text, "the body is not JSON") from None
     try:
-        return _adapter(tp).validate_python(body)
+        return _adapter(tp).validate_python(body, context=CLOSED if strict else None)
     except pydantic.ValidationError as exc:
         if strict:
             raise APIResponseValidationError(response, body, str(exc)) from None
