@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
 import json
-import re
 from typing import Any, cast
 
 from packaging.version import InvalidVersion, Version
 
 from .config import Config
-from .docs import doc_models, operation_doc, referenced_models
+from .docs import curl_form, doc_models, operation_doc, referenced_models
 from .effective import EffectiveSchemas
-from .ir import Api, Body, Field, Group, Operation, Parameter, Response
+from .ir import Api, Body, Field, Group, Operation, Parameter, Response, SecurityScheme, Streaming
+from .media import accept, body_kind, is_file, json_media, media_type, request_media, stream_media
 from .models import ModelSource
 from .naming import argument_name, class_name, function_name, pascal_case, safe_name, snake_case
 from .open_enums import OPEN_ENUM
 from .pointer import local_ref_parts
+from .security import requirements, security_schemes
 from .walk import iter_operations
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
@@ -48,7 +50,9 @@ def build_api(schemas: EffectiveSchemas, models: ModelSource, config: Config) ->
     )
     sites = list(iter_operations(spec))
     chosen = dict(config.operation_names)
-    operations = tuple(_operation(schemas, site, models, api_key_env, chosen) for site in sites)
+    schemes = security_schemes(spec, lambda s: schemas.resolve(s).schema, upper, api_key_env)
+    events = dict(config.stream_events)
+    operations = tuple(_operation(schemas, site, models, schemes, chosen, events) for site in sites)
     known = set(models.names)
     used_by: dict[str, set[str]] = {}
     for site, op in zip(sites, operations, strict=True):
@@ -65,6 +69,7 @@ def build_api(schemas: EffectiveSchemas, models: ModelSource, config: Config) ->
         client_name=client_name(spec, config),
         server_url=str(servers[0].get("url") or "") if isinstance(servers[0], dict) else "",
         api_key_env=api_key_env,
+        security_schemes=schemes,
         base_url_env=config.base_url_env or f"{upper}_BASE_URL",
         operations=operations,
         groups=_groups(operations, tags),
@@ -139,7 +144,12 @@ def _ref_name(schema: Any) -> str | None:
 
 
 def _operation(
-    schemas: EffectiveSchemas, site: Any, models: ModelSource, api_key_env: str, chosen: dict[str, str]
+    schemas: EffectiveSchemas,
+    site: Any,
+    models: ModelSource,
+    schemes: tuple[SecurityScheme, ...],
+    chosen: dict[str, str],
+    events: dict[str, str],
 ) -> Operation:
     op = site.operation
     op_id = str(op.get("operationId") or f"{site.method}_{site.path}")
@@ -156,9 +166,28 @@ def _operation(
     taken: set[str] = set()
     parameters = tuple(_parameter(schemas, p, taken, known) for p in merged.values())
     request_body = schemas.resolve(op.get("requestBody")).schema
-    media = _json_media(request_body.get("content") if isinstance(request_body, dict) else None)
-    body = _body(schemas, request_body, media, models, taken)
-    auth = _auth(schemas, op.get("security", schemas.spec.get("security")), api_key_env)
+    sent = request_media(request_body.get("content") if isinstance(request_body, dict) else None)
+    media = (sent[1], sent[2]) if sent else None
+    body = _body(schemas, request_body, sent, models, taken)
+    security = requirements(op, schemas.spec, schemes)
+    streaming = _streaming(schemas, ordered, body, known, events.get(op_id))
+    doc = operation_doc(
+        schemas,
+        list(merged.values()),
+        media[1] if media else None,
+        body.fields if body else (),
+        responses,
+        site.path,
+        _auth(security, schemes),
+        {(p.location, p.name): p.py_name for p in parameters},
+        whole_body=("content" if body.encoding == "raw" else "body") if body and body.whole else None,
+        leave_out=streaming.field if streaming else None,
+    )
+    if body and body.encoding != "json":
+        example = json.loads(doc.request_example) if doc.request_example else None
+        doc = dataclasses.replace(
+            doc, curl_body=curl_form(body.encoding, body.media_type, example, body.files)
+        )
     return Operation(
         operation_id=op_id,
         function_name=chosen.get(op_id) or _client_attribute(function_name(op_id)),
@@ -172,35 +201,30 @@ def _operation(
         body=body,
         success=success,
         errors=tuple(_response(schemas, s, r, known) for s, r in ordered if s[:1] in "45" or s == "default"),
-        accept=_accept(ordered),
-        doc=operation_doc(
-            schemas,
-            list(merged.values()),
-            media[1] if media else None,
-            body.fields if body else (),
-            responses,
-            site.path,
-            auth,
-            {(p.location, p.name): p.py_name for p in parameters},
-            whole_body=bool(body and body.whole),
-        ),
+        accept=accept(ordered, success.kind),
+        streaming=streaming,
+        security=security,
+        doc=doc,
     )
 
 
-def _auth(schemas: EffectiveSchemas, requirements: Any, api_key_env: str) -> str:
+def _auth(security: tuple[tuple[str, ...], ...], schemes: tuple[SecurityScheme, ...]) -> str:
     """How the operation authenticates, in words, for its docs page."""
-    schemes = (schemas.spec.get("components") or {}).get("securitySchemes") or {}
-    ways = []
-    for requirement in requirements if isinstance(requirements, list) else []:
-        for name in requirement if isinstance(requirement, dict) else []:
-            scheme = schemas.resolve(schemes.get(name)).schema or {}
-            if scheme.get("type") == "http" and str(scheme.get("scheme")).lower() == "bearer":
-                ways.append(f"a bearer token: `Authorization: Bearer ${api_key_env}`")
-            elif scheme.get("type") == "apiKey":
-                ways.append(f"an API key in the {scheme.get('in')} `{scheme.get('name')}`")
-            else:
-                ways.append(f"the `{name}` scheme ({scheme.get('type', 'unknown')})")
-    return " or ".join(ways) if ways else "none"
+    by_key = {s.key: s for s in schemes}
+    ways = [" and ".join(_auth_words(by_key[key]) for key in alternative) for alternative in security]
+    if not any(ways):
+        return "none"
+    return " or ".join(w for w in ways if w) + (" (optional)" if "" in ways else "")
+
+
+def _auth_words(scheme: SecurityScheme) -> str:
+    if scheme.kind == "bearer":
+        return f"a bearer token: `Authorization: Bearer ${scheme.env_var}`"
+    if scheme.kind == "basic":
+        where = f"`{scheme.argument}=(username, password)` or `${scheme.env_var}` as `user:password`"
+        return f"HTTP basic auth: {where}"
+    where = f"`{scheme.argument}=` or `${scheme.env_var}`"
+    return f"an API key in the {scheme.kind} `{scheme.parameter}`: {where}"
 
 
 def _parameter(
@@ -216,45 +240,63 @@ def _parameter(
     )
 
 
-_JSON_MEDIA = re.compile(r"application/([\w.+-]+\+)?json")
-
-
-def _json_media(content: Any) -> tuple[str, dict[str, Any]] | None:
-    for media, obj in (content or {}).items():
-        if _JSON_MEDIA.fullmatch(_media_type(media)) and isinstance(obj, dict):
-            return media, obj
-    return None
-
-
-def _accept(responses: list[tuple[str, Any]]) -> str:
-    """The Accept header: the JSON media types the responses declare (`application/hal+json`,
-    vendor types), success first, so a server that checks it does not answer 406."""
-    success_first = sorted(responses, key=lambda pair: not pair[0].startswith("2"))
-    declared = [
-        _media_type(media)
-        for _, response in success_first
-        for media in ((response.get("content") or {}) if isinstance(response, dict) else {})
-        if _JSON_MEDIA.fullmatch(_media_type(media))
-    ]
-    return ", ".join(dict.fromkeys(declared)) or "application/json"
-
-
-def _media_type(media: str) -> str:
-    """`application/json; charset=utf-8` -> `application/json`."""
-    return media.split(";")[0].strip()
-
-
 NO_CONTENT = Response("204", "None", None, "")
 
 
 def _response(schemas: EffectiveSchemas, status: str, response: Any, known: dict[str, str]) -> Response:
-    media = _json_media(response.get("content") if isinstance(response, dict) else None)
+    content = response.get("content") if isinstance(response, dict) else None
     description = str(response.get("description") or "").strip() if isinstance(response, dict) else ""
+    kind = body_kind(content)
+    if kind == "text":
+        return Response(status, "str", None, description, "text")
+    if kind == "binary":
+        return Response(status, "BinaryResponse", None, description, "binary")
+    if kind == "stream":
+        event = _event_type(schemas, stream_media(content), known)
+        return Response(status, f"Stream[{event}]", None, description, "stream")
+    media = json_media(content)
     if media is None or "schema" not in media[1]:
         return Response(status, "None", None, description)
     schema = media[1]["schema"]
     model = known.get(_ref_name(schema) or "")
     return Response(status, python_type(schemas, schema, known), model, description)
+
+
+def _event_type(
+    schemas: EffectiveSchemas, media: tuple[str, dict[str, Any]] | None, known: dict[str, str]
+) -> str:
+    """One event's type: OpenAPI 3.2's `itemSchema`, else the stream media type's schema."""
+    schema = (media[1].get("itemSchema") or media[1].get("schema")) if media else None
+    annotation = python_type(schemas, schema, known) if schema is not None else "Any"
+    return "dict[str, Any]" if annotation == "Any" else annotation
+
+
+def _streaming(
+    schemas: EffectiveSchemas,
+    responses: list[tuple[str, Any]],
+    body: Body | None,
+    known: dict[str, str],
+    configured: str | None,
+) -> Streaming | None:
+    """Streaming, when the success response offers events or the body has a boolean `stream`."""
+    success = next((r for s, r in responses if s.startswith("2") and isinstance(r, dict)), {})
+    media = stream_media(success.get("content"))
+    field = next(
+        (
+            f.name
+            for f in (body.fields if body else ())
+            if f.name == "stream" and f.annotation.startswith("bool")
+        ),
+        None,
+    )
+    if media is None and field is None:
+        return None
+    event = known.get(configured, configured) if configured else _event_type(schemas, media, known)
+    if body_kind(success.get("content")) == "stream":
+        field = None  # every call streams
+    elif field is None:
+        return None  # events are offered, but no boolean of the body asks for them
+    return Streaming(event, field, media_type(media[0]) if media else "text/event-stream")
 
 
 def python_type(schemas: EffectiveSchemas, schema: Any, known: dict[str, str], depth: int = 0) -> str:
@@ -290,27 +332,42 @@ def python_type(schemas: EffectiveSchemas, schema: Any, known: dict[str, str], d
 def _body(
     schemas: EffectiveSchemas,
     body: Any,
-    media: tuple[str, dict[str, Any]] | None,
+    sent: tuple[str, str, dict[str, Any]] | None,
     models: ModelSource,
     taken: set[str],
 ) -> Body | None:
-    if media is None:
+    if sent is None:
         return None
-    schema = media[1].get("schema")
-    model = models.class_for(_ref_name(schema) or "")
+    encoding, media, obj = sent
+    schema = obj.get("schema")
     required = bool(body.get("required"))
+    if encoding == "raw":
+        return Body("FileContent", required, media, (), whole=True, encoding="raw")
+    model = models.class_for(_ref_name(schema) or "")
     if model is None or model not in models.fields:  # a union or array root is passed whole
         annotation = model or python_type(schemas, schema, models.component_classes)
-        return None if annotation == "Any" else Body(annotation, required, media[0], (), whole=True)
+        if encoding != "json" or annotation == "Any":
+            return Body("FileContent", required, media, (), whole=True, encoding="raw")
+        return Body(annotation, required, media, (), whole=True)
     view = schemas.object(schema)
+    files = tuple(name for name, sub in view.properties.items() if _carries_files(schemas, sub))
     fields = tuple(
-        _field(schemas, node, view.properties, view.required, taken)
+        _field(schemas, node, view.properties, view.required, taken, files)
         for node in models.fields[model]
         if isinstance(node.target, ast.Name)
         and node.target.id != "model_config"
         and (_alias(node) or node.target.id) not in view.read_only  # the server sets those
     )
-    return Body(model, required, media[0], fields)
+    return Body(
+        model, required, media, fields, encoding=encoding, files=files if encoding == "multipart" else ()
+    )
+
+
+def _carries_files(schemas: EffectiveSchemas, schema: Any) -> bool:
+    resolved = schemas.resolve(schema).schema
+    if isinstance(resolved, dict) and resolved.get("type") == "array":
+        resolved = schemas.resolve(resolved.get("items")).schema
+    return is_file(resolved)
 
 
 def _field(
@@ -319,6 +376,7 @@ def _field(
     properties: dict[str, Any],
     required: frozenset[str],
     taken: set[str],
+    files: tuple[str, ...] = (),
 ) -> Field:
     assert isinstance(node.target, ast.Name)
     wire = _alias(node) or node.target.id
@@ -332,10 +390,13 @@ def _field(
     description = schema.get("description") or (
         resolved.get("description") if isinstance(resolved, dict) else ""
     )
+    text = ast.unparse(annotation)
+    if wire in files:  # a file: bytes, a binary file object, a path, or (filename, content, type)
+        text = "list[FileTypes]" if text.startswith("list[") else "FileTypes"
     return Field(
         name=wire,
         py_name=py_name,
-        annotation=ast.unparse(annotation),
+        annotation=text,
         required=wire in required,
         nullable=nullable,
         description=str(description or "").strip(),
@@ -387,7 +448,7 @@ def _union_members(annotation: ast.expr) -> list[ast.expr]:
     return [annotation]
 
 
-TYPING_NAMES = {"Any": "typing", "Literal": "typing", "Annotated": "typing"}
+TYPING_NAMES = {"Any": "typing", "Literal": "typing", "Annotated": "typing", "overload": "typing"}
 
 
 def _from_imports(
@@ -411,7 +472,12 @@ def _mentioned(
         annotations += [p.annotation for p in op.parameters]
         if responses:
             annotations.append(op.success.annotation)
-        if op.body:
-            annotations += [op.body.model, *(f.annotation for f in op.body.fields)]
+            if op.streaming:
+                annotations.append(op.streaming.event)
+            if op.streaming and op.streaming.field:
+                annotations.append("overload(Literal)")  # the typed overloads of `stream`
+        if op.body:  # the client passes a form's fields on; only a builder names its model
+            uses_model = op.body.encoding == "json" or not responses
+            annotations += [op.body.model if uses_model else "", *(f.annotation for f in op.body.fields)]
     used = {n.id for a in annotations for n in ast.walk(ast.parse(a)) if isinstance(n, ast.Name)}
     return tuple(sorted(used & known))

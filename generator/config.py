@@ -23,6 +23,7 @@ class Config:
     keep: tuple[str, ...] = ()  # output paths (globs, or folders ending in /) the user owns
     operation_names: tuple[tuple[str, str], ...] = ()  # operationId -> method name
     model_names: tuple[tuple[str, str], ...] = ()  # component schema key -> class name
+    stream_events: tuple[tuple[str, str], ...] = ()  # operationId -> the schema of one event
 
     def with_overrides(self, **overrides: Any) -> Config:
         """Flags given on the command line win over the file; None means not given."""
@@ -68,6 +69,9 @@ def load_config(start: Path | None = None) -> Config:
         if key == "names":
             values.update(_names(pyproject, value))
             continue
+        if key == "streaming":
+            values["stream_events"] = _string_table(pyproject, "[tool.sdkgen.streaming]", value)
+            continue
         name = _KEYS.get(key)
         if name is None:
             raise SpecError([_problem(pyproject, f"unknown key {key!r} in [tool.sdkgen]")])
@@ -92,10 +96,14 @@ def _names(pyproject: Path, table: Any) -> dict[str, tuple[tuple[str, str], ...]
         field = {"operations": "operation_names", "models": "model_names"}.get(key)
         if field is None:
             raise SpecError([_problem(pyproject, f"unknown key {key!r} in [tool.sdkgen.names]")])
-        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            raise SpecError([_problem(pyproject, f"[tool.sdkgen.names.{key}] must map names to strings")])
-        found[field] = tuple(sorted(value.items()))
+        found[field] = _string_table(pyproject, f"[tool.sdkgen.names.{key}]", value)
     return found
+
+
+def _string_table(pyproject: Path, where: str, value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise SpecError([_problem(pyproject, f"{where} must map names to strings")])
+    return tuple(sorted(value.items()))
 
 
 def config_for(spec: Path | None, start: Path | None = None) -> Config:

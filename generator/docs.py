@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from .effective import EffectiveSchemas
-from .examples import synthesize
+from .examples import fits, synthesize
 from .ir import DocField, DocModel, DocResponse, Field, OperationDoc
 
 RETRIED = frozenset({"408", "409", "429"})
@@ -196,7 +196,8 @@ def operation_doc(
     path: str,
     auth: str,
     parameter_names: dict[tuple[str, str], str],
-    whole_body: bool = False,
+    whole_body: str | None = None,
+    leave_out: str | None = None,
 ) -> OperationDoc:
     """The docs of one operation; its example call passes every required argument, so it runs."""
     params = tuple(
@@ -217,7 +218,9 @@ def operation_doc(
             **example,
             **{f.name: filler.get(f.name) for f in arguments if f.required and f.name not in example},
         }
-    by_wire = {f.name: f.py_name for f in arguments}
+    if body_schema is not None and not fits(schemas, body_schema, example):  # requests are validated
+        example = synthesize(schemas, body_schema)
+    by_wire = {f.name: f.py_name for f in arguments if f.name != leave_out}  # not `stream`: a plain call
     required = [p for p in parameters if p.get("required") and p.get("in") != "path"]
     values = {(str(p["in"]), str(p["name"])): _parameter_example(schemas, p) for p in required}
     example_args = tuple((parameter_names[key], repr(v)) for key, v in values.items()) + tuple(
@@ -226,7 +229,7 @@ def operation_doc(
         if k in by_wire
     )
     if whole_body and example is not None:
-        example_args += (("body", repr(example)),)
+        example_args += ((whole_body, repr(example)),)
     path_values = {
         str(p["name"]): _parameter_example(schemas, p) for p in parameters if p.get("in") == "path"
     }
@@ -246,6 +249,33 @@ def operation_doc(
         ),
         responses=tuple(_doc_response(schemas, status, r) for status, r in sorted(responses.items())),
     )
+
+
+def curl_form(encoding: str, media: str, example: Any, files: tuple[str, ...]) -> tuple[str, ...]:
+    """curl's options for a body that is not JSON: `-F` per multipart field (`@file` for files),
+    `--data-urlencode` per form field, `--data-binary @file` for raw content."""
+    if encoding == "raw":
+        return (f"-H 'Content-Type: {shell_quoted(media)}'", "--data-binary @body.bin")
+    pairs = example.items() if isinstance(example, dict) else []
+    flag = "-F" if encoding == "multipart" else "--data-urlencode"
+    options = []
+    for name, value in pairs:
+        if name in files:
+            field = f"{name}[]" if isinstance(value, list) else name
+            options.append(f"-F '{shell_quoted(field)}=@{shell_quoted(name)}.bin'")
+            continue
+        fields = _bracketed(name, value) if encoding == "multipart" else [(name, value)]
+        options += [f"{flag} '{shell_quoted(f'{key}={_query_text(item)}')}'" for key, item in fields]
+    return tuple(options)
+
+
+def _bracketed(key: str, value: Any) -> list[tuple[str, Any]]:
+    """Multipart fields as the SDK sends them: `tags[]` per item, `crop[width]` per property."""
+    if isinstance(value, dict):
+        return [pair for sub, item in value.items() for pair in _bracketed(f"{key}[{sub}]", item)]
+    if isinstance(value, list):
+        return [pair for item in value for pair in _bracketed(f"{key}[]", item)]
+    return [(key, value)]
 
 
 def _query_text(value: Any) -> str:

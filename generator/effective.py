@@ -160,6 +160,7 @@ class EffectiveSchemas:
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
+        self.memo: dict[str, Any] = {}  # what a reader builds once per spec (a validator, ...)
         self._objects: dict[int, tuple[Any, ObjectView]] = {}  # the schema is kept, so its id stays its own
 
     def resolve(self, schema: Any) -> Target:

@@ -73,6 +73,15 @@ class SchemaChecker:
         return sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
 
 
+def fits(schemas: EffectiveSchemas, schema: Any, value: Any) -> bool:
+    """Whether `value` satisfies a referenced schema; a spec's own example sometimes does not."""
+    target = schemas.resolve(schema)
+    if not target.origin:
+        return True
+    checker = schemas.memo.get("checker") or schemas.memo.setdefault("checker", SchemaChecker(schemas.spec))
+    return not checker.errors(target.origin, value)
+
+
 _FORMATS = {
     "date-time": "2025-01-01T00:00:00Z",
     "date": "2025-01-01",
@@ -98,12 +107,12 @@ def synthesize(schemas: EffectiveSchemas, schema: Any, depth: int = 0) -> Any:
         return synthesize(schemas, schemas.resolve(schema).schema, depth + 1)
     if "const" in schema:
         return schema["const"]
-    if "example" in schema:
-        return schema["example"]
-    if isinstance(schema.get("examples"), list) and schema["examples"]:
-        return schema["examples"][0]
-    if "default" in schema and schema["default"] is not None:
-        return schema["default"]
+    given = [schema["example"]] if "example" in schema else []
+    given += schema["examples"][:1] if isinstance(schema.get("examples"), list) else []
+    given += [schema["default"]] if schema.get("default") is not None else []
+    for value in given:
+        if _of_type(schema, value):  # an example of the wrong type (JSON text for an object) is skipped
+            return value
     if isinstance(schema.get("enum"), list) and schema["enum"]:
         return schema["enum"][0]
     for key in ("oneOf", "anyOf"):
@@ -119,6 +128,24 @@ def synthesize(schemas: EffectiveSchemas, schema: Any, depth: int = 0) -> Any:
             return synthesize(schemas, schema["allOf"][0], depth + 1) if schema["allOf"] else None
         return _by_type(schemas, schema, "object", depth)
     return _by_type(schemas, schema, _first_type(schema), depth)
+
+
+_JSON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+}
+
+
+def _of_type(schema: dict[str, Any], value: Any) -> bool:
+    kinds = schema.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds] if isinstance(kinds, str) else []
+    if not kinds or value is None:
+        return not kinds or "null" in kinds or value is not None
+    return any(isinstance(value, _JSON_TYPES.get(k, object)) for k in kinds)
 
 
 _SHAPES = frozenset({"type", "properties", "items", "$ref", "enum", "const", "allOf", "anyOf", "oneOf"})

@@ -34,6 +34,8 @@ class Body:
     media_type: str
     fields: tuple[Field, ...]
     whole: bool = False  # a union, array or scalar root: only `body=`, no keyword per field
+    encoding: str = "json"  # json, multipart, form (URL-encoded) or raw (`content=`)
+    files: tuple[str, ...] = ()  # the wire names of multipart fields that carry files
 
 
 @dataclass(frozen=True)
@@ -42,11 +44,27 @@ class Response:
     annotation: str  # the parsed body's Python type: a model, list[...], a scalar, Any, or None
     model: str | None  # the model class, when the body is one
     description: str
+    kind: str = "json"  # json, text (a str), binary (BinaryResponse) or stream (Stream[Event])
 
     @property
     def runtime_type(self) -> str:
         """The expression the client parses the body with."""
+        if self.kind == "text":
+            return "TEXT"
         return {"None": "NO_CONTENT", "Any": "object"}.get(self.annotation, self.annotation)
+
+    def for_client(self, variant: str) -> str:
+        """The type a method of the sync (`""`) or async (`"Async"`) client returns."""
+        return variant + self.annotation if self.kind in ("binary", "stream") else self.annotation
+
+
+@dataclass(frozen=True)
+class Streaming:
+    """An operation that streams events: always, or when its body's boolean field says so."""
+
+    event: str  # the Python type of one event
+    field: str | None  # the body field (wire name) that asks for a stream; None when always
+    accept: str  # the Accept header of a streamed call
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,7 @@ class OperationDoc:
     url_example: str  # the path with its parameters (and required query parameters) filled in
     header_examples: tuple[str, ...]  # `Name: value` of each required header parameter, for curl
     responses: tuple[DocResponse, ...]
+    curl_body: tuple[str, ...] = ()  # curl's body options for a form or raw body (`-F 'a=1'`)
 
 
 @dataclass(frozen=True)
@@ -112,6 +131,8 @@ class Operation:
     errors: tuple[Response, ...]
     doc: OperationDoc
     accept: str = "application/json"  # the JSON media types its responses declare
+    security: tuple[tuple[str, ...], ...] = ()  # alternatives of scheme keys; () needs none
+    streaming: Streaming | None = None
 
     @property
     def path_parameters(self) -> tuple[Parameter, ...]:
@@ -119,6 +140,17 @@ class Operation:
 
     def parameters_in(self, location: str) -> tuple[Parameter, ...]:
         return tuple(p for p in self.parameters if p.location == location)
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    """A way to authenticate that the SDK can send, and where the client finds its credential."""
+
+    key: str  # its name under components/securitySchemes
+    kind: str  # bearer, basic, header, query or cookie
+    parameter: str  # the header, query or cookie name ("Authorization" for bearer and basic)
+    argument: str  # the client's constructor argument (`api_key` for the first single secret)
+    env_var: str
 
 
 @dataclass(frozen=True)
@@ -152,6 +184,43 @@ class Api:
     client_imports: tuple[str, ...]  # what _client.py imports from it
     builder_from_imports: tuple[tuple[str, tuple[str, ...]], ...]  # other names: typing, uuid, pydantic
     client_from_imports: tuple[tuple[str, tuple[str, ...]], ...]
+    security_schemes: tuple[SecurityScheme, ...] = ()
+
+    @property
+    def primary_scheme(self) -> SecurityScheme | None:
+        return next((s for s in self.security_schemes if s.argument == "api_key"), None)
+
+    def schemes_for(self, op: Operation) -> tuple[SecurityScheme, ...]:
+        """The schemes of the operation's first alternative, which its examples use."""
+        first = op.security[0] if op.security else ()
+        return tuple(s for s in self.security_schemes if s.key in first)
+
+    @property
+    def other_schemes(self) -> tuple[SecurityScheme, ...]:
+        """The schemes whose credentials the client takes by their own argument, not `api_key`."""
+        return tuple(s for s in self.security_schemes if s.argument != "api_key")
+
+    @property
+    def credentials_required(self) -> bool:
+        """Every operation needs a credential: a client without any is refused when made."""
+        return bool(self.operations) and all(op.security and () not in op.security for op in self.operations)
+
+    @property
+    def response_kinds(self) -> frozenset[str]:
+        return frozenset(op.success.kind for op in self.operations)
+
+    @property
+    def runtime_response_names(self) -> tuple[str, ...]:
+        """What the clients import from the runtime to return binary bodies, text and streams."""
+        names = set()
+        for op in self.operations:
+            if op.success.kind == "binary":
+                names |= {"BinaryResponse", "AsyncBinaryResponse"}
+            if op.success.kind == "text":
+                names.add("TEXT")
+            if op.streaming:
+                names |= {"Stream", "AsyncStream"}
+        return tuple(sorted(names))
 
     @property
     def has_empty_responses(self) -> bool:
@@ -159,11 +228,25 @@ class Api:
 
     @property
     def has_bodies(self) -> bool:
-        return any(op.body and not op.body.whole for op in self.operations)
+        return any(op.body and not op.body.whole and op.body.encoding == "json" for op in self.operations)
 
     @property
     def has_whole_bodies(self) -> bool:
-        return any(op.body and op.body.whole for op in self.operations)
+        return any(op.body and op.body.whole and op.body.encoding == "json" for op in self.operations)
+
+    @property
+    def file_type_names(self) -> tuple[str, ...]:
+        """FileContent and FileTypes, where a signature takes a file."""
+        names = set()
+        for op in self.operations:
+            if op.body and op.body.encoding == "raw":
+                names.add("FileContent")
+            if op.body and any("FileTypes" in f.annotation for f in op.body.fields):
+                names.add("FileTypes")
+        return tuple(sorted(names))
+
+    def body_encodings(self) -> frozenset[str]:
+        return frozenset(op.body.encoding for op in self.operations if op.body)
 
     @property
     def has_query_parameters(self) -> bool:

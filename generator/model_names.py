@@ -37,6 +37,7 @@ SDK_NAMES = frozenset(
     | {"BadRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError"}
     | {"UnprocessableEntityError", "RateLimitError", "InternalServerError", "RawResponse", "SyncClient"}
     | {"AsyncClient", "Body", "Headers", "Query", "TimeoutTypes", "Any", "Literal", "Annotated"}
+    | {"overload", "Stream", "AsyncStream", "BinaryResponse", "AsyncBinaryResponse", "TEXT", "SecurityScheme"}
 )
 
 

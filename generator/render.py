@@ -48,6 +48,7 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["pystr"] = python_string
+    env.filters["pytuple"] = python_tuple
     env.filters["docstring"] = docstring_text
     env.filters["all_sorted"] = all_sorted
     env.filters["markdown"] = docs.markdown_text
@@ -56,6 +57,14 @@ def environment() -> jinja2.Environment:
     env.filters["shell_quoted"] = docs.shell_quoted
     env.filters["error_class"] = docs.error_class
     return env
+
+
+def python_tuple(value: object) -> str:
+    """Nested tuples of strings as a Python literal: `(("a",), ("b", "c"))`."""
+    if not isinstance(value, tuple):
+        return python_string(str(value))
+    inner = ", ".join(python_tuple(v) for v in value)
+    return f"({inner},)" if len(value) == 1 else f"({inner})"
 
 
 def python_string(value: str) -> str:

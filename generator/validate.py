@@ -21,6 +21,7 @@ from .diagnostics import Diagnostic, Level
 from .loader import Document
 from .naming import class_name, function_name, snake_case
 from .pointer import Part, local_ref_parts, lookup, resolve_logical
+from .security import scheme_kind
 from .walk import iter_operations, iter_schemas
 
 # Keywords whose invalid use the prepare stage repairs, so generation goes on with a warning.
@@ -52,6 +53,7 @@ def validate(doc: Document) -> list[Diagnostic]:
     _check_types(doc, found)
     _check_operations(doc, found)
     _check_names(doc, found)
+    _check_security(doc, found)
     if refs_ok:
         ours = {d.pointer for d in found}  # where we already said it better, the validator stays quiet
         found.extend(d for d in _spec_validator_diagnostics(doc, version) if d.pointer not in ours)
@@ -153,6 +155,18 @@ def _check_operations(doc: Document, out: list[Diagnostic]) -> None:
                         " in 'parameters' (in: path)",
                     )
                 )
+
+
+def _check_security(doc: Document, out: list[Diagnostic]) -> None:
+    """A scheme the SDK cannot send is a located warning; its operations send no credentials."""
+    declared = (doc.data.get("components") or {}).get("securitySchemes")
+    for name, scheme in declared.items() if isinstance(declared, dict) else []:
+        if isinstance(scheme, dict) and "$ref" not in scheme and scheme_kind(scheme)[0] is None:
+            message = (
+                f"security scheme {name!r} ({scheme.get('type')}) is not supported:"
+                " send its credentials with extra_headers"
+            )
+            out.append(doc.diagnostic(["components", "securitySchemes", name], message, Level.WARNING))
 
 
 def _path_parameters(spec: dict[str, Any], holder: dict[str, Any]) -> set[str]:

@@ -130,6 +130,34 @@ def prism_server(spec: Path, *options: str) -> Iterator[str]:
         log.close()
 
 
+@contextlib.contextmanager
+def local_server(app: str) -> Iterator[str]:
+    """A Starlette app (`module:attribute`) served by uvicorn on a free loopback port."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "uvicorn", app, "--host", "127.0.0.1"]
+        + ["--port", str(port), "--log-level", "warning"],
+        cwd=ROOT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"uvicorn exited with {process.returncode}")
+            try:
+                httpx.get(url, timeout=1.0)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    pytest.fail("uvicorn did not start within 60 s")
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def prism() -> Iterator[str]:
     with prism_server(SPEC) as url:

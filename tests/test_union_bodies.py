@@ -52,7 +52,7 @@ def test_union_bodies_go_on_the_wire(sdk: Path) -> None:
             {"text": "b"},
         ]
         assert _sent(builders.clear_canvas()) is None, "an optional body left out is not sent"
-        with module.UnionBodies(api_key="k", base_url=url) as client:
+        with module.UnionBodies(base_url=url) as client:
             shape = client.draw_shape(body=models.Square(kind="square", side=2))
             assert isinstance(shape, models.Square) and shape.side == 2
             receipts = client.post_notes(body=models.Note(text="one note"))
@@ -72,6 +72,6 @@ def test_union_bodies_go_on_the_wire(sdk: Path) -> None:
 
 async def test_the_async_client_sends_them_too(sdk: Path) -> None:
     with importable(sdk, "union_bodies") as module, prism_server(SPEC) as url:
-        async with module.AsyncUnionBodies(api_key="k", base_url=url) as client:
+        async with module.AsyncUnionBodies(base_url=url) as client:
             shape = await client.draw_shape(body={"kind": "square", "side": 2})
             assert isinstance(shape, module.models.Square)

@@ -45,6 +45,8 @@ class OpenAIRealtime(SyncClient):
     base_url_env = "OPENAI_BASE_URL"
     default_base_url = request_builders.DEFAULT_BASE_URL
     user_agent = request_builders.USER_AGENT
+    security_schemes = request_builders.SECURITY_SCHEMES
+    credentials_required = True
 
     @property
     def with_raw_response(self) -> OpenAIRealtimeWithRawResponse:
@@ -137,6 +139,7 @@ class OpenAIRealtime(SyncClient):
             body=body,
             base_url=self.base_url,
             api_key=self.api_key,
+            credentials=self.credentials,
             extra_headers=self._headers(extra_headers),
             extra_query=extra_query,
             extra_body=extra_body,
@@ -166,6 +169,8 @@ class AsyncOpenAIRealtime(AsyncClient):
     base_url_env = "OPENAI_BASE_URL"
     default_base_url = request_builders.DEFAULT_BASE_URL
     user_agent = request_builders.USER_AGENT
+    security_schemes = request_builders.SECURITY_SCHEMES
+    credentials_required = True
 
     @property
     def with_raw_response(self) -> AsyncOpenAIRealtimeWithRawResponse:
@@ -258,6 +263,7 @@ class AsyncOpenAIRealtime(AsyncClient):
             body=body,
             base_url=self.base_url,
             api_key=self.api_key,
+            credentials=self.credentials,
             extra_headers=self._headers(extra_headers),
             extra_query=extra_query,
             extra_body=extra_body,

@@ -6,6 +6,8 @@ Use them to bring your own HTTP stack, or to sign, log or queue requests. The cl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import httpx
 
 from ._runtime import (
@@ -14,6 +16,7 @@ from ._runtime import (
     Headers,
     NotGiven,
     Query,
+    SecurityScheme,
     TimeoutTypes,
     build_request,
     json_body,
@@ -33,6 +36,12 @@ from .models import (
 )
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
+# How the spec's security schemes are sent; the key is the scheme's name in the spec.
+SECURITY_SCHEMES: dict[str, SecurityScheme] = {
+    "ApiKeyAuth": SecurityScheme(
+        "bearer", "Authorization", "api_key", "OPENAI_API_KEY"
+    ),
+}
 USER_AGENT = "openai-realtime/2.3.0 (sdkgen)"
 
 __all__ = [
@@ -64,6 +73,7 @@ def create_realtime_session(
     timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     base_url: str = DEFAULT_BASE_URL,
     api_key: str | None = None,
+    credentials: Mapping[str, object | None] | None = None,
     user_agent: str = USER_AGENT,
 ) -> httpx.Request:
     """Create session
@@ -108,7 +118,7 @@ def create_realtime_session(
             configuration cannot change.
         body: The whole request body as a model; keyword arguments override its fields.
 
-    Returns the request for `POST /realtime/sessions`; `api_key` adds a bearer token.
+    Returns the request for `POST /realtime/sessions`; `api_key` (and `credentials`, by scheme) authenticate it as the spec says.
     """
     return build_request(
         "POST",
@@ -135,7 +145,10 @@ def create_realtime_session(
             },
             nullable=frozenset({"input_audio_transcription", "turn_detection"}),
         ),
+        security=(("ApiKeyAuth",),),
+        schemes=SECURITY_SCHEMES,
         api_key=api_key,
+        credentials=credentials,
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,

@@ -7,6 +7,7 @@ call into it.
 from __future__ import annotations
 
 import asyncio
+import base64
 import email.utils
 import json
 import logging
@@ -14,12 +15,15 @@ import os
 import random
 import time
 import types
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from pathlib import Path
 from typing import (
+    IO,
     Annotated,
     Any,
     Generic,
     Literal,
+    NamedTuple,
     ParamSpec,
     Self,
     TypeVar,
@@ -44,11 +48,16 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncBinaryResponse",
     "AsyncClient",
+    "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
     "BaseModel",
+    "BinaryResponse",
     "ConflictError",
+    "FileContent",
+    "FileTypes",
     "InternalServerError",
     "MissingAPIKeyError",
     "NotFoundError",
@@ -60,6 +69,9 @@ __all__ = [
     "RequestValidationError",
     "SDKError",
     "Secret",
+    "SecurityScheme",
+    "ServerSentEvent",
+    "Stream",
     "SyncClient",
     "UnprocessableEntityError",
 ]
@@ -91,6 +103,7 @@ class NotGiven:
 
 NOT_GIVEN = NotGiven()
 NO_CONTENT: Any = type(None)  # what clients parse an empty response as: nothing
+TEXT: Any = type("TEXT", (), {})  # what clients parse a text/plain response with: it is the str
 
 
 class BaseModel(pydantic.BaseModel):
@@ -152,8 +165,10 @@ class SDKError(Exception):
 
 
 class MissingAPIKeyError(SDKError):
-    def __init__(self, env_var: str) -> None:
-        super().__init__(f"no API key: pass api_key= to the client or set the {env_var} environment variable")
+    def __init__(self, env_var: str, argument: str = "api_key") -> None:
+        super().__init__(
+            f"no API key: pass {argument}= to the client or set the {env_var} environment variable"
+        )
 
 
 class RequestValidationError(SDKError, ValueError):
@@ -266,6 +281,80 @@ def status_error(response: httpx.Response) -> APIStatusError:
     return cls(message, response=response, body=body)
 
 
+# --- credentials ---------------------------------------------------------------------------------
+
+
+class SecurityScheme(NamedTuple):
+    """A way to authenticate: `kind` is bearer, basic, header, query or cookie; `parameter` the
+    header, query or cookie name; the client takes the credential as `argument`, else `env_var`."""
+
+    kind: str
+    parameter: str
+    argument: str
+    env_var: str
+
+
+Security = tuple[tuple[str, ...], ...]  # alternatives, each the scheme keys needed together
+
+
+def credential(kind: str, value: object) -> object:
+    """A credential as sent: a Secret, or for basic auth (username, Secret(password)); basic auth
+    also takes `user:password` text, as an environment variable holds it."""
+    if kind == "basic":
+        user, password = value.split(":", 1) if isinstance(value, str) else cast(tuple[str, str], value)
+        return (str(user), Secret(str(password)))
+    return Secret(str(value))
+
+
+def credentials_of(
+    schemes: Mapping[str, SecurityScheme], api_key: object | None, given: Mapping[str, object | None] | None
+) -> dict[str, object]:
+    """Each scheme's credential: `api_key` is the primary scheme's, `given` the others' by key."""
+    found: dict[str, object] = {}
+    for key, scheme in schemes.items():
+        value = api_key if scheme.argument == "api_key" else (given or {}).get(key)
+        if value is not None and value != "":
+            found[key] = credential(scheme.kind, value)
+    return found
+
+
+def authorize(
+    security: Security,
+    schemes: Mapping[str, SecurityScheme],
+    credentials: Mapping[str, object],
+    headers: dict[str, str],
+    params: dict[str, str | list[str]],
+) -> None:
+    """Apply the first alternative whose credentials are all at hand; with none, an operation
+    that requires credentials raises MissingAPIKeyError (`()` among the alternatives: optional)."""
+    for alternative in security:
+        if alternative and all(key in credentials for key in alternative):
+            for key in alternative:
+                _apply(schemes[key], credentials[key], headers, params)
+            return
+    if security and () not in security:
+        scheme = schemes[next(key for key in security[0] if key not in credentials)]
+        raise MissingAPIKeyError(scheme.env_var, scheme.argument)
+
+
+def _apply(
+    scheme: SecurityScheme, value: object, headers: dict[str, str], params: dict[str, str | list[str]]
+) -> None:
+    if scheme.kind == "basic":
+        user, password = cast(tuple[str, str], value)
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        headers["Authorization"] = f"Basic {token}"
+    elif scheme.kind == "bearer":
+        headers["Authorization"] = f"Bearer {value}"
+    elif scheme.kind == "header":
+        headers[scheme.parameter] = str(value)
+    elif scheme.kind == "query":
+        params.setdefault(scheme.parameter, str(value))
+    else:  # a cookie
+        cookie = f"{scheme.parameter}={value}"
+        headers["Cookie"] = f"{headers['Cookie']}; {cookie}" if headers.get("Cookie") else cookie
+
+
 # --- building requests ---------------------------------------------------------------------------
 
 
@@ -315,6 +404,96 @@ def json_value(tp: Any, body: object) -> object | None:
     return dumped
 
 
+FileContent = bytes | str | IO[bytes] | os.PathLike[str]
+FileTypes = FileContent | tuple[str | None, FileContent] | tuple[str | None, FileContent, str | None]
+Form = tuple[dict[str, Any], list[tuple[str, Any]]]  # URL-encoded fields, multipart parts
+
+
+def form_body(
+    model: type[pydantic.BaseModel],
+    fields: Mapping[str, object],
+    files: frozenset[str],
+    *,
+    multipart: bool,
+    optional: bool = False,
+) -> Form | None:
+    """A form from keyword arguments (wire name -> value), each field validated against its type
+    in the spec's model; files are read by httpx as the request is sent. In a multipart body every
+    field is a part; objects and arrays of objects are sent as JSON text."""
+    values = given(fields)
+    if optional and not values:
+        return None
+    problems = [
+        f"{key}: {error['msg']}"
+        for key, field in ((f.alias or n, f) for n, f in model.model_fields.items())
+        for error in _field_errors(field, key, values, typed=key not in files)
+    ]
+    if problems:
+        raise RequestValidationError("invalid request body: " + "; ".join(problems))
+    data: dict[str, Any] = {}
+    parts: list[tuple[str, Any]] = []
+    for key, value in values.items():
+        if key in files:
+            items = value if isinstance(value, list) else [value]
+            parts += [(f"{key}[]" if isinstance(value, list) else key, _file(item)) for item in items]
+        elif multipart:
+            plain = _adapter(Any).dump_python(value, mode="json", by_alias=True, exclude_unset=True)
+            parts += [(name, (None, text)) for name, text in _flattened(key, plain)]
+        else:
+            data[key] = [_form_text(v) for v in value] if isinstance(value, list) else _form_text(value)
+    return data, parts
+
+
+def _flattened(key: str, value: Any) -> list[tuple[str, str]]:
+    """Multipart fields as the openai package and Prism read them: `tags[]` for each item of an
+    array, `crop[width]` for each property of an object."""
+    if isinstance(value, dict):
+        return [pair for sub, item in value.items() for pair in _flattened(f"{key}[{sub}]", item)]
+    if isinstance(value, list):
+        return [pair for item in value for pair in _flattened(f"{key}[]", item)]
+    return [(key, _form_text(value))] if value is not None else []
+
+
+def _field_errors(field: Any, key: str, values: Mapping[str, object], typed: bool) -> list[Any]:
+    if key not in values:
+        return [{"msg": "Field required"}] if field.is_required() else []
+    if not typed:  # a file: any of the shapes FileTypes allows
+        return []
+    adapter = _adapter(Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation)
+    try:
+        adapter.validate_python(values[key], context=CLOSED)
+    except pydantic.ValidationError as exc:
+        return exc.errors()
+    return []
+
+
+def _form_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    plain = _adapter(Any).dump_python(value, mode="json", by_alias=True, exclude_unset=True)
+    return json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
+
+
+def _file(value: object) -> object:
+    """A file as httpx sends it: a path is opened (and named after itself), text is UTF-8."""
+    if isinstance(value, tuple):
+        name, content, *kind = value
+        return (name, _file_content(content), *kind)
+    if isinstance(value, os.PathLike):
+        return (Path(value).name, Path(value).open("rb"))  # httpx reads it as it sends
+    if isinstance(value, bytes | str):
+        return ("upload", _file_content(value))
+    return value
+
+
+def _file_content(content: object) -> object:
+    if isinstance(content, os.PathLike):
+        return Path(content).open("rb")
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
 def build_request(
     method: str,
     base_url: str,
@@ -324,7 +503,13 @@ def build_request(
     query: Query | None = None,
     headers: Headers | None = None,
     json_data: object | None = None,
+    form: Form | None = None,
+    content: FileContent | NotGiven | None = None,
+    content_type: str | None = None,
+    security: Security = (),
+    schemes: Mapping[str, SecurityScheme] | None = None,
     api_key: str | None = None,
+    credentials: Mapping[str, object | None] | None = None,
     extra_headers: Headers | None = None,
     extra_query: Query | None = None,
     extra_body: Body | None = None,
@@ -332,7 +517,8 @@ def build_request(
     user_agent: str = "sdkgen-sdk",
     accept: str = "application/json",
 ) -> httpx.Request:
-    """An httpx.Request ready to send; path parameters are quoted, NOT_GIVEN values left out."""
+    """An httpx.Request ready to send; path parameters are quoted, NOT_GIVEN values left out, and
+    the operation's `security` met with `api_key` (the primary scheme) or `credentials` (by key)."""
     quoted = {k: quote(str(v), safe="") for k, v in (path_params or {}).items()}
     url = base_url.rstrip("/") + "/" + path.format(**quoted).lstrip("/")
     params = {
@@ -341,23 +527,32 @@ def build_request(
         if v is not None
     }
     merged: dict[str, str] = {"Accept": accept, "User-Agent": user_agent}
-    if api_key is not None:
-        merged["Authorization"] = f"Bearer {api_key}"
-    content: bytes | None = None
-    if json_data is not None or extra_body:
+    known = schemes or {}
+    authorize(security, known, credentials_of(known, api_key, credentials), merged, params)
+    body: Any = None
+    data: dict[str, Any] | None = None
+    parts: list[tuple[str, Any]] | None = None
+    if form is not None:
+        data = {**form[0], **(extra_body or {})}
+        parts = form[1] or None
+    elif content is not None and not isinstance(content, NotGiven):
+        body = _file_content(content)
+        body = body.read() if hasattr(body, "read") else body
+        merged["Content-Type"] = content_type or "application/octet-stream"
+    elif json_data is not None or extra_body:
         merged["Content-Type"] = "application/json"
         payload = json_data
         if extra_body:
             if not isinstance(json_data, Mapping | None):
                 raise RequestValidationError("extra_body adds fields to an object body; this body is not one")
             payload = {**(json_data or {}), **extra_body}
-        content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     for name, value in {**(headers or {}), **(extra_headers or {})}.items():
         if value is None:  # None removes a default header
             merged = {k: v for k, v in merged.items() if k.lower() != name.lower()}
         elif not isinstance(value, NotGiven):
             merged[name] = _header_value(value)
-    request = httpx.Request(method, url, params=params, headers=merged, content=content)
+    request = httpx.Request(method, url, params=params, headers=merged, content=body, data=data, files=parts)
     if not isinstance(timeout, NotGiven):
         request.extensions["timeout"] = _timeout(timeout).as_dict()
     return request
@@ -403,10 +598,20 @@ def parse_response(response: httpx.Response, tp: Any, *, strict: bool = False) -
     that does not match the spec is an APIResponseValidationError."""
     if tp is NO_CONTENT:
         return None
+    if tp is TEXT:
+        return response.text
+    if tp is BinaryResponse or tp is AsyncBinaryResponse:
+        return tp(response)
+    if get_origin(tp) is Stream or get_origin(tp) is AsyncStream:
+        return get_origin(tp)(response, get_args(tp)[0], strict=strict)
     try:
         body = response.json()
     except ValueError:
         raise APIResponseValidationError(response, response.text, "the body is not JSON") from None
+    return _parse_value(response, body, tp, strict)
+
+
+def _parse_value(response: httpx.Response, body: Any, tp: Any, strict: bool) -> Any:
     try:
         return _adapter(tp).validate_python(body, context=CLOSED if strict else None)
     except pydantic.ValidationError as exc:
@@ -414,6 +619,11 @@ def parse_response(response: httpx.Response, tp: Any, *, strict: bool = False) -
             raise APIResponseValidationError(response, body, str(exc)) from None
         log.debug("the response does not match the spec; kept as sent: %s", exc)
         return construct(tp, body)
+
+
+def streamed(tp: Any) -> bool:
+    """Whether a response parsed as `tp` is read as it arrives rather than before parsing."""
+    return tp is BinaryResponse or tp is AsyncBinaryResponse or get_origin(tp) in (Stream, AsyncStream)
 
 
 def construct(tp: Any, value: Any) -> Any:
@@ -475,6 +685,253 @@ def _construct_model(model: type[pydantic.BaseModel], value: dict[str, Any]) -> 
             object.__setattr__(result, "__pydantic_extra__", {})
         cast(dict[str, Any], result.__pydantic_extra__).update(extra)
     return result
+
+
+# --- binary bodies and streams -------------------------------------------------------------------
+
+
+class BinaryResponse:
+    """A body that is not JSON (audio, images, files), read as it arrives: `.content` holds it all,
+    `.iter_bytes()` yields it in chunks, `.write_to_file(path)` streams it to disk."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.http_response = response
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    @property
+    def content_type(self) -> str | None:
+        kind: str | None = self.http_response.headers.get("content-type")
+        return kind
+
+    @property
+    def content(self) -> bytes:
+        return self.http_response.read()
+
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        yield from self.http_response.iter_bytes(chunk_size)
+
+    def write_to_file(self, file: str | os.PathLike[str]) -> None:
+        with open(file, "wb") as out:
+            out.writelines(self.http_response.iter_bytes())
+        self.close()
+
+    def close(self) -> None:
+        self.http_response.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.status_code} {self.content_type}>"
+
+
+class AsyncBinaryResponse:
+    """The async BinaryResponse: `await .read()`, `async for chunk in .iter_bytes()`,
+    `await .write_to_file(path)`."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.http_response = response
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    @property
+    def content_type(self) -> str | None:
+        kind: str | None = self.http_response.headers.get("content-type")
+        return kind
+
+    async def read(self) -> bytes:
+        return await self.http_response.aread()
+
+    async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        async for chunk in self.http_response.aiter_bytes(chunk_size):
+            yield chunk
+
+    async def write_to_file(self, file: str | os.PathLike[str]) -> None:
+        import anyio  # httpx's own dependency; files are opened off the event loop
+
+        async with await anyio.open_file(file, "wb") as out:
+            async for chunk in self.http_response.aiter_bytes():
+                await out.write(chunk)
+        await self.close()
+
+    async def close(self) -> None:
+        await self.http_response.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.status_code} {self.content_type}>"
+
+
+class ServerSentEvent(NamedTuple):
+    event: str | None
+    data: str
+    id: str | None
+    retry: int | None
+
+
+class SSEDecoder:
+    """Server-sent events from lines, as the HTML standard says: `event:`, `data:` (lines joined
+    by newlines), `id:`, `retry:`, comments (`:`) ignored, a blank line ending each event."""
+
+    def __init__(self) -> None:
+        self._event: str | None = None
+        self._data: list[str] = []
+        self._id: str | None = None
+        self._retry: int | None = None
+
+    def feed(self, line: str) -> ServerSentEvent | None:
+        if not line:
+            if not self._data and self._event is None:
+                return None
+            event = ServerSentEvent(self._event, "\n".join(self._data), self._id, self._retry)
+            self._event, self._data, self._retry = None, [], None
+            return event
+        if line.startswith(":"):
+            return None
+        name, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if name == "data":
+            self._data.append(value)
+        elif name == "event":
+            self._event = value
+        elif name == "id" and "\0" not in value:
+            self._id = value
+        elif name == "retry" and value.isdigit():
+            self._retry = int(value)
+        return None
+
+    def end(self) -> ServerSentEvent | None:
+        return self.feed("")
+
+
+def _decode(response: httpx.Response, item: ServerSentEvent | str, tp: Any, strict: bool) -> Any:
+    data = item.data if isinstance(item, ServerSentEvent) else item
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return data  # an event whose data is not JSON stays text
+    return _parse_value(response, value, tp, strict)
+
+
+def _json_lines(response: httpx.Response) -> bool:
+    """JSON Lines (`application/jsonl`, `application/x-ndjson`) rather than server-sent events."""
+    kind = response.headers.get("content-type", "")
+    return "event-stream" not in kind and any(word in kind for word in ("jsonl", "ndjson", "json-seq"))
+
+
+class Stream(Generic[T]):
+    """Events of a streamed response (server-sent events or JSON Lines), each parsed as `T`.
+
+    Iterate it; leaving a `with` block, or breaking out, closes the connection. Iteration stops at
+    the `[DONE]` sentinel or the end of the body."""
+
+    def __init__(self, response: httpx.Response, tp: Any, *, strict: bool = False) -> None:
+        self.http_response = response
+        self._type = tp
+        self._strict = strict
+        self._lines = _json_lines(response)
+
+    def _events(self) -> Iterator[ServerSentEvent | str]:
+        if self._lines:
+            yield from (line for line in self.http_response.iter_lines() if line.strip())
+            return
+        decoder = SSEDecoder()
+        for line in self.http_response.iter_lines():
+            event = decoder.feed(line)
+            if event is not None:
+                yield event
+        last = decoder.end()
+        if last is not None:
+            yield last
+
+    def __iter__(self) -> Iterator[T]:
+        try:
+            for item in self._events():
+                if isinstance(item, ServerSentEvent) and item.data.strip() == DONE:
+                    break
+                if isinstance(item, ServerSentEvent) and not item.data:
+                    continue
+                yield cast(T, _decode(self.http_response, item, self._type, self._strict))
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.http_response.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncStream(Generic[T]):
+    """The async Stream: `async for event in stream`, `async with stream`."""
+
+    def __init__(self, response: httpx.Response, tp: Any, *, strict: bool = False) -> None:
+        self.http_response = response
+        self._type = tp
+        self._strict = strict
+        self._lines = _json_lines(response)
+
+    async def _events(self) -> AsyncIterator[ServerSentEvent | str]:
+        if self._lines:
+            async for line in self.http_response.aiter_lines():
+                if line.strip():
+                    yield line
+            return
+        decoder = SSEDecoder()
+        async for line in self.http_response.aiter_lines():
+            event = decoder.feed(line)
+            if event is not None:
+                yield event
+        last = decoder.end()
+        if last is not None:
+            yield last
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        try:
+            async for item in self._events():
+                if isinstance(item, ServerSentEvent) and item.data.strip() == DONE:
+                    break
+                if isinstance(item, ServerSentEvent) and not item.data:
+                    continue
+                yield cast(T, _decode(self.http_response, item, self._type, self._strict))
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        await self.http_response.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+DONE = "[DONE]"
 
 
 class RawResponse(Generic[T]):
@@ -563,12 +1020,14 @@ async def _async_sleep(seconds: float) -> None:
 
 
 class _ClientBase:
-    """Settings shared by the sync and async clients; the API key never shows in a repr."""
+    """Settings shared by the sync and async clients; credentials never show in a repr."""
 
     api_key_env = "API_KEY"
     base_url_env = "BASE_URL"
     default_base_url = ""
     user_agent = "sdkgen-sdk"
+    security_schemes: Mapping[str, SecurityScheme] = {}
+    credentials_required = False  # every operation needs one: a client without any is refused
 
     def __init__(
         self,
@@ -579,11 +1038,18 @@ class _ClientBase:
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         strict_response_validation: bool,
+        credentials: Mapping[str, object | None] | None = None,
     ) -> None:
+        from_env = {key: os.environ.get(s.env_var) for key, s in self.security_schemes.items()}
+        given = {**from_env, **{k: v for k, v in (credentials or {}).items() if v is not None}}
+        primary = next((k for k, s in self.security_schemes.items() if s.argument == "api_key"), None)
         key = api_key if api_key is not None else os.environ.get(self.api_key_env)
-        if not key:
-            raise MissingAPIKeyError(self.api_key_env)
-        self.api_key = Secret(key)
+        self.credentials = credentials_of(self.security_schemes, key, given)
+        if self.credentials_required and not self.credentials:
+            first = next(iter(self.security_schemes.values()), None)
+            raise MissingAPIKeyError(*((first.env_var, first.argument) if first else (self.api_key_env,)))
+        secret = self.credentials.get(primary) if primary else (Secret(key) if key else None)
+        self.api_key: Secret | None = secret if isinstance(secret, Secret) else None
         self.base_url = base_url or os.environ.get(self.base_url_env) or self.default_base_url
         self.timeout = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else _timeout(timeout)
         self.max_retries = max_retries
@@ -636,6 +1102,7 @@ class SyncClient(_ClientBase):
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
         strict_response_validation: bool = False,
+        credentials: Mapping[str, object | None] | None = None,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -644,6 +1111,7 @@ class SyncClient(_ClientBase):
             max_retries=max_retries,
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
+            credentials=credentials,
         )
         self._owns_http_client = http_client is None
         self._http = http_client or httpx.Client(timeout=self.timeout)
@@ -662,7 +1130,7 @@ class SyncClient(_ClientBase):
             attempt += 1
             _log_request(request, attempt)
             try:
-                response = self._http.send(request)
+                response = self._http.send(request, stream=streamed(tp))
             except httpx.TimeoutException as exc:
                 if attempt > retries:
                     raise APITimeoutError(request) from exc
@@ -676,6 +1144,7 @@ class SyncClient(_ClientBase):
             if response.status_code < 400:
                 return self._result(response, tp)
             if attempt > retries or not should_retry(response):
+                response.read()
                 raise status_error(response)
             response.close()
             _sleep(_retry_and_log(request, attempt, response, f"status {response.status_code}"))
@@ -702,6 +1171,7 @@ class AsyncClient(_ClientBase):
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         strict_response_validation: bool = False,
+        credentials: Mapping[str, object | None] | None = None,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -710,6 +1180,7 @@ class AsyncClient(_ClientBase):
             max_retries=max_retries,
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
+            credentials=credentials,
         )
         self._owns_http_client = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self.timeout)
@@ -730,7 +1201,7 @@ class AsyncClient(_ClientBase):
             attempt += 1
             _log_request(request, attempt)
             try:
-                response = await self._http.send(request)
+                response = await self._http.send(request, stream=streamed(tp))
             except httpx.TimeoutException as exc:
                 if attempt > retries:
                     raise APITimeoutError(request) from exc
@@ -744,6 +1215,7 @@ class AsyncClient(_ClientBase):
             if response.status_code < 400:
                 return self._result(response, tp)
             if attempt > retries or not should_retry(response):
+                await response.aread()
                 raise status_error(response)
             await response.aclose()
             await _async_sleep(_retry_and_log(request, attempt, response, f"status {response.status_code}"))

@@ -76,8 +76,9 @@ def main() -> None:
     referee = Referee(load(Path(spec_file)).data)
     sys.path.insert(0, sdk)
     module = importlib.import_module(package)
+    keys = {s.argument: "sk-drive" for s in module.request_builders.SECURITY_SCHEMES.values()}
     client = getattr(module, client_name)(
-        api_key="sk-drive", base_url=base_url, max_retries=0, strict_response_validation=strict
+        **keys, base_url=base_url, max_retries=0, strict_response_validation=strict
     )
     outcomes: dict[str, str] = {}
     for page in sorted((Path(sdk) / "docs" / "operations").glob("*.md")):

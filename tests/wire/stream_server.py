@@ -1,0 +1,136 @@
+"""A small real server for what Prism cannot serve: server-sent events, JSON Lines and binary
+bodies sent in chunks. Run by the tests with uvicorn on loopback; it checks the request's Accept
+header and bearer token as a real API would."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from email.parser import BytesParser
+from email.policy import default
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+WORDS = ["pretty", "polly", "wants", "a", "cracker"]
+RECORDING_BYTES = 3 * 1024 * 1024 + 17  # more than one chunk, not a round number
+CHUNK = 64 * 1024
+STATE = {"open_streams": 0}
+
+
+def recording(recording_id: str) -> bytes:
+    """Deterministic bytes, so a test can compare what it received byte for byte."""
+    seed = hashlib.sha256(recording_id.encode()).digest()
+    return (seed * (RECORDING_BYTES // len(seed) + 1))[:RECORDING_BYTES]
+
+
+def _refused(request: Request, accept: str) -> Response | None:
+    if request.headers.get("authorization") != "Bearer parrot-key":
+        return JSONResponse({"error": {"message": "bad token"}}, status_code=401)
+    if accept not in request.headers.get("accept", ""):
+        return JSONResponse({"error": {"message": f"ask for {accept}"}}, status_code=406)
+    return None
+
+
+async def create_reply(request: Request) -> Response:
+    body = await request.json()
+    if not body.get("stream"):
+        return _refused(request, "application/json") or JSONResponse({"text": " ".join(WORDS)})
+    refused = _refused(request, "text/event-stream")
+    if refused:
+        return refused
+    forever = body.get("prompt") == "forever"
+
+    async def events() -> AsyncIterator[str]:
+        STATE["open_streams"] += 1
+        try:
+            yield ": a comment the client ignores\n\n"
+            yield "retry: 3000\n\n"
+            index = 0
+            while True:
+                word = WORDS[index % len(WORDS)]
+                mood = "calm" if index < 2 else "ecstatic"  # a value the spec does not list
+                data = json.dumps({"index": index, "delta": word, "mood": mood})
+                yield f"event: delta\nid: {index}\ndata: {data}\n\n"
+                index += 1
+                if not forever and index == len(WORDS):
+                    break
+                await asyncio.sleep(0.01 if forever else 0)
+            yield 'data: {"index": 99,\ndata:  "delta": "two lines"}\n\n'  # data spread over lines
+            yield "data: [DONE]\n\n"
+        finally:
+            STATE["open_streams"] -= 1
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
+async def tail_log(request: Request) -> Response:
+    refused = _refused(request, "application/x-ndjson")
+    if refused:
+        return refused
+
+    async def lines() -> AsyncIterator[str]:
+        for i, level in enumerate(["info", "warn", "info"]):
+            yield json.dumps({"level": level, "message": f"line {i}"}) + "\n"
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+
+async def download_recording(request: Request) -> Response:
+    refused = _refused(request, "audio/mpeg")
+    if refused:
+        return refused
+    data = recording(request.path_params["recording_id"])
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(data), CHUNK):
+            yield data[start : start + CHUNK]
+
+    return StreamingResponse(chunks(), media_type="audio/mpeg")
+
+
+async def get_card(request: Request) -> Response:
+    return _refused(request, "text/plain") or PlainTextResponse("Polly, 12, talks a lot.\n")
+
+
+def multipart_parts(content_type: str, body: bytes) -> list[dict[str, object]]:
+    """Each part of a multipart body: its field name, file name, content type and bytes."""
+    message = BytesParser(policy=default).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    return [
+        {
+            "name": part.get_param("name", header="content-disposition"),
+            "filename": part.get_filename(),
+            "content_type": part.get_content_type() if part["content-type"] else None,
+            "size": len(part.get_payload(decode=True) or b""),
+            "sha256": hashlib.sha256(part.get_payload(decode=True) or b"").hexdigest(),
+        }
+        for part in message.iter_parts()
+    ]
+
+
+async def upload_album(request: Request) -> Response:
+    """Echoes the parts it received, so a test can check an upload of several files."""
+    if request.headers.get("authorization") != "Bearer parrot-key":
+        return JSONResponse({"error": {"message": "bad token"}}, status_code=401)
+    parts = multipart_parts(request.headers["content-type"], await request.body())
+    return JSONResponse({"id": "job_2", "files": sum(1 for p in parts if p["filename"]), "parts": parts}, 201)
+
+
+async def open_streams(request: Request) -> Response:
+    return JSONResponse(STATE)
+
+
+app = Starlette(
+    routes=[
+        Route("/replies", create_reply, methods=["POST"]),
+        Route("/log", tail_log),
+        Route("/recordings/{recording_id}/content", download_recording),
+        Route("/card", get_card),
+        Route("/_state", open_streams),
+        Route("/albums", upload_album, methods=["POST"]),
+    ]
+)
