@@ -119,7 +119,9 @@ def drive_sdkgen(calls: list[dict[str, Any]], sdk: str, url: str) -> dict[str, s
         for n in module.__all__
         if hasattr(getattr(module, n), "with_raw_response") and not n.startswith("Async")
     )
-    client = client_class(api_key="sk-corpus", base_url=url, max_retries=0)
+    schemes = module.request_builders.SECURITY_SCHEMES.values()  # a credential for every scheme
+    keys = {s.argument: ("corpus", "sk-corpus") if s.kind == "basic" else "sk-corpus" for s in schemes}
+    client = client_class(**{"api_key": "sk-corpus", **keys}, base_url=url, max_retries=0)
     routes: dict[tuple[str, str], str] = {}
     for page in (Path(sdk) / "docs" / "operations").glob("*.md"):
         route = ROUTE.search(page.read_text("utf-8"))
