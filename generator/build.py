@@ -227,17 +227,42 @@ def _auth_words(scheme: SecurityScheme) -> str:
     return f"an API key in the {scheme.kind} `{scheme.parameter}`: {where}"
 
 
+_DEFAULT_STYLES = {"query": ("form", True), "cookie": ("form", True), "path": ("simple", False)}
+_DEFAULT_STYLES["header"] = ("simple", False)
+_RULES = frozenset(
+    {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength"}
+    | {"pattern", "minItems", "maxItems", "enum"}
+)
+
+
 def _parameter(
     schemas: EffectiveSchemas, param: dict[str, Any], taken: set[str], known: dict[str, str]
 ) -> Parameter:
+    location = str(param.get("in"))
+    default = _DEFAULT_STYLES.get(location, ("form", True))
+    style = str(param.get("style") or default[0])
+    explode = param.get("explode")
+    styled = (style, bool(explode) if isinstance(explode, bool) else style == "form")
     return Parameter(
         name=str(param["name"]),
         py_name=_unique(argument_name(str(param["name"])), taken),
-        location=str(param.get("in")),
+        location=location,
         annotation=python_type(schemas, param.get("schema"), known),
-        required=bool(param.get("required")) or param.get("in") == "path",
+        required=bool(param.get("required")) or location == "path",
         description=str(param.get("description") or "").strip(),
+        style=None if styled == default else styled,
+        rules=_rules(schemas, param.get("schema")) or None,
     )
+
+
+def _rules(schemas: EffectiveSchemas, schema: Any, depth: int = 0) -> dict[str, Any]:
+    """The limits of a parameter's schema that the runtime checks before sending."""
+    resolved = schemas.resolve(schema).schema
+    if not isinstance(resolved, dict) or depth > 2:
+        return {}
+    rules = {key: value for key, value in resolved.items() if key in _RULES}
+    items = _rules(schemas, resolved.get("items"), depth + 1) if resolved.get("type") == "array" else {}
+    return {**rules, "items": items} if items else rules
 
 
 NO_CONTENT = Response("204", "None", None, "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class Parameter:
     annotation: str
     required: bool
     description: str
+    style: tuple[str, bool] | None = None  # (style, explode) where the spec changes the default
+    rules: dict[str, Any] | None = None  # the limits checked before sending (range, length, enum)
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,14 @@ class Operation:
 
     def parameters_in(self, location: str) -> tuple[Parameter, ...]:
         return tuple(p for p in self.parameters if p.location == location)
+
+    @property
+    def styled_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.style)
+
+    @property
+    def checked_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.rules)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["pystr"] = python_string
     env.filters["pytuple"] = python_tuple
+    env.filters["pyliteral"] = python_literal
     env.filters["docstring"] = docstring_text
     env.filters["all_sorted"] = all_sorted
     env.filters["markdown"] = docs.markdown_text
@@ -57,6 +58,19 @@ def environment() -> jinja2.Environment:
     env.filters["shell_quoted"] = docs.shell_quoted
     env.filters["error_class"] = docs.error_class
     return env
+
+
+def python_literal(value: object) -> str:
+    """JSON data (dicts, lists, strings, numbers, booleans, null) as a Python literal."""
+    if isinstance(value, dict):
+        return (
+            "{" + ", ".join(f"{python_string(str(k))}: {python_literal(v)}" for k, v in value.items()) + "}"
+        )
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(python_literal(v) for v in value) + "]"
+    if isinstance(value, str):
+        return python_string(value)
+    return repr(value)
 
 
 def python_tuple(value: object) -> str:

@@ -11,8 +11,10 @@ import base64
 import email.utils
 import json
 import logging
+import operator
 import os
 import random
+import re
 import time
 import types
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
@@ -33,7 +35,7 @@ from typing import (
     get_origin,
     overload,
 )
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 import httpx
 import pydantic
@@ -358,7 +360,7 @@ def authorize(
     schemes: Mapping[str, SecurityScheme],
     credentials: Mapping[str, object],
     headers: dict[str, str],
-    params: dict[str, str | list[str]],
+    params: list[tuple[str, str]],
 ) -> None:
     """Apply the first alternative whose credentials are all at hand; with none, an operation
     that requires credentials raises MissingAPIKeyError (`()` among the alternatives: optional).
@@ -377,7 +379,7 @@ def _apply(
     scheme: SecurityScheme,
     value: object,
     headers: dict[str, str],
-    params: dict[str, str | list[str]],
+    params: list[tuple[str, str]],
 ) -> None:
     if scheme.kind == "basic":
         user, password = cast(tuple[str, str], value)
@@ -388,7 +390,8 @@ def _apply(
     elif scheme.kind == "header":
         headers[scheme.parameter] = str(value)
     elif scheme.kind == "query":
-        params.setdefault(scheme.parameter, str(value))
+        if all(name != scheme.parameter for name, _ in params):
+            params.append((scheme.parameter, str(value)))
     else:  # a cookie
         cookie = f"{scheme.parameter}={value}"
         headers["Cookie"] = (
@@ -580,6 +583,9 @@ def build_request(
     path_params: Mapping[str, object] | None = None,
     query: Query | None = None,
     headers: Headers | None = None,
+    cookies: Mapping[str, object] | None = None,
+    styles: Mapping[str, tuple[str, bool]] | None = None,
+    rules: Mapping[str, Mapping[str, Any]] | None = None,
     json_data: object | None = None,
     form: Form | None = None,
     content: FileContent | NotGiven | None = None,
@@ -595,17 +601,36 @@ def build_request(
     user_agent: str = "sdkgen-sdk",
     accept: str = "application/json",
 ) -> httpx.Request:
-    """An httpx.Request ready to send; path parameters are quoted, NOT_GIVEN values left out, and
-    the operation's `security` met with `api_key` (the primary scheme) or `credentials` (by key).
-    """
-    quoted = {k: quote(str(v), safe="") for k, v in (path_params or {}).items()}
-    url = base_url.rstrip("/") + "/" + path.format(**quoted).lstrip("/")
-    params = {
-        k: _query_value(v)
-        for k, v in given({**(query or {}), **(extra_query or {})}).items()
-        if v is not None
+    """An httpx.Request ready to send: parameters checked against the spec's `rules` and encoded
+    in their `styles` (`form`/`simple` unless named), NOT_GIVEN values left out, a query that is
+    part of the path kept, and the operation's `security` met with `api_key` (the primary
+    scheme) or `credentials` (by key)."""
+    styles = styles or {}
+    values = {
+        **given(path_params or {}),
+        **given(query or {}),
+        **given(headers or {}),
+        **given(cookies or {}),
     }
+    check_parameters(values, rules or {})
+    quoted = {
+        k: _path_text(k, v, *styles.get(k, ("simple", False)))
+        for k, v in (path_params or {}).items()
+    }
+    path, _, fixed = path.partition("?")
+    url = base_url.rstrip("/") + "/" + path.format(**quoted).lstrip("/")
+    params: list[tuple[str, str]] = parse_qsl(fixed, keep_blank_values=True)
+    for name, value in given({**(query or {}), **(extra_query or {})}).items():
+        if value is not None:
+            params += _query_pairs(name, value, *styles.get(name, ("form", True)))
     merged: dict[str, str] = {"Accept": accept, "User-Agent": user_agent}
+    sent_cookies = [
+        f"{k}={quote(_text(v), safe='')}"
+        for k, v in given(cookies or {}).items()
+        if v is not None
+    ]
+    if sent_cookies:
+        merged["Cookie"] = "; ".join(sent_cookies)
     known = schemes or {}
     authorize(
         security, known, credentials_of(known, api_key, credentials), merged, params
@@ -638,7 +663,13 @@ def build_request(
         elif not isinstance(value, NotGiven):
             merged[name] = _header_value(value)
     request = httpx.Request(
-        method, url, params=params, headers=merged, content=body, data=data, files=parts
+        method,
+        url,
+        params=tuple(params),
+        headers=merged,
+        content=body,
+        data=data,
+        files=parts,
     )
     if not isinstance(timeout, NotGiven):
         request.extensions["timeout"] = _timeout(timeout).as_dict()
@@ -651,12 +682,141 @@ def _header_value(value: object) -> str:
     return "true" if value is True else "false" if value is False else str(value)
 
 
-def _query_value(value: object) -> str | list[str]:
+def _text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return [str(_query_value(v)) for v in value]
+    if isinstance(value, pydantic.BaseModel):
+        return json.dumps(
+            value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        )
     return str(value)
+
+
+def _plain(value: object) -> object:
+    """Models and enums as plain JSON values, so styles see dicts, lists and scalars."""
+    return _adapter(Any).dump_python(
+        value, mode="json", by_alias=True, exclude_unset=True
+    )
+
+
+_DELIMITERS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
+
+
+def _query_pairs(
+    name: str, value: object, style: str, explode: bool
+) -> list[tuple[str, str]]:
+    """A query parameter as OpenAPI's `style`/`explode` say: `form` (`a=1&a=2`, or `a=1,2`),
+    `spaceDelimited`, `pipeDelimited`, and `deepObject` (`a[b]=1`)."""
+    plain = _plain(value)
+    if isinstance(plain, dict):
+        if style == "deepObject":
+            return [
+                pair
+                for key, item in plain.items()
+                for pair in _deep(f"{name}[{key}]", item)
+            ]
+        if explode:
+            return [(str(key), _text(item)) for key, item in plain.items()]
+        return [
+            (name, ",".join(_text(part) for pair in plain.items() for part in pair))
+        ]
+    if isinstance(plain, list):
+        if explode:
+            return [(name, _text(item)) for item in plain]
+        return [(name, _DELIMITERS.get(style, ",").join(_text(item) for item in plain))]
+    return [(name, _text(plain))]
+
+
+def _deep(key: str, value: object) -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        return [
+            pair for sub, item in value.items() for pair in _deep(f"{key}[{sub}]", item)
+        ]
+    if isinstance(value, list):
+        return [pair for item in value for pair in _deep(f"{key}[]", item)]
+    return [(key, _text(value))]
+
+
+def _path_text(name: str, value: object, style: str, explode: bool) -> str:
+    """A path parameter, percent-encoded, in its style: `simple` (`1,2`), `label` (`.1.2`) or
+    `matrix` (`;id=1,2`)."""
+    plain = _plain(value)
+    if isinstance(plain, dict):
+        items = [
+            f"{k}={_text(v)}" if explode else f"{k},{_text(v)}"
+            for k, v in plain.items()
+        ]
+    elif isinstance(plain, list):
+        items = [
+            f"{name}={_text(v)}" if explode and style == "matrix" else _text(v)
+            for v in plain
+        ]
+    else:
+        items = [_text(plain)]
+    encoded = [quote(item, safe="=" if explode else "") for item in items]
+    if style == "label":
+        return "." + ("." if explode else ",").join(encoded)
+    if style == "matrix":
+        if explode and isinstance(plain, list | dict):
+            return "".join(";" + item for item in encoded)
+        return f";{name}=" + ",".join(encoded)
+    return ",".join(encoded)
+
+
+def check_parameters(
+    values: Mapping[str, object], rules: Mapping[str, Mapping[str, Any]]
+) -> None:
+    """The spec's limits on parameters (range, length, pattern, items, enum), checked before
+    anything is sent, as request bodies are."""
+    problems = [
+        f"{name}: {problem}"
+        for name, value in values.items()
+        for problem in _broken(value, rules.get(name))
+    ]
+    if problems:
+        raise RequestValidationError("invalid parameters: " + "; ".join(problems))
+
+
+def _broken(value: object, rule: Mapping[str, Any] | None) -> list[str]:
+    if not rule or value is None:
+        return []
+    plain = _plain(value)
+    found = []
+    if "enum" in rule and plain not in rule["enum"]:
+        found.append(f"{plain!r} is not one of {rule['enum']!r}")
+    if isinstance(plain, int | float) and not isinstance(plain, bool):
+        for key, fails, word in (
+            ("minimum", operator.lt, "less than"),
+            ("maximum", operator.gt, "more than"),
+            ("exclusiveMinimum", operator.le, "not more than"),
+            ("exclusiveMaximum", operator.ge, "not less than"),
+        ):
+            if (
+                isinstance(rule.get(key), int | float)
+                and not isinstance(rule.get(key), bool)
+                and fails(plain, rule[key])
+            ):
+                found.append(f"{plain} is {word} {rule[key]}")
+    if isinstance(plain, str):
+        if len(plain) < rule.get("minLength", 0) or len(plain) > rule.get(
+            "maxLength", len(plain)
+        ):
+            found.append(
+                f"{len(plain)} characters, outside {rule.get('minLength', 0)}..{rule.get('maxLength', '')}"
+            )
+        if "pattern" in rule and re.search(rule["pattern"], plain) is None:
+            found.append(f"{plain!r} does not match {rule['pattern']!r}")
+    if isinstance(plain, list):
+        if len(plain) < rule.get("minItems", 0) or len(plain) > rule.get(
+            "maxItems", len(plain)
+        ):
+            found.append(
+                f"{len(plain)} items, outside {rule.get('minItems', 0)}..{rule.get('maxItems', '')}"
+            )
+        found += [
+            problem for item in plain for problem in _broken(item, rule.get("items"))
+        ]
+    return found
 
 
 def _timeout(value: TimeoutTypes) -> httpx.Timeout:

@@ -120,6 +120,17 @@ async def upload_album(request: Request) -> Response:
     return JSONResponse({"id": "job_2", "files": sum(1 for p in parts if p["filename"]), "parts": parts}, 201)
 
 
+async def echo(request: Request) -> Response:
+    """What arrived, as sent: the raw path and query, the cookie and the other headers."""
+    return JSONResponse(
+        {
+            "path": request.scope["raw_path"].decode(),
+            "query": request.scope["query_string"].decode(),
+            "headers": dict(request.headers),
+        }
+    )
+
+
 async def open_streams(request: Request) -> Response:
     return JSONResponse(STATE)
 
@@ -132,5 +143,6 @@ app = Starlette(
         Route("/card", get_card),
         Route("/_state", open_streams),
         Route("/albums", upload_album, methods=["POST"]),
+        Route("/echo/{rest:path}", echo),
     ]
 )
