@@ -18,6 +18,7 @@ from .media import accept, body_kind, is_file, json_media, media_type, request_m
 from .models import ModelSource
 from .naming import argument_name, class_name, function_name, pascal_case, safe_name, snake_case
 from .open_enums import OPEN_ENUM
+from .pagination import pagination
 from .pointer import local_ref_parts
 from .security import requirements, security_schemes
 from .walk import iter_operations
@@ -52,7 +53,8 @@ def build_api(schemas: EffectiveSchemas, models: ModelSource, config: Config) ->
     chosen = dict(config.operation_names)
     schemes = security_schemes(spec, lambda s: schemas.resolve(s).schema, upper, api_key_env)
     events = dict(config.stream_events)
-    operations = tuple(_operation(schemas, site, models, schemes, chosen, events) for site in sites)
+    pages = dict(config.pagination)
+    operations = tuple(_operation(schemas, site, models, schemes, chosen, events, pages) for site in sites)
     known = set(models.names)
     used_by: dict[str, set[str]] = {}
     for site, op in zip(sites, operations, strict=True):
@@ -150,6 +152,7 @@ def _operation(
     schemes: tuple[SecurityScheme, ...],
     chosen: dict[str, str],
     events: dict[str, str],
+    pages: dict[str, Any],
 ) -> Operation:
     op = site.operation
     op_id = str(op.get("operationId") or f"{site.method}_{site.path}")
@@ -171,6 +174,13 @@ def _operation(
     body = _body(schemas, request_body, sent, models, taken)
     security = requirements(op, schemas.spec, schemes)
     streaming = _streaming(schemas, ordered, body, known, events.get(op_id))
+    paged = None
+    if success.kind == "json" and success.model and not streaming:
+        query = frozenset(p.name for p in parameters if p.location == "query")
+        first = next((r for s, r in ordered if s.startswith("2")), None)
+        paged = pagination(
+            schemas, op, query, first, pages.get(op_id), lambda s: python_type(schemas, s, known)
+        )
     doc = operation_doc(
         schemas,
         list(merged.values()),
@@ -203,6 +213,7 @@ def _operation(
         errors=tuple(_response(schemas, s, r, known) for s, r in ordered if s[:1] in "45" or s == "default"),
         accept=accept(ordered, success.kind),
         streaming=streaming,
+        pagination=paged,
         security=security,
         doc=doc,
     )
@@ -499,6 +510,8 @@ def _mentioned(
             annotations.append(op.success.annotation)
             if op.streaming:
                 annotations.append(op.streaming.event)
+            if op.pagination:
+                annotations.append(op.pagination.item)
             if op.streaming and op.streaming.field:
                 annotations.append("overload(Literal)")  # the typed overloads of `stream`
         if op.body:  # the client passes a form's fields on; only a builder names its model

@@ -24,6 +24,7 @@ class Config:
     operation_names: tuple[tuple[str, str], ...] = ()  # operationId -> method name
     model_names: tuple[tuple[str, str], ...] = ()  # component schema key -> class name
     stream_events: tuple[tuple[str, str], ...] = ()  # operationId -> the schema of one event
+    pagination: tuple[tuple[str, Any], ...] = ()  # operationId -> a page rule table, or false
 
     def with_overrides(self, **overrides: Any) -> Config:
         """Flags given on the command line win over the file; None means not given."""
@@ -69,6 +70,9 @@ def load_config(start: Path | None = None) -> Config:
         if key == "names":
             values.update(_names(pyproject, value))
             continue
+        if key == "pagination":
+            values["pagination"] = _pagination(pyproject, value)
+            continue
         if key == "streaming":
             values["stream_events"] = _string_table(pyproject, "[tool.sdkgen.streaming]", value)
             continue
@@ -98,6 +102,29 @@ def _names(pyproject: Path, table: Any) -> dict[str, tuple[tuple[str, str], ...]
             raise SpecError([_problem(pyproject, f"unknown key {key!r} in [tool.sdkgen.names]")])
         found[field] = _string_table(pyproject, f"[tool.sdkgen.names.{key}]", value)
     return found
+
+
+_PAGE_KEYS = frozenset({"kind", "items", "param", "field", "more"})
+_PAGE_KINDS = frozenset({"cursor", "token", "url", "link", "offset"})
+
+
+def _pagination(pyproject: Path, table: Any) -> tuple[tuple[str, Any], ...]:
+    """`[tool.sdkgen.pagination]`: operationId -> {kind, items, param, field, more}, or false."""
+    if not isinstance(table, dict):
+        raise SpecError([_problem(pyproject, "[tool.sdkgen.pagination] must be a table")])
+    for op_id, rule in table.items():
+        where = f"[tool.sdkgen.pagination] {op_id!r}"
+        if rule is False:
+            continue
+        if (
+            not isinstance(rule, dict)
+            or not set(rule) <= _PAGE_KEYS
+            or rule.get("kind", "cursor") not in _PAGE_KINDS
+        ):
+            keys, kinds = ", ".join(sorted(_PAGE_KEYS)), ", ".join(sorted(_PAGE_KINDS))
+            message = f"{where} must be false or a table of {keys} (kind: one of {kinds})"
+            raise SpecError([_problem(pyproject, message)])
+    return tuple(sorted(table.items()))
 
 
 def _string_table(pyproject: Path, where: str, value: Any) -> tuple[tuple[str, str], ...]:

@@ -62,6 +62,18 @@ class Response:
 
 
 @dataclass(frozen=True)
+class Pagination:
+    """How a list operation pages (see the runtime's PageRule)."""
+
+    kind: str  # cursor, token, url, link or offset
+    items: str  # the response's array of items (wire name)
+    param: str = ""  # the query parameter that asks for the next page
+    field: str = ""  # the response field with the cursor, token, URL or total
+    more: str = ""  # the response's boolean that says more pages follow
+    item: str = "Any"  # the Python type of one item
+
+
+@dataclass(frozen=True)
 class Streaming:
     """An operation that streams events: always, or when its body's boolean field says so."""
 
@@ -136,6 +148,7 @@ class Operation:
     accept: str = "application/json"  # the JSON media types its responses declare
     security: tuple[tuple[str, ...], ...] = ()  # alternatives of scheme keys; () needs none
     streaming: Streaming | None = None
+    pagination: Pagination | None = None
 
     @property
     def path_parameters(self) -> tuple[Parameter, ...]:
@@ -231,6 +244,8 @@ class Api:
                 names.add("TEXT")
             if op.streaming:
                 names |= {"Stream", "AsyncStream"}
+            if op.pagination:
+                names |= {"SyncPage", "AsyncPage", "PageRule"}
         return tuple(sorted(names))
 
     @property

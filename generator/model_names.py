@@ -38,6 +38,7 @@ SDK_NAMES = frozenset(
     | {"UnprocessableEntityError", "RateLimitError", "InternalServerError", "RawResponse", "SyncClient"}
     | {"AsyncClient", "Body", "Headers", "Query", "TimeoutTypes", "Any", "Literal", "Annotated"}
     | {"overload", "Stream", "AsyncStream", "BinaryResponse", "AsyncBinaryResponse", "TEXT", "SecurityScheme"}
+    | {"SyncPage", "AsyncPage", "PageRule", "FileContent", "FileTypes"}
 )
 
 

@@ -11,6 +11,7 @@ from ._runtime import (
     APIStatusError,
     APITimeoutError,
     AsyncBinaryResponse,
+    AsyncPage,
     AsyncStream,
     AuthenticationError,
     BadRequestError,
@@ -27,6 +28,7 @@ from ._runtime import (
     SDKError,
     Secret,
     Stream,
+    SyncPage,
     UnprocessableEntityError,
 )
 from .models import (
@@ -70,6 +72,7 @@ __all__ = [
     "APITimeoutError",
     "AsyncBinaryResponse",
     "AsyncOpenAIRealtime",
+    "AsyncPage",
     "AsyncStream",
     "AudioFormat",
     "AuthenticationError",
@@ -107,6 +110,7 @@ __all__ = [
     "SessionAudioInput",
     "SessionAudioOutput",
     "Stream",
+    "SyncPage",
     "ToolChoice",
     "ToolChoiceFunction",
     "ToolChoiceMode",

@@ -52,6 +52,7 @@ __all__ = [
     "APITimeoutError",
     "AsyncBinaryResponse",
     "AsyncClient",
+    "AsyncPage",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
@@ -65,6 +66,7 @@ __all__ = [
     "NotFoundError",
     "NotGiven",
     "OpenEnum",
+    "PageRule",
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
@@ -75,6 +77,7 @@ __all__ = [
     "ServerSentEvent",
     "Stream",
     "SyncClient",
+    "SyncPage",
     "UnprocessableEntityError",
 ]
 
@@ -1219,6 +1222,151 @@ class AsyncStream(Generic[T]):
 DONE = "[DONE]"
 
 
+# --- pagination ----------------------------------------------------------------------------------
+
+
+class PageRule(NamedTuple):
+    """How a list operation pages. `kind`: `cursor` (the last item's id, or `field`, as the
+    `param` query parameter while `more` is true), `token` (`field` holds the next page's token,
+    sent as `param`), `url` (`field` holds the next page's URL), `link` (an RFC 8288 `Link:
+    <...>; rel="next"` header) or `offset` (`param` advances by the items received, until `field`,
+    the total, is reached or a page is empty). `items` names the array of items."""
+
+    kind: str
+    items: str
+    param: str = ""
+    field: str = ""
+    more: str = ""
+
+
+def _wire_value(model: object, name: str) -> Any:
+    """A model's value by its name on the wire (its alias), kept unknown fields included."""
+    if not name:
+        return None
+    if isinstance(model, pydantic.BaseModel):
+        for attribute, field in type(model).model_fields.items():
+            if (field.alias or attribute) == name:
+                return getattr(model, attribute)
+        return (model.model_extra or {}).get(name)
+    return model.get(name) if isinstance(model, dict) else None
+
+
+class _Page(Generic[T]):
+    def __init__(
+        self,
+        client: Any,
+        request: httpx.Request,
+        page: Any,
+        rule: PageRule,
+        response: httpx.Response,
+    ) -> None:
+        self._client = client
+        self._request = request
+        self.page = (
+            page  # the parsed response: the items and what the server says about them
+        )
+        self._rule = rule
+        self.http_response = response
+        items = _wire_value(page, rule.items)
+        self.data: list[T] = list(items) if isinstance(items, list) else []
+
+    def _next_request(self) -> httpx.Request | None:
+        rule, page = self._rule, self.page
+        value: Any = None
+        if rule.kind == "cursor":
+            if not self.data or (rule.more and not _wire_value(page, rule.more)):
+                return None
+            value = (
+                _wire_value(page, rule.field)
+                if rule.field
+                else _wire_value(self.data[-1], "id")
+            )
+        elif rule.kind == "token":
+            value = _wire_value(page, rule.field)
+        elif rule.kind == "offset":
+            offset = int(self._request.url.params.get(rule.param) or 0) + len(self.data)
+            total = _wire_value(page, rule.field)
+            if not self.data or (isinstance(total, int) and offset >= total):
+                return None
+            value = offset
+        else:
+            link = (
+                _wire_value(page, rule.field)
+                if rule.kind == "url"
+                else _next_link(self.http_response)
+            )
+            if not link:
+                return None
+            url = self._request.url.join(str(link))
+            return httpx.Request(
+                self._request.method,
+                url,
+                headers=self._request.headers,
+                extensions=self._request.extensions,
+            )
+        if value is None or value == "":
+            return None
+        url = self._request.url.copy_set_param(rule.param, _text(value))
+        return httpx.Request(
+            self._request.method,
+            url,
+            headers=self._request.headers,
+            extensions=self._request.extensions,
+        )
+
+    def has_next_page(self) -> bool:
+        return self._next_request() is not None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {len(self.data)} items, more: {self.has_next_page()}>"
+
+
+def _next_link(response: httpx.Response) -> str | None:
+    links = response.links.get("next") if response.headers.get("link") else None
+    return links.get("url") if links else None
+
+
+class SyncPage(_Page[T]):
+    """One page of a list operation, and an iterator over every item of every page after it."""
+
+    def next_page(self) -> SyncPage[T]:
+        request = self._next_request()
+        if request is None:
+            raise StopIteration("this is the last page")
+        return self._client._page(request, type(self.page), self._rule)  # type: ignore[no-any-return]
+
+    def iter_pages(self) -> Iterator[SyncPage[T]]:
+        page: SyncPage[T] | None = self
+        while page is not None:
+            yield page
+            page = page.next_page() if page.has_next_page() else None
+
+    def __iter__(self) -> Iterator[T]:
+        for page in self.iter_pages():
+            yield from page.data
+
+
+class AsyncPage(_Page[T]):
+    """The async page: `async for item in page` runs through every page."""
+
+    async def next_page(self) -> AsyncPage[T]:
+        request = self._next_request()
+        if request is None:
+            raise StopAsyncIteration("this is the last page")
+        return await self._client._page(request, type(self.page), self._rule)  # type: ignore[no-any-return]
+
+    async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:
+        page: AsyncPage[T] | None = self
+        while page is not None:
+            yield page
+            page = await page.next_page() if page.has_next_page() else None
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        async for page in self.iter_pages():
+            for item in page.data:
+                yield item
+
+
 class RawResponse(Generic[T]):
     """The HTTP response of a call made through `with_raw_response`: status, headers, and `parse()`."""
 
@@ -1472,6 +1620,20 @@ class SyncClient(_ClientBase):
                 )
             )
 
+    def _page(
+        self,
+        request: httpx.Request,
+        tp: Any,
+        rule: PageRule,
+        *,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> SyncPage[Any]:
+        """The first (or next) page of a list operation, which fetches the pages after it."""
+        raw: RawResponse[Any] = self._raw_copy()._send(
+            request, tp, max_retries=max_retries
+        )
+        return SyncPage(self, request, raw.parse(), rule, raw.http_response)
+
     def close(self) -> None:
         if self._owns_http_client:
             self._http.close()
@@ -1556,6 +1718,20 @@ class AsyncClient(_ClientBase):
                     request, attempt, response, f"status {response.status_code}"
                 )
             )
+
+    async def _page(
+        self,
+        request: httpx.Request,
+        tp: Any,
+        rule: PageRule,
+        *,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> AsyncPage[Any]:
+        """The first (or next) page of a list operation, which fetches the pages after it."""
+        raw: RawResponse[Any] = await self._raw_copy()._send(
+            request, tp, max_retries=max_retries
+        )
+        return AsyncPage(self, request, raw.parse(), rule, raw.http_response)
 
     async def close(self) -> None:
         if self._owns_http_client:

@@ -131,6 +131,47 @@ async def echo(request: Request) -> Response:
     )
 
 
+PLANTS = [{"id": f"p{i:02d}", "name": f"plant {i}"} for i in range(11)]  # pages of 3: 4 pages
+PAGE = 3
+
+
+def _after(request: Request, key: str) -> int:
+    """The index after the item or page the request names."""
+    value = request.query_params.get(key)
+    if value is None:
+        return 0
+    return next(
+        (i + 1 for i, p in enumerate(PLANTS) if p["id"] == value), int(value) if value.isdigit() else 0
+    )
+
+
+async def list_plants(request: Request) -> Response:
+    """The same 11 plants, paged in the way the path names."""
+    if request.headers.get("authorization") != "Bearer parrot-key":
+        return JSONResponse({"error": {"message": "bad token"}}, status_code=401)
+    way = request.path_params["way"]
+    if way == "cursor":
+        start = _after(request, "after")
+        chunk = PLANTS[start : start + PAGE]
+        return JSONResponse({"object": "list", "data": chunk, "has_more": start + PAGE < len(PLANTS)})
+    if way in ("token", "fern"):
+        start = int(request.query_params.get("page_token" if way == "token" else "from", "0"))
+        more = str(start + PAGE) if start + PAGE < len(PLANTS) else None
+        if way == "fern":
+            return JSONResponse({"entries": PLANTS[start : start + PAGE], "meta_next": more or ""})
+        return JSONResponse({"items": PLANTS[start : start + PAGE], "next_page_token": more})
+    page = int(request.query_params.get("page", "1"))
+    chunk = PLANTS[(page - 1) * PAGE : page * PAGE]
+    following = f"/url/plants?page={page + 1}" if page * PAGE < len(PLANTS) else None
+    if way == "url":
+        return JSONResponse({"results": chunk, "next": following})
+    if way == "link":
+        headers = {"Link": f'<{following.replace("/url/", "/link/")}>; rel="next"'} if following else {}
+        return JSONResponse({"plants": chunk}, headers=headers)
+    offset, limit = int(request.query_params.get("offset", "0")), int(request.query_params.get("limit", "3"))
+    return JSONResponse({"data": PLANTS[offset : offset + limit], "total": len(PLANTS)})
+
+
 async def open_streams(request: Request) -> Response:
     return JSONResponse(STATE)
 
@@ -144,5 +185,6 @@ app = Starlette(
         Route("/_state", open_streams),
         Route("/albums", upload_album, methods=["POST"]),
         Route("/echo/{rest:path}", echo),
+        Route("/{way}/plants", list_plants),
     ]
 )

@@ -1,0 +1,80 @@
+"""Pagination on the wire, against the local server's 11 plants in pages of 3 (4 pages): after
+the last id while `has_more`, by a token, by a next URL, by a Link header, by offset, and as an
+`x-fern-pagination` extension says. Each list method returns a page that is also an iterator
+over every item of every page, sync and async."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import LINTERS, ROOT, assert_tool_passes, generate_sdk, importable, local_server
+from tests.wire.stream_server import PLANTS
+
+SPEC = ROOT / "tests" / "specs" / "pages.yaml"
+METHODS = [
+    "list_by_cursor",
+    "list_by_token",
+    "list_by_url",
+    "list_by_link",
+    "list_by_offset",
+    "list_by_extension",
+]
+NAMES = [p["name"] for p in PLANTS]
+
+
+@pytest.fixture(scope="module")
+def sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder, _ = generate_sdk(SPEC, tmp_path_factory.mktemp("pages"))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with local_server("tests.wire.stream_server:app") as url:
+        yield url
+
+
+@pytest.fixture
+def herbarium(sdk: Path) -> Iterator[Any]:
+    with importable(sdk, "herbarium") as module:
+        yield module
+
+
+@pytest.mark.parametrize("command", LINTERS, ids=lambda c: c[0])
+def test_the_sdk_passes(sdk: Path, command: list[str]) -> None:
+    assert_tool_passes(sdk, command, "herbarium")
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_iterating_a_page_walks_every_page(herbarium: Any, server: str, method: str) -> None:
+    with herbarium.Herbarium(api_key="parrot-key", base_url=server) as client:
+        first = getattr(client, method)()
+        assert isinstance(first, herbarium.SyncPage)
+        assert [p.name for p in first.data] == NAMES[:3] and first.has_next_page()
+        pages = list(first.iter_pages())
+        assert [len(p.data) for p in pages] == [3, 3, 3, 2]
+        assert not pages[-1].has_next_page()
+        plants = list(first)
+        assert all(isinstance(p, herbarium.models.Plant) for p in plants)
+        assert [p.name for p in plants] == NAMES
+
+
+def test_next_page_by_hand(herbarium: Any, server: str) -> None:
+    with herbarium.Herbarium(api_key="parrot-key", base_url=server) as client:
+        page = client.list_by_cursor(limit=3)
+        second = page.next_page()
+        assert [p.id for p in second.data] == ["p03", "p04", "p05"]
+        assert second.http_response.request.url.params["after"] == "p02"
+        assert second.http_response.request.url.params["limit"] == "3", "the other arguments stay"
+
+
+@pytest.mark.parametrize("method", METHODS)
+async def test_the_async_client_pages_too(herbarium: Any, server: str, method: str) -> None:
+    async with herbarium.AsyncHerbarium(api_key="parrot-key", base_url=server) as client:
+        first = await getattr(client, method)()
+        assert isinstance(first, herbarium.AsyncPage)
+        assert [p.name async for p in first] == NAMES
