@@ -210,6 +210,38 @@ LINTERS = [
 ]
 
 
+def sdk_fixture(spec: Path) -> Any:
+    """A module-scoped `sdk` fixture: the folder of the SDK generated from `spec`."""
+
+    @pytest.fixture(scope="module")
+    def sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+        folder, _ = generate_sdk(spec, tmp_path_factory.mktemp(spec.stem))
+        return folder
+
+    return sdk
+
+
+def package_fixture(package: str) -> Any:
+    """A fixture that imports `package` from the `sdk` fixture's folder for one test."""
+
+    @pytest.fixture
+    def imported(sdk: Path) -> Iterator[Any]:
+        with importable(sdk, package) as module:
+            yield module
+
+    return imported
+
+
+def linters_test(package: str) -> Any:
+    """A test that the SDK in the `sdk` fixture passes ruff, mypy --strict and black."""
+
+    @pytest.mark.parametrize("command", LINTERS, ids=lambda c: c[0])
+    def test_the_sdk_passes(sdk: Path, command: list[str]) -> None:
+        assert_tool_passes(sdk, command, package)
+
+    return test_the_sdk_passes
+
+
 def assert_tool_passes(folder: Path, command: list[str], package: str) -> None:
     argv = [str(ROOT / ".venv" / "bin" / command[0]), *(c.format(package=package) for c in command[1:])]
     result = subprocess.run(argv, cwd=folder, capture_output=True, text=True, check=False)

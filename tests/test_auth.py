@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import LINTERS, ROOT, assert_tool_passes, generate_sdk, importable, prism_server
+from tests.conftest import ROOT, importable, linters_test, prism_server, sdk_fixture
 
 SPEC = ROOT / "tests" / "specs" / "auth.yaml"
 ALL = {
@@ -37,10 +37,7 @@ ENV = (
 )
 
 
-@pytest.fixture(scope="module")
-def sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder, _ = generate_sdk(SPEC, tmp_path_factory.mktemp("auth"))
-    return folder
+sdk = sdk_fixture(SPEC)
 
 
 @pytest.fixture
@@ -57,9 +54,7 @@ def prism() -> Iterator[str]:
         yield url
 
 
-@pytest.mark.parametrize("command", LINTERS, ids=lambda c: c[0])
-def test_the_sdk_passes(sdk: Path, command: list[str]) -> None:
-    assert_tool_passes(sdk, command, "vault")
+test_the_sdk_passes = linters_test("vault")
 
 
 def test_each_scheme_is_sent_where_the_spec_says(vault: Any) -> None:

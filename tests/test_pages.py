@@ -6,12 +6,11 @@ over every item of every page, sync and async."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import LINTERS, ROOT, assert_tool_passes, generate_sdk, importable, local_server
+from tests.conftest import ROOT, linters_test, local_server, package_fixture, sdk_fixture
 from tests.wire.stream_server import PLANTS
 
 SPEC = ROOT / "tests" / "specs" / "pages.yaml"
@@ -26,10 +25,7 @@ METHODS = [
 NAMES = [p["name"] for p in PLANTS]
 
 
-@pytest.fixture(scope="module")
-def sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder, _ = generate_sdk(SPEC, tmp_path_factory.mktemp("pages"))
-    return folder
+sdk = sdk_fixture(SPEC)
 
 
 @pytest.fixture(scope="module")
@@ -38,15 +34,10 @@ def server() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def herbarium(sdk: Path) -> Iterator[Any]:
-    with importable(sdk, "herbarium") as module:
-        yield module
+herbarium = package_fixture("herbarium")
 
 
-@pytest.mark.parametrize("command", LINTERS, ids=lambda c: c[0])
-def test_the_sdk_passes(sdk: Path, command: list[str]) -> None:
-    assert_tool_passes(sdk, command, "herbarium")
+test_the_sdk_passes = linters_test("herbarium")
 
 
 @pytest.mark.parametrize("method", METHODS)

@@ -5,21 +5,18 @@ before anything is sent."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import pytest
 
 from tests.conftest import (
-    LINTERS,
     ROOT,
-    assert_tool_passes,
-    generate_sdk,
-    importable,
+    linters_test,
     local_server,
+    package_fixture,
     prism_server,
+    sdk_fixture,
 )
 
 SPEC = ROOT / "tests" / "specs" / "parameters.yaml"
@@ -36,21 +33,13 @@ EVERYTHING = {
 }
 
 
-@pytest.fixture(scope="module")
-def sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder, _ = generate_sdk(SPEC, tmp_path_factory.mktemp("parameters"))
-    return folder
+sdk = sdk_fixture(SPEC)
 
 
-@pytest.fixture
-def seeds(sdk: Path) -> Iterator[Any]:
-    with importable(sdk, "seed_bank") as module:
-        yield module
+seeds = package_fixture("seed_bank")
 
 
-@pytest.mark.parametrize("command", LINTERS, ids=lambda c: c[0])
-def test_the_sdk_passes(sdk: Path, command: list[str]) -> None:
-    assert_tool_passes(sdk, command, "seed_bank")
+test_the_sdk_passes = linters_test("seed_bank")
 
 
 def test_each_style_is_encoded_as_the_spec_says(seeds: Any) -> None:

@@ -12,17 +12,14 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import LINTERS, ROOT, assert_tool_passes, generate_sdk, importable, local_server
+from tests.conftest import ROOT, linters_test, local_server, package_fixture, sdk_fixture
 from tests.wire.stream_server import RECORDING_BYTES, WORDS, recording
 
 SPEC = ROOT / "tests" / "specs" / "streams.yaml"
 KEY = "parrot-key"
 
 
-@pytest.fixture(scope="module")
-def sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder, _ = generate_sdk(SPEC, tmp_path_factory.mktemp("streams"))
-    return folder
+sdk = sdk_fixture(SPEC)
 
 
 @pytest.fixture(scope="module")
@@ -31,15 +28,10 @@ def server() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def parrot(sdk: Path) -> Iterator[Any]:
-    with importable(sdk, "parrot") as module:
-        yield module
+parrot = package_fixture("parrot")
 
 
-@pytest.mark.parametrize("command", LINTERS, ids=lambda c: c[0])
-def test_the_sdk_passes(sdk: Path, command: list[str]) -> None:
-    assert_tool_passes(sdk, command, "parrot")
+test_the_sdk_passes = linters_test("parrot")
 
 
 def test_stream_true_returns_typed_events_until_done(parrot: Any, server: str) -> None:

@@ -9,20 +9,15 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import LINTERS, ROOT, assert_tool_passes, generate_sdk, importable, prism_server
+from tests.conftest import ROOT, importable, linters_test, prism_server, sdk_fixture
 
 SPEC = ROOT / "tests" / "specs" / "union_bodies.yaml"
 
 
-@pytest.fixture(scope="module")
-def sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder, _ = generate_sdk(SPEC, tmp_path_factory.mktemp("union_bodies"))
-    return folder
+sdk = sdk_fixture(SPEC)
 
 
-@pytest.mark.parametrize("command", LINTERS, ids=lambda c: c[0])
-def test_the_sdk_passes(sdk: Path, command: list[str]) -> None:
-    assert_tool_passes(sdk, command, "union_bodies")
+test_the_sdk_passes = linters_test("union_bodies")
 
 
 def test_the_body_argument_carries_the_spec_type(sdk: Path) -> None:

@@ -17,29 +17,22 @@ from urllib.parse import parse_qsl
 import pytest
 
 from tests.conftest import (
-    LINTERS,
     ROOT,
-    assert_tool_passes,
-    generate_sdk,
-    importable,
+    linters_test,
     local_server,
+    package_fixture,
     prism_server,
+    sdk_fixture,
 )
 from tests.wire.stream_server import multipart_parts
 
 SPEC = ROOT / "tests" / "specs" / "uploads.yaml"
 
 
-@pytest.fixture(scope="module")
-def sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder, _ = generate_sdk(SPEC, tmp_path_factory.mktemp("uploads"))
-    return folder
+sdk = sdk_fixture(SPEC)
 
 
-@pytest.fixture
-def darkroom(sdk: Path) -> Iterator[Any]:
-    with importable(sdk, "darkroom") as module:
-        yield module
+darkroom = package_fixture("darkroom")
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +41,7 @@ def prism() -> Iterator[str]:
         yield url
 
 
-@pytest.mark.parametrize("command", LINTERS, ids=lambda c: c[0])
-def test_the_sdk_passes(sdk: Path, command: list[str]) -> None:
-    assert_tool_passes(sdk, command, "darkroom")
+test_the_sdk_passes = linters_test("darkroom")
 
 
 def _parts(request: Any) -> list[dict[str, object]]:

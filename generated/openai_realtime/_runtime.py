@@ -961,9 +961,8 @@ def _construct_model(
 # --- binary bodies and streams -------------------------------------------------------------------
 
 
-class BinaryResponse:
-    """A body that is not JSON (audio, images, files), read as it arrives: `.content` holds it all,
-    `.iter_bytes()` yields it in chunks, `.write_to_file(path)` streams it to disk."""
+class _Body:
+    """What the binary responses share: the HTTP response, its status, headers and media type."""
 
     def __init__(self, response: httpx.Response) -> None:
         self.http_response = response
@@ -980,6 +979,14 @@ class BinaryResponse:
     def content_type(self) -> str | None:
         kind: str | None = self.http_response.headers.get("content-type")
         return kind
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.status_code} {self.content_type}>"
+
+
+class BinaryResponse(_Body):
+    """A body that is not JSON (audio, images, files), read as it arrives: `.content` holds it all,
+    `.iter_bytes()` yields it in chunks, `.write_to_file(path)` streams it to disk."""
 
     @property
     def content(self) -> bytes:
@@ -1002,29 +1009,10 @@ class BinaryResponse:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.status_code} {self.content_type}>"
 
-
-class AsyncBinaryResponse:
+class AsyncBinaryResponse(_Body):
     """The async BinaryResponse: `await .read()`, `async for chunk in .iter_bytes()`,
     `await .write_to_file(path)`."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        self.http_response = response
-
-    @property
-    def status_code(self) -> int:
-        return self.http_response.status_code
-
-    @property
-    def headers(self) -> httpx.Headers:
-        return self.http_response.headers
-
-    @property
-    def content_type(self) -> str | None:
-        kind: str | None = self.http_response.headers.get("content-type")
-        return kind
 
     async def read(self) -> bytes:
         return await self.http_response.aread()
@@ -1049,9 +1037,6 @@ class AsyncBinaryResponse:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.status_code} {self.content_type}>"
 
 
 class ServerSentEvent(NamedTuple):
@@ -1118,11 +1103,8 @@ def _json_lines(response: httpx.Response) -> bool:
     )
 
 
-class Stream(Generic[T]):
-    """Events of a streamed response (server-sent events or JSON Lines), each parsed as `T`.
-
-    Iterate it; leaving a `with` block, or breaking out, closes the connection. Iteration stops at
-    the `[DONE]` sentinel or the end of the body."""
+class _EventSource(Generic[T]):
+    """What the streams share: the response, the event type, and how each event is parsed."""
 
     def __init__(
         self, response: httpx.Response, tp: Any, *, strict: bool = False
@@ -1131,6 +1113,19 @@ class Stream(Generic[T]):
         self._type = tp
         self._strict = strict
         self._lines = _json_lines(response)
+
+    def _event(self, item: ServerSentEvent | str) -> T | None:
+        """The parsed event; None for one without data. `[DONE]` is checked by the caller."""
+        if isinstance(item, ServerSentEvent) and not item.data:
+            return None
+        return cast(T, _decode(self.http_response, item, self._type, self._strict))
+
+
+class Stream(_EventSource[T]):
+    """Events of a streamed response (server-sent events or JSON Lines), each parsed as `T`.
+
+    Iterate it; leaving a `with` block, or breaking out, closes the connection. Iteration stops at
+    the `[DONE]` sentinel or the end of the body."""
 
     def _events(self) -> Iterator[ServerSentEvent | str]:
         if self._lines:
@@ -1152,11 +1147,9 @@ class Stream(Generic[T]):
             for item in self._events():
                 if isinstance(item, ServerSentEvent) and item.data.strip() == DONE:
                     break
-                if isinstance(item, ServerSentEvent) and not item.data:
-                    continue
-                yield cast(
-                    T, _decode(self.http_response, item, self._type, self._strict)
-                )
+                event = self._event(item)
+                if event is not None:
+                    yield event
         finally:
             self.close()
 
@@ -1170,16 +1163,8 @@ class Stream(Generic[T]):
         self.close()
 
 
-class AsyncStream(Generic[T]):
+class AsyncStream(_EventSource[T]):
     """The async Stream: `async for event in stream`, `async with stream`."""
-
-    def __init__(
-        self, response: httpx.Response, tp: Any, *, strict: bool = False
-    ) -> None:
-        self.http_response = response
-        self._type = tp
-        self._strict = strict
-        self._lines = _json_lines(response)
 
     async def _events(self) -> AsyncIterator[ServerSentEvent | str]:
         if self._lines:
@@ -1201,11 +1186,9 @@ class AsyncStream(Generic[T]):
             async for item in self._events():
                 if isinstance(item, ServerSentEvent) and item.data.strip() == DONE:
                     break
-                if isinstance(item, ServerSentEvent) and not item.data:
-                    continue
-                yield cast(
-                    T, _decode(self.http_response, item, self._type, self._strict)
-                )
+                event = self._event(item)
+                if event is not None:
+                    yield event
         finally:
             await self.close()
 
