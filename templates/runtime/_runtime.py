@@ -1170,21 +1170,13 @@ class AsyncPage(_Page[T]):
                 yield item
 
 
-class RawResponse(Generic[T]):
+class RawResponse(_Body, Generic[T]):
     """The HTTP response of a call made through `with_raw_response`: status, headers, and `parse()`."""
 
     def __init__(self, response: httpx.Response, tp: type[T], *, strict: bool = False) -> None:
-        self.http_response = response
+        super().__init__(response)
         self._type = tp
         self._strict = strict
-
-    @property
-    def status_code(self) -> int:
-        return self.http_response.status_code
-
-    @property
-    def headers(self) -> httpx.Headers:
-        return self.http_response.headers
 
     @property
     def request_id(self) -> str | None:
