@@ -382,9 +382,9 @@ def _body(
     model = models.class_for(_ref_name(schema) or "")
     if model is None or model not in models.fields:  # a union or array root is passed whole
         annotation = model or python_type(schemas, schema, models.component_classes)
-        if encoding != "json" or annotation == "Any":
+        if encoding != "json":  # a form without fields (validate warns): its bytes as they are
             return Body("FileContent", required, media, (), whole=True, encoding="raw")
-        return Body(annotation, required, media, (), whole=True)
+        return Body("object" if annotation == "Any" else annotation, required, media, (), whole=True)
     view = schemas.object(schema)
     files = tuple(name for name, sub in view.properties.items() if _carries_files(schemas, sub))
     fields = tuple(

@@ -42,7 +42,7 @@ def open_string_enums(text: str, closed: frozenset[str]) -> str:
         return text
     for start, end in sorted(set(edits), reverse=True):
         data = data[:start] + f"{OPEN_ENUM}[".encode() + data[start:end] + b"]" + data[end:]
-    return _import_open_enum(data.decode("utf-8"))
+    return _import_open_enum(data.decode("utf-8"), module)
 
 
 def _open_annotations(module: ast.Module, closed: frozenset[str]) -> Iterator[ast.expr]:
@@ -75,15 +75,15 @@ def _wire_name(field: ast.AnnAssign) -> str:
     return field.target.id
 
 
-def _import_open_enum(text: str) -> str:
-    """Add OpenEnum to the module's `from <package>._runtime import ...` line."""
-    out = []
-    done = False
-    for line in text.splitlines(keepends=True):
-        if not done and line.startswith("from ") and "._runtime import " in line:
-            head, names = line.rstrip("\n").split(" import ", 1)
-            listed = {n.strip() for n in names.split(",")} | {OPEN_ENUM}
-            line = f"{head} import {', '.join(sorted(listed))}\n"
-            done = True
-        out.append(line)
-    return "".join(out)
+def _import_open_enum(text: str, module: ast.Module) -> str:
+    """A line importing OpenEnum after the module's `from <package>._runtime import ...` (isort
+    merges the two when the module is formatted). Edits kept the lines where they were."""
+    found = next(
+        (n for n in module.body if isinstance(n, ast.ImportFrom) and (n.module or "").endswith("._runtime")),
+        None,
+    )
+    if found is None or found.end_lineno is None:
+        return text
+    lines = text.splitlines(keepends=True)
+    lines.insert(found.end_lineno, f"from {found.module} import {OPEN_ENUM}\n")
+    return "".join(lines)

@@ -19,6 +19,7 @@ from referencing.jsonschema import DRAFT202012
 
 from .diagnostics import Diagnostic, Level
 from .loader import Document
+from .media import request_media
 from .naming import class_name, function_name, snake_case
 from .pointer import Part, local_ref_parts, lookup, resolve_logical
 from .security import scheme_kind
@@ -54,6 +55,7 @@ def validate(doc: Document) -> list[Diagnostic]:
     _check_operations(doc, found)
     _check_names(doc, found)
     _check_security(doc, found)
+    _check_bodies(doc, found)
     if refs_ok:
         ours = {d.pointer for d in found}  # where we already said it better, the validator stays quiet
         found.extend(d for d in _spec_validator_diagnostics(doc, version) if d.pointer not in ours)
@@ -155,6 +157,37 @@ def _check_operations(doc: Document, out: list[Diagnostic]) -> None:
                         " in 'parameters' (in: path)",
                     )
                 )
+
+
+def _check_bodies(doc: Document, out: list[Diagnostic]) -> None:
+    """A form body without properties cannot become keyword arguments: a located warning, and
+    the method takes the body as raw `content=`."""
+    for site in iter_operations(doc.data):
+        body = site.operation.get("requestBody")
+        sent = request_media(body.get("content")) if isinstance(body, dict) else None
+        if sent is None or sent[0] not in ("multipart", "form"):
+            continue
+        schema = sent[2].get("schema")
+        target = _lookup_ref(doc.data, schema)
+        if not (
+            isinstance(target, dict) and isinstance(target.get("properties"), dict) and target["properties"]
+        ):
+            where = [*site.parts, "requestBody", "content", sent[1]]
+            message = f"a {sent[1]} body without properties: the SDK sends it as raw content= bytes"
+            out.append(doc.diagnostic(where, message, Level.WARNING))
+
+
+def _lookup_ref(spec: dict[str, Any], schema: Any) -> Any:
+    """The schema a local `$ref` points at (one hop), or the schema itself."""
+    parts = (
+        local_ref_parts(schema["$ref"])
+        if isinstance(schema, dict) and isinstance(schema.get("$ref"), str)
+        else None
+    )
+    try:
+        return lookup(spec, parts) if parts is not None else schema
+    except KeyError:
+        return None
 
 
 def _check_security(doc: Document, out: list[Diagnostic]) -> None:

@@ -9,12 +9,23 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, importable, linters_test, prism_server, sdk_fixture
+from tests.conftest import ROOT, generate_sdk, importable, linters_test, prism_server, sdk_fixture
 
 SPEC = ROOT / "tests" / "specs" / "union_bodies.yaml"
 
 
 sdk = sdk_fixture(SPEC)
+
+
+def test_an_untyped_body_is_any_json_and_a_fieldless_form_is_raw_content(tmp_path: Path) -> None:
+    folder, stderr = generate_sdk(SPEC, tmp_path)
+    client = (folder / "union_bodies" / "_client.py").read_text()
+    assert "body: object,\n" in client and "content: FileContent,\n" in client
+    where = "union_bodies.yaml:90:13: #/paths/~1scribble/post/requestBody/content/multipart~1form-data"
+    assert f"{where}: warning: a multipart/form-data body without properties" in stderr
+    with importable(folder, "union_bodies") as module, prism_server(SPEC) as url:
+        with module.UnionBodies(base_url=url) as api:
+            assert api.send_anything(body={"any": ["json", 1]}) is None
 
 
 test_the_sdk_passes = linters_test("union_bodies")
