@@ -813,6 +813,36 @@ def _construct_model(model: type[pydantic.BaseModel], value: dict[str, Any]) -> 
 # --- binary bodies and streams -------------------------------------------------------------------
 
 
+class _Closes:
+    """A response read as it arrives: `close()`, or a `with` block, ends the connection."""
+
+    http_response: httpx.Response
+
+    def close(self) -> None:
+        self.http_response.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _AsyncCloses:
+    """The async `_Closes`: `await close()`, or an `async with` block."""
+
+    http_response: httpx.Response
+
+    async def close(self) -> None:
+        await self.http_response.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
 class _Body:
     """What the binary responses share: the HTTP response, its status, headers and media type."""
 
@@ -836,7 +866,7 @@ class _Body:
         return f"<{type(self).__name__} {self.status_code} {self.content_type}>"
 
 
-class BinaryResponse(_Body):
+class BinaryResponse(_Body, _Closes):
     """A body that is not JSON (audio, images, files), read as it arrives: `.content` holds it all,
     `.iter_bytes()` yields it in chunks, `.write_to_file(path)` streams it to disk."""
 
@@ -852,17 +882,8 @@ class BinaryResponse(_Body):
             out.writelines(self.http_response.iter_bytes())
         self.close()
 
-    def close(self) -> None:
-        self.http_response.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class AsyncBinaryResponse(_Body):
+class AsyncBinaryResponse(_Body, _AsyncCloses):
     """The async BinaryResponse: `await .read()`, `async for chunk in .iter_bytes()`,
     `await .write_to_file(path)`."""
 
@@ -879,15 +900,6 @@ class AsyncBinaryResponse(_Body):
         async with await anyio.open_file(file, "wb") as out:
             async for chunk in self.http_response.aiter_bytes():
                 await out.write(chunk)
-        await self.close()
-
-    async def close(self) -> None:
-        await self.http_response.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
 
@@ -964,7 +976,7 @@ class _EventSource(Generic[T]):
         return cast(T, _decode(self.http_response, item, self._type, self._strict))
 
 
-class Stream(_EventSource[T]):
+class Stream(_EventSource[T], _Closes):
     """Events of a streamed response (server-sent events or JSON Lines), each parsed as `T`.
 
     Iterate it; leaving a `with` block, or breaking out, closes the connection. Iteration stops at
@@ -994,17 +1006,8 @@ class Stream(_EventSource[T]):
         finally:
             self.close()
 
-    def close(self) -> None:
-        self.http_response.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class AsyncStream(_EventSource[T]):
+class AsyncStream(_EventSource[T], _AsyncCloses):
     """The async Stream: `async for event in stream`, `async with stream`."""
 
     async def _events(self) -> AsyncIterator[ServerSentEvent | str]:
@@ -1032,15 +1035,6 @@ class AsyncStream(_EventSource[T]):
                     yield event
         finally:
             await self.close()
-
-    async def close(self) -> None:
-        await self.http_response.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
 
 
 DONE = "[DONE]"
