@@ -37,11 +37,13 @@ def _template(path: str) -> str:
 
 def plan(spec_file: str) -> list[dict[str, Any]]:
     from generator.docs import _parameter_example
+    from generator.effective import EffectiveSchemas
     from generator.loader import load
     from generator.pointer import deref
     from generator.walk import iter_operations
 
     spec = load(Path(spec_file)).data
+    schemas = EffectiveSchemas(spec)
     calls = []
     for site in iter_operations(spec):
         body = deref(spec, site.operation.get("requestBody"))
@@ -58,7 +60,7 @@ def plan(spec_file: str) -> list[dict[str, Any]]:
             if p.get("in") == "path" or (p.get("required") and p.get("in") in ("query", "header"))
         ]
         values = [
-            {"name": str(p["name"]), "in": p["in"], "value": _parameter_example(spec, p)} for p in wanted
+            {"name": str(p["name"]), "in": p["in"], "value": _parameter_example(schemas, p)} for p in wanted
         ]
         calls.append({"method": site.method.upper(), "path": site.path, "params": values})
     return calls
