@@ -93,33 +93,27 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def prism_server(spec: Path, *options: str) -> Iterator[str]:
-    """Prism serving `spec` on a free loopback port; yields its base URL and stops it afterwards."""
-    if not PRISM.exists():
-        pytest.fail(
-            f"{PRISM} is missing: run `make test`, which installs it from tests/node/package-lock.json"
-        )
+def _serving(name: str, command: list[str], seconds: float, **popen: Any) -> Iterator[str]:
+    """Run a server on a free loopback port until it answers; yield its URL, then stop it."""
     port = _free_port()
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
-        [str(PRISM), "mock", *options, "--host", "127.0.0.1", "--port", str(port), str(spec)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        [*command, "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, **popen
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180  # a 3 MB spec takes Prism about 25 s
+        deadline = time.monotonic() + seconds
         while True:
             if process.poll() is not None:
                 log.seek(0)
-                pytest.fail(f"prism exited: {log.read().decode(errors='replace')[-2000:]}")
+                pytest.fail(f"{name} exited: {log.read().decode(errors='replace')[-2000:]}")
             try:
                 httpx.get(url, timeout=1.0)
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline:
-                    pytest.fail("prism did not start within 60 s")
-                time.sleep(0.2)
+                    pytest.fail(f"{name} did not start within {seconds:.0f} s")
+                time.sleep(0.1)
         yield url
     finally:
         process.terminate()
@@ -131,31 +125,30 @@ def prism_server(spec: Path, *options: str) -> Iterator[str]:
 
 
 @contextlib.contextmanager
+def prism_server(spec: Path, *options: str) -> Iterator[str]:
+    """Prism serving `spec` on a free loopback port; yields its base URL and stops it afterwards."""
+    if not PRISM.exists():
+        pytest.fail(
+            f"{PRISM} is missing: run `make test`, which installs it from tests/node/package-lock.json"
+        )
+    # a 3 MB spec takes Prism about 25 s
+    with _serving("prism", [str(PRISM), "mock", *options, str(spec)], 180) as url:
+        yield url
+
+
+@contextlib.contextmanager
 def local_server(app: str) -> Iterator[str]:
     """A Starlette app (`module:attribute`) served by uvicorn on a free loopback port."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "python"), "-m", "uvicorn", app, "--host", "127.0.0.1"]
-        + ["--port", str(port), "--log-level", "warning"],
-        cwd=ROOT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"uvicorn exited with {process.returncode}")
-            try:
-                httpx.get(url, timeout=1.0)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    pytest.fail("uvicorn did not start within 60 s")
-                time.sleep(0.1)
+    command = [str(ROOT / ".venv" / "bin" / "python"), "-m", "uvicorn", app, "--log-level", "warning"]
+    with _serving("uvicorn", command, 60, cwd=ROOT) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+
+
+def mypy_output(folder: Path, name: str, source: str) -> str:
+    """What `mypy --strict` says of user code `source`, written as `name` in `folder`."""
+    (folder / name).write_text(source)
+    argv = [str(ROOT / ".venv" / "bin" / "mypy"), "--strict", name]
+    return subprocess.run(argv, cwd=folder, capture_output=True, text=True, check=False).stdout
 
 
 @pytest.fixture(scope="session")

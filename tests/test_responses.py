@@ -3,12 +3,11 @@ unless the client asks for strict response validation."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, generate_sdk, importable, prism_server
+from tests.conftest import ROOT, generate_sdk, importable, mypy_output, prism_server
 
 SPEC = ROOT / "tests" / "specs" / "drift.yaml"
 
@@ -108,19 +107,14 @@ def test_user_code_may_compare_an_open_enum_with_a_new_value(drift: tuple[Path, 
     """Under `mypy --strict` a closed Literal makes `status == "dormant"` a non-overlapping check,
     and a request argument still takes only the listed values."""
     sdk, package = drift
-    (sdk / "use_enums.py").write_text(
+    output = mypy_output(
+        sdk,
+        "use_enums.py",
         f"from {package} import Drift\n\n"
         "def dormant(client: Drift) -> bool:\n"
         '    return client.get_plant("pl_1").status == "dormant"\n\n'
         "def wrong(client: Drift) -> None:\n"
-        '    client.create_plant(id="pl_2", status="dormant")\n'
+        '    client.create_plant(id="pl_2", status="dormant")\n',
     )
-    result = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "mypy"), "--strict", "use_enums.py"],
-        cwd=sdk,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
-    assert len(errors) == 1 and "use_enums.py:7:" in errors[0] and "status" in errors[0], result.stdout
+    errors = [line for line in output.splitlines() if ": error:" in line]
+    assert len(errors) == 1 and "use_enums.py:7:" in errors[0] and "status" in errors[0], output
