@@ -13,7 +13,7 @@ from packaging.version import InvalidVersion, Version
 from .config import Config
 from .docs import curl_form, doc_models, operation_doc, referenced_models
 from .effective import EffectiveSchemas
-from .ir import Api, Body, Field, Group, Operation, Parameter, Response, SecurityScheme, Streaming
+from .ir import Api, Body, Field, Group, Operation, Parameter, Response, SecurityScheme
 from .media import accept, body_kind, is_file, json_media, media_type, request_media, stream_media
 from .models import ModelSource
 from .naming import argument_name, class_name, function_name, pascal_case, safe_name, snake_case
@@ -21,6 +21,8 @@ from .open_enums import OPEN_ENUM
 from .pagination import pagination
 from .pointer import local_ref_parts
 from .security import requirements, security_schemes
+from .streaming import event_type, fern_response
+from .streaming import streaming as stream_of
 from .walk import iter_operations
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
@@ -173,7 +175,19 @@ def _operation(
     media = (sent[1], sent[2]) if sent else None
     body = _body(schemas, request_body, sent, models, taken)
     security = requirements(op, schemas.spec, schemes)
-    streaming = _streaming(schemas, ordered, body, known, events.get(op_id))
+    configured = events.get(op_id)
+    answer = next((r for s, r in ordered if s.startswith("2") and isinstance(r, dict)), {})
+    streaming = stream_of(
+        op, answer, body, lambda s: python_type(schemas, s, known), known.get(configured or "", configured)
+    )
+    if streaming and streaming.field is None:  # every call streams (the media type, or Fern's word)
+        success = dataclasses.replace(
+            success, annotation=f"Stream[{streaming.event}]", model=None, kind="stream"
+        )
+    elif (whole := fern_response(op)) is not None:
+        success = dataclasses.replace(
+            success, annotation=python_type(schemas, whole, known), model=known.get(_ref_name(whole) or "")
+        )
     paged = None
     if success.kind == "json" and success.model and not streaming:
         query = frozenset(p.name for p in parameters if p.location == "query")
@@ -192,7 +206,11 @@ def _operation(
         {(p.location, p.name): p.py_name for p in parameters},
         whole_body=("content" if body.encoding == "raw" else "body") if body and body.whole else None,
         leave_out=streaming.field if streaming else None,
+        files=body.files if body else (),
     )
+    if body and media:
+        offered = (media_type(m) for m in request_body.get("content") or {})
+        doc = dataclasses.replace(doc, other_media=tuple(m for m in offered if m != media_type(media[0])))
     if body and body.encoding != "json":
         example = json.loads(doc.request_example) if doc.request_example else None
         doc = dataclasses.replace(
@@ -211,7 +229,7 @@ def _operation(
         body=body,
         success=success,
         errors=tuple(_response(schemas, s, r, known) for s, r in ordered if s[:1] in "45" or s == "default"),
-        accept=accept(ordered, success.kind),
+        accept=streaming.accept if streaming and not streaming.field else accept(ordered, success.kind),
         streaming=streaming,
         pagination=paged,
         security=security,
@@ -288,7 +306,7 @@ def _response(schemas: EffectiveSchemas, status: str, response: Any, known: dict
     if kind == "binary":
         return Response(status, "BinaryResponse", None, description, "binary")
     if kind == "stream":
-        event = _event_type(schemas, stream_media(content), known)
+        event = event_type(stream_media(content), lambda s: python_type(schemas, s, known))
         return Response(status, f"Stream[{event}]", None, description, "stream")
     media = json_media(content)
     if media is None or "schema" not in media[1]:
@@ -296,43 +314,6 @@ def _response(schemas: EffectiveSchemas, status: str, response: Any, known: dict
     schema = media[1]["schema"]
     model = known.get(_ref_name(schema) or "")
     return Response(status, python_type(schemas, schema, known), model, description)
-
-
-def _event_type(
-    schemas: EffectiveSchemas, media: tuple[str, dict[str, Any]] | None, known: dict[str, str]
-) -> str:
-    """One event's type: OpenAPI 3.2's `itemSchema`, else the stream media type's schema."""
-    schema = (media[1].get("itemSchema") or media[1].get("schema")) if media else None
-    annotation = python_type(schemas, schema, known) if schema is not None else "Any"
-    return "dict[str, Any]" if annotation == "Any" else annotation
-
-
-def _streaming(
-    schemas: EffectiveSchemas,
-    responses: list[tuple[str, Any]],
-    body: Body | None,
-    known: dict[str, str],
-    configured: str | None,
-) -> Streaming | None:
-    """Streaming, when the success response offers events or the body has a boolean `stream`."""
-    success = next((r for s, r in responses if s.startswith("2") and isinstance(r, dict)), {})
-    media = stream_media(success.get("content"))
-    field = next(
-        (
-            f.name
-            for f in (body.fields if body else ())
-            if f.name == "stream" and f.annotation.startswith("bool")
-        ),
-        None,
-    )
-    if media is None and field is None:
-        return None
-    event = known.get(configured, configured) if configured else _event_type(schemas, media, known)
-    if body_kind(success.get("content")) == "stream":
-        field = None  # every call streams
-    elif field is None:
-        return None  # events are offered, but no boolean of the body asks for them
-    return Streaming(event, field, media_type(media[0]) if media else "text/event-stream")
 
 
 def python_type(schemas: EffectiveSchemas, schema: Any, known: dict[str, str], depth: int = 0) -> str:
@@ -514,6 +495,8 @@ def _mentioned(
                 annotations.append(op.pagination.item)
             if op.streaming and op.streaming.field:
                 annotations.append("overload(Literal)")  # the typed overloads of `stream`
+            if op.streaming and op.streaming.ruled:
+                annotations.append("Annotated")
         if op.body:  # the client passes a form's fields on; only a builder names its model
             uses_model = op.body.encoding == "json" or not responses
             annotations += [op.body.model if uses_model else "", *(f.annotation for f in op.body.fields)]

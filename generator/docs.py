@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from .effective import EffectiveSchemas
 from .examples import fits, synthesize
 from .ir import DocField, DocModel, DocResponse, Field, OperationDoc
+from .media import body_kind, json_media, media_type, stream_media
 
 RETRIED = frozenset({"408", "409", "429"})
 MODELS_LINK = "../models/{name}.md"
@@ -198,6 +199,7 @@ def operation_doc(
     parameter_names: dict[tuple[str, str], str],
     whole_body: str | None = None,
     leave_out: str | None = None,
+    files: tuple[str, ...] = (),
 ) -> OperationDoc:
     """The docs of one operation; its example call passes every required argument, so it runs."""
     params = tuple(
@@ -224,11 +226,13 @@ def operation_doc(
     required = [p for p in parameters if p.get("required") and p.get("in") != "path"]
     values = {(str(p["in"]), str(p["name"])): _parameter_example(schemas, p) for p in required}
     example_args = tuple((parameter_names[key], repr(v)) for key, v in values.items()) + tuple(
-        (by_wire[k], repr(v))
+        (by_wire[k], _file_literal(k, v) if k in files else repr(v))
         for k, v in (example.items() if isinstance(example, dict) else [])
         if k in by_wire
     )
-    if whole_body and example is not None:
+    if whole_body == "content":  # raw bytes: a file, as curl's `--data-binary @body.bin`
+        example_args += ((whole_body, _file_literal("body", None)),)
+    elif whole_body and example is not None:
         example_args += ((whole_body, repr(example)),)
     path_values = {
         str(p["name"]): _parameter_example(schemas, p) for p in parameters if p.get("in") == "path"
@@ -249,6 +253,12 @@ def operation_doc(
         ),
         responses=tuple(_doc_response(schemas, status, r) for status, r in sorted(responses.items())),
     )
+
+
+def _file_literal(name: str, value: Any) -> str:
+    """A file argument of a snippet: the file curl sends with `@name.bin`, as a `Path`."""
+    path = f"Path({json.dumps(name + '.bin')})"
+    return f"[{path}]" if isinstance(value, list) else path
 
 
 def curl_form(encoding: str, media: str, example: Any, files: tuple[str, ...]) -> tuple[str, ...]:
@@ -302,17 +312,31 @@ def _media_example(schemas: EffectiveSchemas, media: dict[str, Any]) -> Any:
 
 def _doc_response(schemas: EffectiveSchemas, status: str, response: Any) -> DocResponse:
     response = response if isinstance(response, dict) else {}
-    media = next(
-        (m for t, m in (response.get("content") or {}).items() if "json" in t and isinstance(m, dict)), None
-    )
-    schema = media.get("schema") if media else None
+    content = response.get("content")
+    media = json_media(content)
+    schema = media[1].get("schema") if media else None
     return DocResponse(
         status=status,
         description=cell(markdown_text(str(response.get("description") or ""))),
-        type_text=type_text(schemas, schema) if schema is not None else "no body",
-        example=to_json(_media_example(schemas, media)) if media and schema is not None else "",
+        type_text=_body_text(schemas, content, schema),
+        example=to_json(_media_example(schemas, media[1])) if media and schema is not None else "",
         retried=status in RETRIED or status.startswith("5"),
     )
+
+
+def _body_text(schemas: EffectiveSchemas, content: Any, schema: Any) -> str:
+    """What a response body is read as: a JSON type, text, bytes, or a stream of events."""
+    kind = body_kind(content)
+    declared = ", ".join(f"`{media_type(m)}`" for m in content or {}) if kind != "json" else ""
+    if kind == "text":
+        return f"text (`str`), {declared}"
+    if kind == "binary":
+        return f"bytes (`BinaryResponse`), {declared}"
+    if kind == "stream":
+        events = stream_media(content)
+        event = (events[1].get("itemSchema") or events[1].get("schema")) if events else None
+        return f"events of {type_text(schemas, event) if event is not None else 'any'} (`Stream`), {declared}"
+    return type_text(schemas, schema) if schema is not None else "no body"
 
 
 def doc_models(schemas: EffectiveSchemas, used_by: dict[str, set[str]]) -> tuple[DocModel, ...]:

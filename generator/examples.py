@@ -65,7 +65,7 @@ class SchemaChecker:
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.registry: Registry[Any] = Registry().with_resource(_BASE, DRAFT202012.create_resource(spec))
-        self.cls = OAS31Validator if str(spec.get("openapi", "")).startswith("3.1") else OAS30Validator
+        self.cls = OAS30Validator if str(spec.get("openapi", "")).startswith("3.0") else OAS31Validator
 
     def errors(self, schema_parts: tuple[Part, ...] | list[Part], value: Any) -> list[ValidationError]:
         schema = {"$ref": _BASE + to_pointer(schema_parts)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +81,20 @@ class Streaming:
     event: str  # the Python type of one event
     field: str | None  # the body field (wire name) that asks for a stream; None when always
     accept: str  # the Accept header of a streamed call
+    lines: bool = False  # JSON chunks one per line, where the media type does not say so
+    end: str = "[DONE]"  # the data of the event that ends the stream
+
+    def parsed_as(self, variant: str) -> str:
+        """What the client parses a streamed response as: `Stream[E]`, with the runtime's
+        StreamRule where the spec's stream differs from server-sent events ended by `[DONE]`."""
+        stream = f"{variant}Stream[{self.event}]"
+        if not self.lines and self.end == "[DONE]":
+            return stream
+        return f"Annotated[{stream}, StreamRule(lines={self.lines}, end={json.dumps(self.end)})]"
+
+    @property
+    def ruled(self) -> bool:
+        return self.lines or self.end != "[DONE]"
 
 
 @dataclass(frozen=True)
@@ -116,6 +131,12 @@ class OperationDoc:
     header_examples: tuple[str, ...]  # `Name: value` of each required header parameter, for curl
     responses: tuple[DocResponse, ...]
     curl_body: tuple[str, ...] = ()  # curl's body options for a form or raw body (`-F 'a=1'`)
+    other_media: tuple[str, ...] = ()  # the request media types offered beside the one sent
+
+    @property
+    def uses_path(self) -> bool:
+        """The example call passes a file as a `pathlib.Path`."""
+        return any(value.lstrip("[").startswith("Path(") for _, value in self.example_arguments)
 
 
 @dataclass(frozen=True)
@@ -243,7 +264,7 @@ class Api:
             if op.success.kind == "text":
                 names.add("TEXT")
             if op.streaming:
-                names |= {"Stream", "AsyncStream"}
+                names |= {"Stream", "AsyncStream"} | ({"StreamRule"} if op.streaming.ruled else set())
             if op.pagination:
                 names |= {"SyncPage", "AsyncPage", "PageRule"}
         return tuple(sorted(names))

@@ -11,7 +11,7 @@ from jsonschema.exceptions import SchemaError, ValidationError
 from jsonschema.validators import validator_for
 from jsonschema_path import SchemaPath
 from openapi_schema_validator._specifications import REGISTRY as OPENAPI_SPECIFICATIONS
-from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator, OpenAPIV32SpecValidator
 from openapi_spec_validator.validation import keywords
 from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError, UnresolvableParameterError
 from referencing import Resource
@@ -44,9 +44,11 @@ def validate(doc: Document) -> list[Diagnostic]:
     if "openapi" not in spec:
         hint = " (Swagger 2.0 is not supported)" if "swagger" in spec else ""
         return [doc.diagnostic([], f"missing required field 'openapi'{hint}")]
-    if not isinstance(version, str) or not re.fullmatch(r"3\.[01]\.\d+", version):
+    if not isinstance(version, str) or not re.fullmatch(r"3\.[012]\.\d+", version):
         return [
-            doc.diagnostic(["openapi"], f"unsupported OpenAPI version {version!r}; expected 3.0.x or 3.1.x")
+            doc.diagnostic(
+                ["openapi"], f"unsupported OpenAPI version {version!r}; expected 3.0.x, 3.1.x or 3.2.x"
+            )
         ]
     found: list[Diagnostic] = []
     _check_surrogates(doc, found)
@@ -245,7 +247,9 @@ def _unusable(what: str, name: str) -> str:
 
 
 def _spec_validator_diagnostics(doc: Document, version: str) -> list[Diagnostic]:
-    base = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+    base = {"3.1": OpenAPIV31SpecValidator, "3.2": OpenAPIV32SpecValidator}.get(
+        version[:3], OpenAPIV30SpecValidator
+    )
     validator = _located_validator(base)(doc.data)
     out: list[Diagnostic] = []
     try:

@@ -54,6 +54,28 @@ def test_iterating_a_page_walks_every_page(herbarium: Any, server: str, method: 
         assert [p.name for p in plants] == NAMES
 
 
+def test_a_server_that_repeats_a_page_ends_the_iteration(herbarium: Any, server: str) -> None:
+    with herbarium.Herbarium(api_key="parrot-key", base_url=f"{server}/stuck") as client:
+        plants = [p.name for p in client.list_by_cursor(limit=3)]
+    assert plants == NAMES[:3] * 2, "after=p02 is asked once; asking for it again would never end"
+
+
+def test_with_raw_response_gives_the_response_and_the_page(herbarium: Any, server: str) -> None:
+    with herbarium.Herbarium(api_key="parrot-key", base_url=server) as client:
+        raw = client.with_raw_response.list_by_cursor(limit=3)
+        assert raw.status_code == 200 and raw.http_response.request.url.params["limit"] == "3"
+        page = raw.parse()
+        assert isinstance(page, herbarium.SyncPage), "parse() gives the page, which pages on"
+        assert [p.name for p in page] == NAMES
+
+
+async def test_async_with_raw_response_too(herbarium: Any, server: str) -> None:
+    async with herbarium.AsyncHerbarium(api_key="parrot-key", base_url=server) as client:
+        raw = await client.with_raw_response.list_by_cursor(limit=3)
+        assert raw.status_code == 200
+        assert [p.name async for p in raw.parse()] == NAMES
+
+
 def test_next_page_by_hand(herbarium: Any, server: str) -> None:
     with herbarium.Herbarium(api_key="parrot-key", base_url=server) as client:
         page = client.list_by_cursor(limit=3)

@@ -76,6 +76,7 @@ __all__ = [
     "SecurityScheme",
     "ServerSentEvent",
     "Stream",
+    "StreamRule",
     "SyncClient",
     "SyncPage",
     "UnprocessableEntityError",
@@ -725,8 +726,10 @@ def parse_response(response: httpx.Response, tp: Any, *, strict: bool = False) -
         return response.text
     if tp is BinaryResponse or tp is AsyncBinaryResponse:
         return tp(response)
-    if get_origin(tp) is Stream or get_origin(tp) is AsyncStream:
-        return get_origin(tp)(response, get_args(tp)[0], strict=strict)
+    stream = _stream_parts(tp)
+    if stream is not None:
+        kind, event, rule = stream
+        return kind(response, event, strict=strict, rule=rule)
     try:
         body = response.json()
     except ValueError:
@@ -746,7 +749,7 @@ def _parse_value(response: httpx.Response, body: Any, tp: Any, strict: bool) -> 
 
 def streamed(tp: Any) -> bool:
     """Whether a response parsed as `tp` is read as it arrives rather than before parsing."""
-    return tp is BinaryResponse or tp is AsyncBinaryResponse or get_origin(tp) in (Stream, AsyncStream)
+    return tp is BinaryResponse or tp is AsyncBinaryResponse or _stream_parts(tp) is not None
 
 
 def construct(tp: Any, value: Any) -> Any:
@@ -954,20 +957,57 @@ def _decode(response: httpx.Response, item: ServerSentEvent | str, tp: Any, stri
     return _parse_value(response, value, tp, strict)
 
 
-def _json_lines(response: httpx.Response) -> bool:
-    """JSON Lines (`application/jsonl`, `application/x-ndjson`) rather than server-sent events."""
+class StreamRule(NamedTuple):
+    """How a spec says an operation streams, where it differs from server-sent events ended by
+    `[DONE]`: JSON chunks one per line, or another terminating event (Fern's `x-fern-streaming`)."""
+
+    lines: bool = False
+    end: str = "[DONE]"
+
+
+SERVER_SENT_EVENTS = StreamRule()
+
+
+def _stream_parts(tp: Any) -> tuple[Any, Any, StreamRule] | None:
+    """(Stream or AsyncStream, event type, rule) of `Stream[E]`, or of `Annotated[Stream[E], rule]`."""
+    rule = SERVER_SENT_EVENTS
+    if get_origin(tp) is Annotated:
+        tp, *meta = get_args(tp)
+        rule = next((m for m in meta if isinstance(m, StreamRule)), rule)
+    origin = get_origin(tp)
+    return (origin, get_args(tp)[0], rule) if origin is Stream or origin is AsyncStream else None
+
+
+def _json_lines(response: httpx.Response, rule: StreamRule) -> bool:
+    """JSON Lines (`application/jsonl`, `application/x-ndjson`) rather than server-sent events; the
+    spec's word where the media type says neither (a JSON stream sent as `application/json`)."""
     kind = response.headers.get("content-type", "")
-    return "event-stream" not in kind and any(word in kind for word in ("jsonl", "ndjson", "json-seq"))
+    if "event-stream" in kind:
+        return False
+    return rule.lines or any(word in kind for word in ("jsonl", "ndjson", "json-seq"))
 
 
 class _EventSource(Generic[T]):
     """What the streams share: the response, the event type, and how each event is parsed."""
 
-    def __init__(self, response: httpx.Response, tp: Any, *, strict: bool = False) -> None:
+    def __init__(
+        self,
+        response: httpx.Response,
+        tp: Any,
+        *,
+        strict: bool = False,
+        rule: StreamRule = SERVER_SENT_EVENTS,
+    ) -> None:
         self.http_response = response
         self._type = tp
         self._strict = strict
-        self._lines = _json_lines(response)
+        self._lines = _json_lines(response, rule)
+        self._end = rule.end
+
+    def _ends(self, item: ServerSentEvent | str) -> bool:
+        """The terminating event (`[DONE]`, or the spec's own), which is not an event to parse."""
+        data = item.data if isinstance(item, ServerSentEvent) else item
+        return data.strip() == self._end
 
     def _event(self, item: ServerSentEvent | str) -> T | None:
         """The parsed event; None for one without data. `[DONE]` is checked by the caller."""
@@ -998,7 +1038,7 @@ class Stream(_EventSource[T], _Closes):
     def __iter__(self) -> Iterator[T]:
         try:
             for item in self._events():
-                if isinstance(item, ServerSentEvent) and item.data.strip() == DONE:
+                if self._ends(item):
                     break
                 event = self._event(item)
                 if event is not None:
@@ -1028,16 +1068,13 @@ class AsyncStream(_EventSource[T], _AsyncCloses):
     async def __aiter__(self) -> AsyncIterator[T]:
         try:
             async for item in self._events():
-                if isinstance(item, ServerSentEvent) and item.data.strip() == DONE:
+                if self._ends(item):
                     break
                 event = self._event(item)
                 if event is not None:
                     yield event
         finally:
             await self.close()
-
-
-DONE = "[DONE]"
 
 
 # --- pagination ----------------------------------------------------------------------------------
@@ -1098,15 +1135,16 @@ class _Page(Generic[T]):
             value = offset
         else:
             link = _wire_value(page, rule.field) if rule.kind == "url" else _next_link(self.http_response)
-            if not link:
-                return None
-            url = self._request.url.join(str(link))
-            return httpx.Request(
-                self._request.method, url, headers=self._request.headers, extensions=self._request.extensions
-            )
+            value = self._request.url.join(str(link)) if link else None
         if value is None or value == "":
             return None
-        url = self._request.url.copy_set_param(rule.param, _text(value))
+        url = (
+            value
+            if isinstance(value, httpx.URL)
+            else self._request.url.copy_set_param(rule.param, _text(value))
+        )
+        if url == self._request.url:  # a server that names this page again would loop forever
+            return None
         return httpx.Request(
             self._request.method, url, headers=self._request.headers, extensions=self._request.extensions
         )
@@ -1167,10 +1205,13 @@ class AsyncPage(_Page[T]):
 class RawResponse(_Body, Generic[T]):
     """The HTTP response of a call made through `with_raw_response`: status, headers, and `parse()`."""
 
-    def __init__(self, response: httpx.Response, tp: type[T], *, strict: bool = False) -> None:
+    def __init__(
+        self, response: httpx.Response, tp: type[T], *, strict: bool = False, parsed: T | None = None
+    ) -> None:
         super().__init__(response)
         self._type = tp
         self._strict = strict
+        self._parsed = parsed  # a result made already, such as a page
 
     @property
     def request_id(self) -> str | None:
@@ -1178,11 +1219,13 @@ class RawResponse(_Body, Generic[T]):
         return value
 
     def parse(self) -> T:
+        if self._parsed is not None:
+            return self._parsed
         result: T = parse_response(self.http_response, self._type, strict=self._strict)
         return result
 
     def __repr__(self) -> str:
-        return f"<RawResponse [{self.status_code}] {self._type.__name__}>"
+        return f"<RawResponse [{self.status_code}] {getattr(self._type, '__name__', self._type)}>"
 
 
 def to_raw_response(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:
@@ -1296,12 +1339,17 @@ class _ClientBase:
             return RawResponse(response, tp, strict=self.strict_response_validation)
         return parse_response(response, tp, strict=self.strict_response_validation)
 
-    def _raw_copy(self) -> Self:
-        """A shallow copy whose methods return RawResponse; it shares the HTTP client."""
+    def _raw_copy(self, raw: bool = True) -> Self:
+        """A shallow copy whose methods return RawResponse (or, with `raw=False`, the parsed
+        result); it shares the HTTP client."""
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
-        clone._raw = True
+        clone._raw = raw
         return clone
+
+    def _paged(self, page: _Page[Any]) -> Any:
+        """The page, or through `with_raw_response` a RawResponse whose `parse()` returns it."""
+        return RawResponse(page.http_response, type(page), parsed=page) if self._raw else page
 
 
 def _log_request(request: httpx.Request, attempt: int) -> None:
@@ -1373,10 +1421,10 @@ class SyncClient(_ClientBase):
 
     def _page(
         self, request: httpx.Request, tp: Any, rule: PageRule, *, max_retries: int | NotGiven = NOT_GIVEN
-    ) -> SyncPage[Any]:
+    ) -> Any:
         """The first (or next) page of a list operation, which fetches the pages after it."""
         raw: RawResponse[Any] = self._raw_copy()._send(request, tp, max_retries=max_retries)
-        return SyncPage(self, request, raw.parse(), rule, raw.http_response)
+        return self._paged(SyncPage(self._raw_copy(False), request, raw.parse(), rule, raw.http_response))
 
     def close(self) -> None:
         if self._owns_http_client:
@@ -1451,10 +1499,10 @@ class AsyncClient(_ClientBase):
 
     async def _page(
         self, request: httpx.Request, tp: Any, rule: PageRule, *, max_retries: int | NotGiven = NOT_GIVEN
-    ) -> AsyncPage[Any]:
+    ) -> Any:
         """The first (or next) page of a list operation, which fetches the pages after it."""
         raw: RawResponse[Any] = await self._raw_copy()._send(request, tp, max_retries=max_retries)
-        return AsyncPage(self, request, raw.parse(), rule, raw.http_response)
+        return self._paged(AsyncPage(self._raw_copy(False), request, raw.parse(), rule, raw.http_response))
 
     async def close(self) -> None:
         if self._owns_http_client:

@@ -57,15 +57,63 @@ class Referee:
         return None if error is None else f"{'/'.join(map(str, error.absolute_path))}: {error.message[:120]}"
 
 
-def documented_call(page: Path) -> ast.Expression | None:
-    """The `client.<...>(...)` call of the page's sync snippet, as an expression to evaluate."""
-    blocks = FENCE.findall(page.read_text("utf-8"))
-    if not blocks:
-        return None
-    for node in ast.walk(ast.parse(blocks[0])):
-        if isinstance(node, ast.Call) and ast.unparse(node.func).startswith("client."):
-            return ast.Expression(node)
-    return None
+SECTION = re.compile(r"^### (.+)$", re.MULTILINE)
+# the snippets driven, by the heading they sit under, and the suffix of their outcome's key
+DRIVEN = {
+    "Python, sync client": "",
+    "Python, streaming": " (stream=True)",
+    "Python, every item of every page": " (every item)",
+}
+MOST_ITEMS = 200  # a server that always says more pages follow (Prism, dynamic) is left there
+
+
+def documented_calls(page: Path) -> dict[str, ast.Expression]:
+    """The `client.<...>(...)` call of each driven snippet on the page, by outcome key."""
+    text = page.read_text("utf-8")
+    calls = {}
+    for match in FENCE.finditer(text):
+        heading = next((m.group(1) for m in reversed(list(SECTION.finditer(text, 0, match.start())))), "")
+        key = page.stem + DRIVEN[heading] if heading in DRIVEN else None
+        if key is None or key in calls:
+            continue
+        for node in ast.walk(ast.parse(match.group(1))):
+            if isinstance(node, ast.Call) and ast.unparse(node.func).startswith("client."):
+                calls[key] = ast.Expression(node)
+                break
+    return calls
+
+
+def consumed(result: Any, module: Any, every_item: bool) -> None:
+    """Reads what a call returned to the end: every event of a stream, every item of every page."""
+    if isinstance(result, module.Stream) or every_item:
+        for _ in zip(range(MOST_ITEMS), result, strict=False):
+            pass
+    if hasattr(result, "close"):
+        result.close()
+
+
+def _detail(exc: Exception) -> str:
+    """The status and Prism's own name for its refusal (`500 NO_COMPLEX_OBJECT_TEXT`), or the message."""
+    status = getattr(exc, "status_code", None)
+    if status is None:
+        return str(exc).splitlines()[0][:200]
+    body = getattr(exc, "body", None)
+    kind = body.get("type") if isinstance(body, dict) else None
+    return f"{status} {kind.rpartition('#')[2]}" if isinstance(kind, str) and "prism" in kind else str(status)
+
+
+def files_named(calls: dict[str, ast.Expression]) -> list[str]:
+    """The files the calls upload (`Path("file.bin")`), as the docs ask the reader to have them."""
+    return sorted(
+        {
+            node.args[0].value
+            for call in calls.values()
+            for node in ast.walk(call)
+            if isinstance(node, ast.Call)
+            and ast.unparse(node.func) == "Path"
+            and isinstance(node.args[0], ast.Constant)
+        }
+    )
 
 
 def main() -> None:
@@ -82,23 +130,27 @@ def main() -> None:
     )
     outcomes: dict[str, str] = {}
     for page in sorted((Path(sdk) / "docs" / "operations").glob("*.md")):
-        call = documented_call(page)
         route = ROUTE.search(page.read_text("utf-8"))
-        if call is None or route is None:
+        calls = documented_calls(page)
+        for name in files_named(calls):
+            Path(name).write_bytes(b"\x89PNG\r\n a file the docs page uploads")
+        if not calls or route is None:
             outcomes[page.stem] = "no snippet"
             continue
-        try:
-            eval(compile(call, page.name, "eval"), {"client": client})  # noqa: S307
-            outcomes[page.stem] = "parsed"
-        except module.APIResponseValidationError as exc:
-            problem = referee.problem(route[1], route[2], exc.status_code, exc.body)
-            lines = " / ".join(str(exc).splitlines()[1:3])
-            outcomes[page.stem] = (
-                f"invalid mock: {problem}" if problem else f"APIResponseValidationError: {lines}"
-            )
-        except Exception as exc:  # every failure is an outcome to count, not a crash
-            detail = getattr(exc, "status_code", "") or str(exc).splitlines()[0][:200]
-            outcomes[page.stem] = f"{type(exc).__name__}: {detail}"
+        for key, call in calls.items():
+            try:
+                scope = {"client": client, "Path": Path}
+                result = eval(compile(call, page.name, "eval"), scope)  # noqa: S307
+                consumed(result, module, key.endswith("(every item)"))
+                outcomes[key] = "parsed"
+            except module.APIResponseValidationError as exc:
+                problem = referee.problem(route[1], route[2], exc.status_code, exc.body)
+                lines = " / ".join(str(exc).splitlines()[1:3])
+                outcomes[key] = (
+                    f"invalid mock: {problem}" if problem else f"APIResponseValidationError: {lines}"
+                )
+            except Exception as exc:  # every failure is an outcome to count, not a crash
+                outcomes[key] = f"{type(exc).__name__}: {_detail(exc)}"
     client.close()
     print(json.dumps(outcomes, indent=1, sort_keys=True))
 

@@ -172,6 +172,39 @@ async def list_plants(request: Request) -> Response:
     return JSONResponse({"data": PLANTS[offset : offset + limit], "total": len(PLANTS)})
 
 
+async def chatter(request: Request) -> Response:
+    """Fern's conditional stream: events end at the spec's own terminator, `<over>`; whatever
+    follows it is never read as an event."""
+    body = await request.json()
+    if not body.get("stream"):
+        return _refused(request, "application/json") or JSONResponse({"text": " ".join(WORDS)})
+
+    async def events() -> AsyncIterator[str]:
+        for word in WORDS:
+            yield f"data: {json.dumps({'delta': word})}\n\n"
+        yield "data: <over>\n\n"
+        yield f"data: {json.dumps({'delta': 'after the end'})}\n\n"
+
+    return _refused(request, "text/event-stream") or StreamingResponse(
+        events(), media_type="text/event-stream"
+    )
+
+
+async def ticker(request: Request) -> Response:
+    """Fern's JSON streaming: one JSON object per line, sent as `application/json`."""
+
+    async def lines() -> AsyncIterator[str]:
+        for n in range(4):
+            yield json.dumps({"n": n}) + "\n"
+
+    return _refused(request, "application/json") or StreamingResponse(lines(), media_type="application/json")
+
+
+async def stuck_plants(request: Request) -> Response:
+    """A server that answers every page with the first one, and says more follow."""
+    return JSONResponse({"object": "list", "data": PLANTS[:PAGE], "has_more": True})
+
+
 async def open_streams(request: Request) -> Response:
     return JSONResponse(STATE)
 
@@ -183,8 +216,11 @@ app = Starlette(
         Route("/recordings/{recording_id}/content", download_recording),
         Route("/card", get_card),
         Route("/_state", open_streams),
+        Route("/chatter", chatter, methods=["POST"]),
+        Route("/ticker", ticker),
         Route("/albums", upload_album, methods=["POST"]),
         Route("/echo/{rest:path}", echo),
         Route("/{way}/plants", list_plants),
+        Route("/stuck/{way}/plants", stuck_plants),
     ]
 )
