@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from ..loader import Document
 from ..pointer import Part, deref, to_pointer
 from .graph import body_refs, closure, operations, requirements
+from .lifecycle import UNSTABLE, removal, removal_rule, stability, stability_change
 from .rules import OTHER_RULES, SEVERITY, schema_rule
 from .schemas import SchemaChange, SchemaDiffer, Side
 
@@ -43,6 +45,7 @@ class SpecDiff:
     reach: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     # components that are a request or response body themselves, not only a property's type
     bodies: set[str] = field(default_factory=set)
+    today: dt.date = field(default_factory=dt.date.today)  # what a sunset date is compared with
 
     def run(self) -> list[Change]:
         self._paths()
@@ -86,20 +89,23 @@ class SpecDiff:
     def _paths(self) -> None:
         b_paths = self.base.data.get("paths") or {}
         r_paths = self.revision.data.get("paths") or {}
-        for path in b_paths:
+        for path, b_item in b_paths.items():
             if path not in r_paths:
-                ops = operations(b_paths[path])
-                deprecated = bool(ops) and all(op.get("deprecated") for op in ops.values())
-                rule = (
-                    "api-path-removed-with-deprecation"
-                    if deprecated
-                    else "api-path-removed-without-deprecation"
-                )
-                self._emit(rule, f"path {path} removed", None, ("paths", path), None, key=path)
+                for method, b_op in operations(b_item).items():
+                    self._removed_operation("api-path", path, method, b_op)
         for path, r_item in r_paths.items():
             b_item = b_paths.get(path)
-            r_ops = operations(r_item)
-            b_ops = operations(b_item) if b_item is not None else {}
+            if b_item is None:
+                for method in operations(r_item):
+                    self._emit(
+                        "endpoint-added",
+                        "operation added",
+                        f"{method.upper()} {path}",
+                        None,
+                        ("paths", path, method),
+                    )
+                continue
+            r_ops, b_ops = operations(r_item), operations(b_item)
             for method, r_op in r_ops.items():
                 name = f"{method.upper()} {path}"
                 if method not in b_ops:
@@ -108,14 +114,25 @@ class SpecDiff:
                     self._operation(name, path, method, b_item, r_item, b_ops[method], r_op)
             for method, b_op in b_ops.items():
                 if method not in r_ops:
-                    rule = (
-                        "api-removed-with-deprecation"
-                        if b_op.get("deprecated")
-                        else "api-removed-without-deprecation"
-                    )
-                    self._emit(
-                        rule, "operation removed", f"{method.upper()} {path}", ("paths", path, method), None
-                    )
+                    self._removed_operation("api", path, method, b_op)
+
+    def _removed_operation(self, prefix: str, path: str, method: str, b_op: dict[str, Any]) -> None:
+        """A removed operation (`api-removed-...`) or one removed with its path (`api-path-removed-...`):
+        draft and alpha operations go without notice, deprecated ones as their sunset allows."""
+        if stability(b_op) in UNSTABLE:
+            return
+        how = removal(b_op, self.today)
+        if how is None:
+            return
+        rule = removal_rule(prefix, how)
+        what = "path" if prefix == "api-path" else "operation"
+        self._emit(
+            rule,
+            f"{what} removed ({how.replace('-', ' ')})",
+            f"{method.upper()} {path}",
+            ("paths", path, method),
+            None,
+        )
 
     def _operation(
         self,
@@ -131,15 +148,44 @@ class SpecDiff:
         if bool(b_op.get("deprecated")) != bool(r_op.get("deprecated")):
             rule = "endpoint-deprecated" if r_op.get("deprecated") else "endpoint-reactivated"
             self._emit(rule, rule.replace("-", " "), name, b_at, r_at)
-        if b_op.get("operationId") != r_op.get("operationId") and b_op.get("operationId"):
+        if b_op.get("operationId") != r_op.get("operationId"):  # the SDK's method name (see SDK impact)
             message = f"operationId {b_op.get('operationId')!r} -> {r_op.get('operationId')!r}"
-            self._emit(
-                "api-operation-id-removed", message, name, (*b_at, "operationId"), (*r_at, "operationId")
-            )
+            rule = "api-operation-id-removed" if b_op.get("operationId") else "api-operation-id-added"
+            self._emit(rule, message, name, (*b_at, "operationId"), (*r_at, "operationId"))
+        changed = stability_change(b_op, r_op)
+        if changed:
+            was, now = (op.get("x-stability-level", "stable") for op in (b_op, r_op))
+            self._emit(changed, f"stability {was!r} -> {now!r}", name, b_at, r_at)
+        self._tags(name, b_op, r_op, b_at, r_at)
         self._operation_security(name, b_op, r_op, b_at, r_at)
         self._parameters(name, b_item, r_item, b_op, r_op, b_at, r_at)
         self._request_body(name, b_op, r_op, b_at, r_at)
         self._responses(name, b_op, r_op, b_at, r_at)
+
+    def _tags(self, name: str, b_op: dict[str, Any], r_op: dict[str, Any], b_at: Any, r_at: Any) -> None:
+        """A tag moves the operation's method to another resource of the SDK (`client.<tag>`)."""
+        b_tags = [str(t) for t in b_op.get("tags") or []]
+        r_tags = [str(t) for t in r_op.get("tags") or []]
+        for tag in r_tags:
+            if tag not in b_tags:
+                self._emit(
+                    "api-tag-added",
+                    f"tag {tag!r} added",
+                    name,
+                    (*b_at, "tags"),
+                    (*r_at, "tags"),
+                    key=f"tag|{tag}",
+                )
+        for tag in b_tags:
+            if tag not in r_tags:
+                self._emit(
+                    "api-tag-removed",
+                    f"tag {tag!r} removed",
+                    name,
+                    (*b_at, "tags"),
+                    (*r_at, "tags"),
+                    key=f"tag|{tag}",
+                )
 
     def _parameters(
         self,
@@ -161,6 +207,13 @@ class SpecDiff:
                 self._emit(rule, f"{label} added", name, None, r_parts)
                 continue
             b_param, b_parts = b_params[key]
+            if bool(b_param.get("deprecated")) != bool(r_param.get("deprecated")):
+                rule = (
+                    "request-parameter-deprecated"
+                    if r_param.get("deprecated")
+                    else "request-parameter-reactivated"
+                )
+                self._emit(rule, f"{label} {rule.rsplit('-', 1)[-1]}", name, b_parts, r_parts)
             if bool(b_param.get("required")) != bool(r_param.get("required")):
                 rule = (
                     "request-parameter-became-required"
@@ -180,10 +233,16 @@ class SpecDiff:
                 Side(r_param.get("schema"), (*r_parts, "schema")),
             )
             self._schema_changes(differ.changes, name, REQUEST, "parameter", prefix=label)
-        for key, (_, b_parts) in b_params.items():
-            if key not in r_params:
+        for key, (b_param, b_parts) in b_params.items():
+            how = removal(b_param, self.today) if key not in r_params else None
+            if how is not None:
+                rule = removal_rule("request-parameter", how)
                 self._emit(
-                    "request-parameter-removed", f"{key[0]} parameter `{key[1]}` removed", name, b_parts, None
+                    rule,
+                    f"{key[0]} parameter `{key[1]}` removed ({how.replace('-', ' ')})",
+                    name,
+                    b_parts,
+                    None,
                 )
 
     def _parameter_map(
@@ -359,7 +418,7 @@ class SpecDiff:
         for name in sorted(b_schemas):
             if name not in r_schemas and name not in self.reach:
                 parts = ("components", "schemas", name)
-                self._emit("component-schema-removed", f"schema {name} removed", None, parts, None, key=name)
+                self._emit("api-schema-removed", f"schema {name} removed", None, parts, None, key=name)
 
     def _reach_fromoperations(self) -> None:
         """Components that operations reach without change at the operation level are counted too."""

@@ -34,7 +34,7 @@ SCHEMA_RULES: dict[str, SchemaRule] = {
         WARN, ERR, "request-{w}-removed", "response-required-{w}-removed"
     ),
     "property-removed-optional": SchemaRule(
-        WARN, WARN, "request-{w}-removed", "response-optional-{w}-removed"
+        WARN, INFO, "request-{w}-removed", "response-optional-{w}-removed"
     ),
     "became-required": SchemaRule(ERR, INFO, "request-{w}-became-required", "response-{w}-became-required"),
     "became-optional": SchemaRule(INFO, ERR, "request-{w}-became-optional", "response-{w}-became-optional"),
@@ -55,11 +55,11 @@ SCHEMA_RULES: dict[str, SchemaRule] = {
     "became-enum": SchemaRule(ERR, INFO, "request-{w}-became-enum", "response-{w}-became-enum"),
     "max-decreased": SchemaRule(ERR, INFO, "request-{w}-max-decreased", "response-{w}-max-decreased"),
     "max-increased": SchemaRule(INFO, ERR, "request-{w}-max-increased", "response-{w}-max-increased"),
-    "max-set": SchemaRule(WARN, INFO, "request-{w}-max-set", "response-{w}-max-set"),
+    "max-set": SchemaRule(ERR, INFO, "request-{w}-max-set", "response-{w}-max-set"),
     "max-unset": SchemaRule(INFO, ERR, "request-{w}-max-unset", "response-{w}-max-unset"),
     "min-increased": SchemaRule(ERR, INFO, "request-{w}-min-increased", "response-{w}-min-increased"),
     "min-decreased": SchemaRule(INFO, ERR, "request-{w}-min-decreased", "response-{w}-min-decreased"),
-    "min-set": SchemaRule(WARN, INFO, "request-{w}-min-set", "response-{w}-min-set"),
+    "min-set": SchemaRule(ERR, INFO, "request-{w}-min-set", "response-{w}-min-set"),
     "min-unset": SchemaRule(INFO, ERR, "request-{w}-min-unset", "response-{w}-min-unset"),
     "max-length-decreased": SchemaRule(
         ERR, INFO, "request-{w}-max-length-decreased", "response-{w}-max-length-decreased"
@@ -67,7 +67,7 @@ SCHEMA_RULES: dict[str, SchemaRule] = {
     "max-length-increased": SchemaRule(
         INFO, ERR, "request-{w}-max-length-increased", "response-{w}-max-length-increased"
     ),
-    "max-length-set": SchemaRule(WARN, INFO, "request-{w}-max-length-set", "response-{w}-max-length-set"),
+    "max-length-set": SchemaRule(ERR, INFO, "request-{w}-max-length-set", "response-{w}-max-length-set"),
     "max-length-unset": SchemaRule(
         INFO, ERR, "request-{w}-max-length-unset", "response-{w}-max-length-unset"
     ),
@@ -77,7 +77,7 @@ SCHEMA_RULES: dict[str, SchemaRule] = {
     "min-length-decreased": SchemaRule(
         INFO, ERR, "request-{w}-min-length-decreased", "response-{w}-min-length-decreased"
     ),
-    "min-length-set": SchemaRule(WARN, INFO, "request-{w}-min-length-set", "response-{w}-min-length-set"),
+    "min-length-set": SchemaRule(ERR, INFO, "request-{w}-min-length-set", "response-{w}-min-length-set"),
     "min-length-unset": SchemaRule(
         INFO, ERR, "request-{w}-min-length-unset", "response-{w}-min-length-unset"
     ),
@@ -87,7 +87,7 @@ SCHEMA_RULES: dict[str, SchemaRule] = {
     "max-items-increased": SchemaRule(
         INFO, ERR, "request-{w}-max-items-increased", "response-{w}-max-items-increased"
     ),
-    "max-items-set": SchemaRule(WARN, INFO, "request-{w}-max-items-set", "response-{w}-max-items-set"),
+    "max-items-set": SchemaRule(ERR, INFO, "request-{w}-max-items-set", "response-{w}-max-items-set"),
     "max-items-unset": SchemaRule(INFO, ERR, "request-{w}-max-items-unset", "response-{w}-max-items-unset"),
     "min-items-increased": SchemaRule(
         ERR, INFO, "request-{w}-min-items-increased", "response-{w}-min-items-increased"
@@ -95,11 +95,11 @@ SCHEMA_RULES: dict[str, SchemaRule] = {
     "min-items-decreased": SchemaRule(
         INFO, ERR, "request-{w}-min-items-decreased", "response-{w}-min-items-decreased"
     ),
-    "min-items-set": SchemaRule(WARN, INFO, "request-{w}-min-items-set", "response-{w}-min-items-set"),
+    "min-items-set": SchemaRule(ERR, INFO, "request-{w}-min-items-set", "response-{w}-min-items-set"),
     "min-items-unset": SchemaRule(INFO, ERR, "request-{w}-min-items-unset", "response-{w}-min-items-unset"),
-    "pattern-added": SchemaRule(WARN, INFO, "request-{w}-pattern-added", "response-{w}-pattern-added"),
-    "pattern-removed": SchemaRule(INFO, INFO, "request-{w}-pattern-removed", "response-{w}-pattern-removed"),
-    "pattern-changed": SchemaRule(WARN, INFO, "request-{w}-pattern-changed", "response-{w}-pattern-changed"),
+    "pattern-added": SchemaRule(ERR, INFO, "request-{w}-pattern-added", "response-{w}-pattern-added"),
+    "pattern-removed": SchemaRule(INFO, ERR, "request-{w}-pattern-removed", "response-{w}-pattern-removed"),
+    "pattern-changed": SchemaRule(WARN, WARN, "request-{w}-pattern-changed", "response-{w}-pattern-changed"),
     "default-value-added": SchemaRule(
         INFO, INFO, "request-{w}-default-value-added", "response-{w}-default-value-added"
     ),
@@ -109,14 +109,12 @@ SCHEMA_RULES: dict[str, SchemaRule] = {
     "default-value-changed": SchemaRule(
         INFO, INFO, "request-{w}-default-value-changed", "response-{w}-default-value-changed"
     ),
-    "any-of-added": SchemaRule(INFO, INFO, "request-{w}-any-of-added", "response-{w}-any-of-added"),
+    "any-of-added": SchemaRule(INFO, ERR, "request-{w}-any-of-added", "response-{w}-any-of-added"),
     "any-of-removed": SchemaRule(ERR, INFO, "request-{w}-any-of-removed", "response-{w}-any-of-removed"),
-    "one-of-added": SchemaRule(INFO, INFO, "request-{w}-one-of-added", "response-{w}-one-of-added"),
+    "one-of-added": SchemaRule(INFO, ERR, "request-{w}-one-of-added", "response-{w}-one-of-added"),
     "one-of-removed": SchemaRule(ERR, INFO, "request-{w}-one-of-removed", "response-{w}-one-of-removed"),
 }
 
-# Parameters differ from properties in a few levels (oasdiff rates a changed default as ERR there).
-PARAMETER_OVERRIDES = {"default-value-changed": ERR, "default-value-added": ERR, "default-value-removed": ERR}
 
 # Rules outside schemas: id -> level.
 OTHER_RULES: dict[str, str] = {
@@ -127,15 +125,29 @@ OTHER_RULES: dict[str, str] = {
     "api-path-removed-with-deprecation": INFO,
     "api-removed-without-deprecation": ERR,
     "api-removed-with-deprecation": INFO,
-    "api-operation-id-removed": ERR,
+    "api-operation-id-removed": INFO,
+    "api-operation-id-added": INFO,
+    "api-tag-added": INFO,
+    "api-tag-removed": INFO,
+    "api-path-removed-before-sunset": ERR,
+    "api-removed-before-sunset": ERR,
+    "api-stability-decreased": ERR,
+    "api-stability-increased": INFO,
+    "api-invalid-stability-level": ERR,
+    "api-path-sunset-parse": ERR,
+    "request-parameter-sunset-parse": ERR,
     "new-required-request-parameter": ERR,
     "new-optional-request-parameter": INFO,
     "request-parameter-removed": WARN,
+    "request-parameter-removed-with-deprecation": INFO,
+    "request-parameter-removed-before-sunset": ERR,
+    "request-parameter-deprecated": INFO,
+    "request-parameter-reactivated": INFO,
     "request-parameter-became-required": ERR,
     "request-parameter-became-optional": INFO,
     "added-required-request-body": ERR,
     "added-optional-request-body": INFO,
-    "request-body-removed": WARN,
+    "request-body-removed": ERR,
     "request-body-became-required": ERR,
     "request-body-became-optional": INFO,
     "request-body-media-type-added": INFO,
@@ -151,16 +163,13 @@ OTHER_RULES: dict[str, str] = {
     "api-global-security-added": ERR,
     "api-global-security-removed": ERR,
     "component-schema-added": INFO,
-    "component-schema-removed": WARN,
+    "api-schema-removed": INFO,
 }
 
 # Where sdkgen rates a change differently from oasdiff, and why (shown in the rule docs).
 DIFFERS_FROM_OASDIFF: dict[str, str] = {
     "api-security-added": "oasdiff: INFO. A newly required security requirement rejects clients that sent none.",
     "api-global-security-added": "oasdiff: INFO. As api-security-added, for every operation at once.",
-    "response-required-property-added": "oasdiff: ERR for bidirectional properties. Clients ignore new fields.",
-    "response-property-enum-value-removed": "oasdiff: ERR in some versions. Fewer values never surprise a client.",
-    "component-schema-removed": "oasdiff: ERR (api-schema-removed). WARN here: no operation reached it.",
 }
 
 
@@ -171,14 +180,12 @@ def schema_rule(kind: str, direction: str, where: str) -> tuple[str, str]:
         return f"component-{where}-{kind}", INFO
     template = rule.request_id if direction == "request" else rule.response_id
     level = rule.request if direction == "request" else rule.response
-    if where == "parameter":
-        level = PARAMETER_OVERRIDES.get(kind, level)
     return template.format(w=where), level
 
 
 def all_rule_ids() -> dict[str, str]:
     """Every id this tool can report, with its level, for the docs and the corpus test."""
-    ids = dict(OTHER_RULES)
+    ids: dict[str, str] = {}
     for kind in SCHEMA_RULES:
         for direction in ("request", "response", "component"):
             for where in ("property", "body"):
@@ -186,4 +193,4 @@ def all_rule_ids() -> dict[str, str]:
                 ids[rule_id] = level
         rule_id, level = schema_rule(kind, "request", "parameter")
         ids[rule_id] = level
-    return dict(sorted(ids.items()))
+    return dict(sorted({**ids, **OTHER_RULES}.items()))  # `request-body-removed` is the body itself

@@ -198,12 +198,14 @@ case(
     [("endpoint-added", INFO, "GET /other")],
 )
 case(
-    "path_removed", lambda s: s["paths"].pop("/public"), [("api-path-removed-without-deprecation", ERR, None)]
+    "path_removed",
+    lambda s: s["paths"].pop("/public"),
+    [("api-path-removed-without-deprecation", ERR, "GET /public")],
 )
 case(
     "path_removed_after_deprecation",
     lambda s: s["paths"].pop("/public"),
-    [("api-path-removed-with-deprecation", INFO, None)],
+    [("api-path-removed-with-deprecation", INFO, "GET /public")],
     base=lambda s: op(s, "/public", "get").update(deprecated=True),
 )
 case(
@@ -231,7 +233,53 @@ case(
 case(
     "operation_id_changed",
     lambda s: op(s, "/items", "get").update(operationId="listAllItems"),
-    [("api-operation-id-removed", ERR, LIST)],
+    [("api-operation-id-removed", INFO, LIST)],
+)
+case(
+    "operation_id_added",
+    lambda s: op(s, "/items/{id}", "put").update(operationId="replaceItem"),
+    [("api-operation-id-added", INFO, PUT)],
+    base=lambda s: op(s, "/items/{id}", "put").pop("operationId"),
+)
+case(
+    "operation_removed_before_its_sunset",
+    lambda s: s["paths"]["/items"].pop("post"),
+    [("api-removed-before-sunset", ERR, CREATE)],
+    base=lambda s: op(s, "/items", "post").update({"deprecated": True, "x-sunset": "9999-12-31"}),
+)
+case(
+    "operation_removed_after_its_sunset",
+    lambda s: s["paths"]["/items"].pop("post"),
+    [],
+    base=lambda s: op(s, "/items", "post").update({"deprecated": True, "x-sunset": "2001-01-01"}),
+)
+case(
+    "path_of_an_alpha_operation_removed",
+    lambda s: s["paths"].pop("/public"),
+    [],
+    base=lambda s: op(s, "/public", "get").update({"x-stability-level": "alpha"}),
+)
+case(
+    "stability_decreased",
+    lambda s: op(s, "/items", "get").update({"x-stability-level": "beta"}),
+    [("api-stability-decreased", ERR, LIST)],
+)
+case(
+    "stability_increased",
+    lambda s: op(s, "/items", "get").update({"x-stability-level": "stable"}),
+    [("api-stability-increased", INFO, LIST)],
+    base=lambda s: op(s, "/items", "get").update({"x-stability-level": "beta"}),
+)
+case(
+    "stability_level_invalid",
+    lambda s: op(s, "/items", "get").update({"x-stability-level": "gold"}),
+    [("api-invalid-stability-level", ERR, LIST)],
+)
+case(
+    "tag_changed",  # the SDK moves the method from client.items to client.catalog
+    lambda s: op(s, "/items", "get").update(tags=["catalog"]),
+    [("api-tag-added", INFO, LIST), ("api-tag-removed", INFO, LIST)],
+    base=lambda s: op(s, "/items", "get").update(tags=["items"]),
 )
 
 # --- parameters -------------------------------------------------------------------------------
@@ -260,6 +308,29 @@ case(
     "parameter_removed",
     lambda s: op(s, "/items", "get")["parameters"].pop(1),
     [("request-parameter-removed", WARN, LIST)],
+)
+case(
+    "deprecated_parameter_removed",
+    lambda s: op(s, "/items", "get")["parameters"].pop(1),
+    [("request-parameter-removed-with-deprecation", INFO, LIST)],
+    base=lambda s: param(s, "kind").update(deprecated=True),
+)
+case(
+    "parameter_removed_before_its_sunset",
+    lambda s: op(s, "/items", "get")["parameters"].pop(1),
+    [("request-parameter-removed-before-sunset", ERR, LIST)],
+    base=lambda s: param(s, "kind").update({"deprecated": True, "x-sunset": "9999-12-31"}),
+)
+case(
+    "parameter_removed_after_its_sunset",
+    lambda s: op(s, "/items", "get")["parameters"].pop(1),
+    [],
+    base=lambda s: param(s, "kind").update({"deprecated": True, "x-sunset": "2001-01-01"}),
+)
+case(
+    "parameter_deprecated",
+    lambda s: param(s, "kind").update(deprecated=True),
+    [("request-parameter-deprecated", INFO, LIST)],
 )
 case(
     "parameter_became_required",
@@ -309,17 +380,17 @@ case(
 case(
     "parameter_max_length_set",
     lambda s: param(s, "cursor")["schema"].update(maxLength=64),
-    [("request-parameter-max-length-set", WARN, LIST)],
+    [("request-parameter-max-length-set", ERR, LIST)],
 )
 case(
     "parameter_pattern_added",
     lambda s: param(s, "cursor")["schema"].update(pattern="^[a-z]+$"),
-    [("request-parameter-pattern-added", WARN, LIST)],
+    [("request-parameter-pattern-added", ERR, LIST)],
 )
 case(
     "parameter_default_changed",
     lambda s: param(s, "order")["schema"].update(default="desc"),
-    [("request-parameter-default-value-changed", ERR, LIST)],
+    [("request-parameter-default-value-changed", INFO, LIST)],
 )
 case(
     "path_parameter_type_changed",
@@ -352,7 +423,7 @@ case(
 case(
     "request_body_removed",
     lambda s: op(s, "/items/{id}", "patch").pop("requestBody"),
-    [("request-body-removed", WARN, PATCH)],
+    [("request-body-removed", ERR, PATCH)],
 )
 case(
     "request_body_became_required",
@@ -474,7 +545,7 @@ case(
 case(
     "request_property_max_length_set",
     lambda s: new_item(s)["properties"]["note"].update(maxLength=10),
-    [("request-property-max-length-set", WARN, "NewItem")],
+    [("request-property-max-length-set", ERR, "NewItem")],
 )
 case(
     "request_property_max_length_decreased",
@@ -489,7 +560,7 @@ case(
 case(
     "request_property_min_length_set",
     lambda s: new_item(s)["properties"]["note"].update(minLength=2),
-    [("request-property-min-length-set", WARN, "NewItem")],
+    [("request-property-min-length-set", ERR, "NewItem")],
 )
 case(
     "request_property_max_items_decreased",
@@ -499,12 +570,12 @@ case(
 case(
     "request_property_min_items_set",
     lambda s: new_item(s)["properties"]["tags"].update(minItems=1),
-    [("request-property-min-items-set", WARN, "NewItem")],
+    [("request-property-min-items-set", ERR, "NewItem")],
 )
 case(
     "request_property_pattern_added",
     lambda s: new_item(s)["properties"]["note"].update(pattern="^x"),
-    [("request-property-pattern-added", WARN, "NewItem")],
+    [("request-property-pattern-added", ERR, "NewItem")],
 )
 case(
     "request_property_pattern_changed",
@@ -552,7 +623,7 @@ case(
 case(
     "response_optional_property_removed",
     lambda s: item(s)["properties"].pop("size"),
-    [("response-optional-property-removed", WARN, "Item")],
+    [("response-optional-property-removed", INFO, "Item")],
 )
 case(
     "response_property_became_optional",
@@ -607,7 +678,7 @@ case(
 case(
     "response_property_any_of_added",
     lambda s: item(s)["properties"]["extra"]["anyOf"].append({"type": "boolean"}),
-    [("response-property-any-of-added", INFO, "Item")],
+    [("response-property-any-of-added", ERR, "Item")],
 )
 
 # --- responses ------------------------------------------------------------------------------------
@@ -691,7 +762,7 @@ case(
 case(
     "unreached_component_removed",
     lambda s: s["components"]["schemas"].pop("Unused"),
-    [("component-schema-removed", WARN, None)],
+    [("api-schema-removed", INFO, None)],
 )
 case(
     "component_added",
