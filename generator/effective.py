@@ -177,3 +177,79 @@ class EffectiveSchemas:
 
     def discriminator(self, schema: Any) -> Discriminator | None:
         return discriminator(self.spec, schema)
+
+
+@dataclass(frozen=True)
+class Merged:
+    """A schema with its references followed and its `allOf` branches merged into one dict:
+    properties and `required` gathered, other keywords as the last branch (or the schema itself)
+    says them. `origins` says where each property is written."""
+
+    schema: dict[str, Any]
+    origins: dict[str, tuple[Part, ...]]
+
+
+def reached_components(spec: dict[str, Any], schema: Any, depth: int = 0) -> frozenset[str]:
+    """The component schemas a schema is made of: those its reference chain names and those its
+    `allOf` branches are made of, transitively."""
+    target = resolve(spec, schema)
+    names = {str(p[2]) for p in _chain(spec, schema) if len(p) == 3 and p[:2] == _COMPONENT}
+    if isinstance(target.schema, dict) and depth < _MAX_DEPTH:
+        for branch in target.schema.get("allOf") or []:
+            names |= reached_components(spec, branch, depth + 1)
+    return frozenset(names)
+
+
+def merged(
+    spec: dict[str, Any], schema: Any, origin: tuple[Part, ...] = (), skip: frozenset[str] = frozenset()
+) -> Merged:
+    """The schema as one dict (see Merged), leaving out what the components in `skip` contribute:
+    the diff compares those once, on their own."""
+    out: dict[str, Any] = {}
+    origins: dict[str, tuple[Part, ...]] = {}
+    _flatten(spec, schema, origin, skip, out, origins, 0)
+    return Merged(out, origins)
+
+
+def _flatten(
+    spec: dict[str, Any],
+    schema: Any,
+    origin: tuple[Part, ...],
+    skip: frozenset[str],
+    out: dict[str, Any],
+    origins: dict[str, tuple[Part, ...]],
+    depth: int,
+) -> None:
+    for parts in _chain(spec, schema):
+        if len(parts) == 3 and parts[:2] == _COMPONENT and str(parts[2]) in skip:
+            return
+    target = resolve(spec, schema, origin)
+    node = target.schema
+    if not isinstance(node, dict) or depth > _MAX_DEPTH:
+        return
+    for i, branch in enumerate(node.get("allOf") or []):
+        _flatten(spec, branch, (*target.origin, "allOf", i), skip, out, origins, depth + 1)
+    for key, value in node.items():
+        if key == "properties" and isinstance(value, dict):
+            out.setdefault("properties", {}).update(value)
+            origins.update((name, target.origin) for name in value)
+        elif key == "required" and isinstance(value, list):
+            out["required"] = list(dict.fromkeys([*out.get("required", []), *value]))
+        elif key not in ("allOf", "$ref"):
+            out[key] = value
+
+
+def _chain(spec: dict[str, Any], schema: Any) -> list[tuple[Part, ...]]:
+    """The targets of a reference chain, in order (none for a schema that is not a reference)."""
+    found: list[tuple[Part, ...]] = []
+    for _ in range(_MAX_DEPTH):
+        ref = schema.get("$ref") if isinstance(schema, dict) else None
+        parts = local_ref_parts(ref) if isinstance(ref, str) else None
+        if parts is None:
+            break
+        found.append(tuple(parts))
+        try:
+            schema = lookup(spec, parts)
+        except KeyError:
+            break
+    return found

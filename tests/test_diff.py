@@ -15,7 +15,7 @@ from generator.diff.report import DiffResult
 from generator.diff.rules import all_rule_ids
 from generator.loader import load
 from generator.validate import validate
-from tests.conftest import ROOT, SPEC, run_cli
+from tests.conftest import FULL_SPEC, ROOT, SPEC, needs_shared, run_cli
 
 CASES = sorted(p for p in (Path(__file__).parent / "diff_cases").iterdir() if (p / "expected.json").exists())
 
@@ -77,6 +77,16 @@ def test_formats_and_fail_on() -> None:
     assert run_cli(*args, "--fail-on", "ERR").exit_code == 0
 
 
+def test_an_err_finding_fails_the_run_and_makes_the_spec_bump_major() -> None:
+    case = Path(__file__).parent / "diff_cases" / "parameter_became_required"
+    args = ["diff", case / "base.yaml", case / "revision.yaml", "--no-sdk"]
+    assert run_cli(*args).exit_code == 0, "without --fail-on a finding is a report, not a failure"
+    assert run_cli(*args, "--fail-on", "ERR").exit_code == 1
+    assert run_cli(*args, "--fail-on", "WARN").exit_code == 1, "WARN includes what is worse"
+    summary = json.loads(run_cli(*args, "--format", "json").stdout)["summary"]
+    assert summary["breaking"] == 1 and summary["spec_bump"] == "major"
+
+
 def test_sdk_impact_of_a_breaking_change(tmp_path: Path) -> None:
     revision = tmp_path / "revision.yaml"
     text = SPEC.read_text().replace("        - cedar\n", "").replace("maximum: 1.2", "maximum: 1.1")
@@ -90,6 +100,19 @@ def test_sdk_impact_of_a_breaking_change(tmp_path: Path) -> None:
     assert ("models.RealtimeSessionCreateResponse.client_secret", True) in breaking
     assert "openai_realtime/models.py" in sdk["files"]["modified"]
     assert "docs/models/RealtimeVoiceName.md" in sdk["files"]["modified"]
+
+
+def test_a_tighter_request_limit_is_a_major_sdk_bump(tmp_path: Path) -> None:
+    """The SDK checks requests before sending: a call that passed now raises, whatever the
+    surface says."""
+    revision = tmp_path / "revision.yaml"
+    revision.write_text(SPEC.read_text().replace("maximum: 1.2", "maximum: 1.1"))
+    result = run_cli("diff", SPEC, revision, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [c["id"] for c in data["changes"]] == ["request-property-max-decreased"]
+    assert not any(c["breaking"] for c in data["sdk"]["surface"]), "no signature changed"
+    assert data["sdk"]["bump"] == "major" and data["summary"]["sdk_bump"] == "major"
 
 
 def test_identical_specs_have_no_changes() -> None:
@@ -162,3 +185,44 @@ def test_ci_workflow_and_pre_commit_hook_are_offered() -> None:
     assert any("sdkgen diff" in step.get("run", "") and "--format markdown" in step["run"] for step in steps)
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hook["entry"] == "sdkgen check"
+
+
+def _split_batch(spec: dict[str, Any]) -> None:
+    """A realistic refactor of OpenAI's `Batch`: half its properties move into a new parent
+    schema it extends, and `status` there points at a new enum schema with one value more."""
+    schemas = spec["components"]["schemas"]
+    batch = schemas["Batch"]
+    moved = list(batch["properties"])[:11]
+    assert "status" in moved
+    status = batch["properties"]["status"]
+    schemas["BatchStatus"] = {"type": "string", "enum": [*status["enum"], "archived"]}
+    parent = {
+        "type": "object",
+        "properties": {name: batch["properties"].pop(name) for name in moved},
+        "required": [name for name in batch.get("required", []) if name in moved],
+    }
+    parent["properties"]["status"] = {"$ref": "#/components/schemas/BatchStatus"}
+    batch["required"] = [name for name in batch.get("required", []) if name not in moved]
+    schemas["BatchBase"] = parent
+    schemas["Batch"] = {"allOf": [{"$ref": "#/components/schemas/BatchBase"}, batch]}
+
+
+def test_properties_moved_into_all_of_on_the_full_openai_spec(tmp_path: Path) -> None:
+    """The change is reported (the new value), and nothing is removed: every operation still
+    sends and receives the same properties."""
+    base_file = needs_shared(FULL_SPEC)
+    base = load(base_file)
+    data = json.loads(json.dumps(base.data))
+    _split_batch(data)
+    revision_file = tmp_path / "openai-next.json"
+    revision_file.write_text(json.dumps(data))
+    changes = SpecDiff(base, load(revision_file)).run()
+    found = sorted((c.id, c.level, c.component) for c in changes)
+    assert found == [
+        ("component-schema-added", "INFO", None),
+        ("component-schema-added", "INFO", None),
+        ("response-property-enum-value-added", "WARN", "Batch"),
+    ], [c.message for c in changes]
+    (added,) = [c for c in changes if c.component == "Batch"]
+    assert '`status` enum value "archived" added' in added.message
+    assert len(added.reach) == 4, "each batch operation that returns it"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..loader import Document
-from ..pointer import Part, deref, to_pointer
+from ..pointer import Part, deref, local_ref_parts, to_pointer
 from .graph import body_refs, closure, operations, requirements
 from .lifecycle import UNSTABLE, removal, removal_rule, stability, stability_change
 from .rules import OTHER_RULES, SEVERITY, schema_rule
@@ -46,9 +46,11 @@ class SpecDiff:
     # components that are a request or response body themselves, not only a property's type
     bodies: set[str] = field(default_factory=set)
     today: dt.date = field(default_factory=dt.date.today)  # what a sunset date is compared with
+    parameter_reach: dict[str, set[str]] = field(default_factory=dict)  # shared parameter -> operations
 
     def run(self) -> list[Change]:
         self._paths()
+        self._shared_parameters()
         self._global_security()
         self._components()
         return sorted(self.changes, key=lambda c: (-SEVERITY[c.level], c.operation or "~", c.id, c.key))
@@ -199,63 +201,92 @@ class SpecDiff:
     ) -> None:
         b_params = self._parameter_map(self.base.data, b_item, b_op, b_at)
         r_params = self._parameter_map(self.revision.data, r_item, r_op, r_at)
-        for key, (r_param, r_parts) in r_params.items():
+        for key, (r_param, r_parts, r_ref) in r_params.items():
             label = f"{key[0]} parameter `{key[1]}`"
             if key not in b_params:
                 required = bool(r_param.get("required")) or key[0] == "path"
                 rule = "new-required-request-parameter" if required else "new-optional-request-parameter"
                 self._emit(rule, f"{label} added", name, None, r_parts)
                 continue
-            b_param, b_parts = b_params[key]
-            if bool(b_param.get("deprecated")) != bool(r_param.get("deprecated")):
-                rule = (
-                    "request-parameter-deprecated"
-                    if r_param.get("deprecated")
-                    else "request-parameter-reactivated"
-                )
-                self._emit(rule, f"{label} {rule.rsplit('-', 1)[-1]}", name, b_parts, r_parts)
-            if bool(b_param.get("required")) != bool(r_param.get("required")):
-                rule = (
-                    "request-parameter-became-required"
-                    if r_param.get("required")
-                    else "request-parameter-became-optional"
-                )
-                self._emit(
-                    rule,
-                    f"{label} {rule.rsplit('-', 2)[-2]} {rule.rsplit('-', 1)[-1]}",
-                    name,
-                    b_parts,
-                    r_parts,
-                )
-            differ = self._differ()
-            differ.compare(
-                Side(b_param.get("schema"), (*b_parts, "schema")),
-                Side(r_param.get("schema"), (*r_parts, "schema")),
-            )
-            self._schema_changes(differ.changes, name, REQUEST, "parameter", prefix=label)
-        for key, (b_param, b_parts) in b_params.items():
+            b_param, b_parts, b_ref = b_params[key]
+            if b_ref is not None and b_ref == r_ref:  # one shared parameter: compared once, with its reach
+                self.parameter_reach.setdefault(b_ref, set()).add(name)
+                continue
+            self._parameter_changes(label, b_param, r_param, b_parts, r_parts, name)
+        for key, (b_param, b_parts, _) in b_params.items():
             how = removal(b_param, self.today) if key not in r_params else None
             if how is not None:
                 rule = removal_rule("request-parameter", how)
+                message = f"{key[0]} parameter `{key[1]}` removed ({how.replace('-', ' ')})"
+                self._emit(rule, message, name, b_parts, None)
+
+    def _parameter_changes(
+        self,
+        label: str,
+        b_param: dict[str, Any],
+        r_param: dict[str, Any],
+        b_parts: tuple[Part, ...],
+        r_parts: tuple[Part, ...],
+        operation: str | None,
+        component: str | None = None,
+        reach: tuple[str, ...] = (),
+    ) -> None:
+        """Deprecation, requiredness and the schema of a parameter both sides have."""
+        shared: dict[str, Any] = {"component": component, "reach": reach} if component else {}
+        for flag, (set_rule, unset_rule) in (
+            ("deprecated", ("request-parameter-deprecated", "request-parameter-reactivated")),
+            ("required", ("request-parameter-became-required", "request-parameter-became-optional")),
+        ):
+            if bool(b_param.get(flag)) != bool(r_param.get(flag)):
+                rule = set_rule if r_param.get(flag) else unset_rule
+                words = rule.removeprefix("request-parameter-").replace("-", " ")
                 self._emit(
-                    rule,
-                    f"{key[0]} parameter `{key[1]}` removed ({how.replace('-', ' ')})",
-                    name,
-                    b_parts,
-                    None,
+                    rule, f"{label} {words}", operation, b_parts, r_parts, key=f"{label}|{rule}", **shared
                 )
+        differ = self._differ()
+        differ.compare(
+            Side(b_param.get("schema"), (*b_parts, "schema")),
+            Side(r_param.get("schema"), (*r_parts, "schema")),
+        )
+        self._schema_changes(differ.changes, operation, REQUEST, "parameter", prefix=label, **shared)
+
+    def _shared_parameters(self) -> None:
+        """Each parameter under components/parameters that operations share, once, with its reach."""
+        b_shared = (self.base.data.get("components") or {}).get("parameters") or {}
+        r_shared = (self.revision.data.get("components") or {}).get("parameters") or {}
+        for name, reach in sorted(self.parameter_reach.items()):
+            b_param, r_param = deref(self.base.data, b_shared.get(name)), deref(
+                self.revision.data, r_shared.get(name)
+            )
+            if not isinstance(b_param, dict) or not isinstance(r_param, dict):
+                continue
+            parts = ("components", "parameters", name)
+            label = f"{r_param.get('in')} parameter `{r_param.get('name')}`"
+            self._parameter_changes(label, b_param, r_param, parts, parts, None, name, tuple(sorted(reach)))
 
     def _parameter_map(
         self, spec: dict[str, Any], item: Any, op: dict[str, Any], at: tuple[Part, ...]
-    ) -> dict[tuple[str, str], tuple[dict[str, Any], tuple[Part, ...]]]:
-        found: dict[tuple[str, str], tuple[dict[str, Any], tuple[Part, ...]]] = {}
+    ) -> dict[tuple[str, str], tuple[dict[str, Any], tuple[Part, ...], str | None]]:
+        """(in, name) -> (the parameter, where it is listed, the components/parameters entry it names)."""
+        found: dict[tuple[str, str], tuple[dict[str, Any], tuple[Part, ...], str | None]] = {}
         for holder, parts in ((item, at[:2]), (op, at)):
             for index, param in enumerate((holder or {}).get("parameters") or []):
                 resolved = deref(spec, param)
                 if isinstance(resolved, dict) and "name" in resolved:
+                    target = (
+                        local_ref_parts(param["$ref"])
+                        if isinstance(param, dict) and isinstance(param.get("$ref"), str)
+                        else None
+                    )
+                    shared = (
+                        str(target[2])
+                        if target and len(target) == 3 and target[:2] == ["components", "parameters"]
+                        else None
+                    )
                     found[(str(resolved.get("in")), str(resolved["name"]))] = (
                         resolved,
                         (*parts, "parameters", index),
+                        shared,
                     )
         return found
 
@@ -369,6 +400,8 @@ class SpecDiff:
         reach: tuple[str, ...] = (),
     ) -> None:
         for change in changes:
+            if change.only and direction in (REQUEST, RESPONSE) and change.only != direction:
+                continue  # a readOnly property is not sent, a writeOnly one not received
             place = where or ("property" if change.path else "body")
             rule_id, rule_level = schema_rule(change.kind, direction, place)
             subject = "/".join(change.path) or "body"
@@ -390,12 +423,16 @@ class SpecDiff:
         """Each shared component once, rated by the worst direction it reaches."""
         b_schemas = (self.base.data.get("components") or {}).get("schemas") or {}
         r_schemas = (self.revision.data.get("components") or {}).get("schemas") or {}
-        self._reach_fromoperations()
+        changed = [n for n in b_schemas if n in r_schemas and b_schemas[n] != r_schemas[n]]
+        if changed or set(b_schemas) - set(r_schemas):
+            self._reach_fromoperations()  # who a changed or removed schema reaches
         for name, r_schema in sorted(r_schemas.items()):
             parts = ("components", "schemas", name)
             if name not in b_schemas:
                 self._emit("component-schema-added", f"schema {name} added", None, None, parts, key=name)
                 continue
+            if b_schemas[name] == r_schema:
+                continue  # what it names is compared where it is defined, each once
             differ = self._differ()
             differ.compare(Side(b_schemas[name], parts), Side(r_schema, parts))
             where = "body" if name in self.bodies else "property"
@@ -403,7 +440,10 @@ class SpecDiff:
             directions = {d for _, d in reaches} or {"component"}
             for change in differ.changes:
                 place = "property" if change.path else where
-                rated = [(d, schema_rule(change.kind, d, place)) for d in sorted(directions)]
+                ways = {d for d in directions if not change.only or d in (change.only, "component")}
+                if not ways:
+                    continue  # it reaches clients only in the direction the property never travels
+                rated = [(d, schema_rule(change.kind, d, place)) for d in sorted(ways)]
                 direction, (_, level) = max(rated, key=lambda item: SEVERITY[item[1][1]])
                 self._schema_changes(
                     [change],
@@ -413,7 +453,7 @@ class SpecDiff:
                     prefix=f"schema {name}",
                     level=level,
                     component=name,
-                    reach=tuple(f"{op} ({d})" for op, d in reaches),
+                    reach=tuple(f"{op} ({d})" for op, d in reaches if d in ways),
                 )
         for name in sorted(b_schemas):
             if name not in r_schemas and name not in self.reach:
@@ -423,6 +463,7 @@ class SpecDiff:
     def _reach_fromoperations(self) -> None:
         """Components that operations reach without change at the operation level are counted too."""
         for spec in (self.base.data, self.revision.data):
+            known: dict[str, set[str]] = {}  # each component's own references, found once
             for path, item in (spec.get("paths") or {}).items():
                 for method, op in operations(item).items():
                     name = f"{method.upper()} {path}"
@@ -432,7 +473,7 @@ class SpecDiff:
                     ]
                     request.append(op.get("requestBody"))
                     for direction, roots in ((REQUEST, request), (RESPONSE, [op.get("responses")])):
-                        for target in closure(spec, roots):
+                        for target in closure(spec, roots, known):
                             self.reach.setdefault(target, set()).add((name, direction))
                     self.bodies |= body_refs(spec, [op.get("requestBody"), op.get("responses")])
 

@@ -37,16 +37,21 @@ def refs_in(node: Any) -> set[str]:
     return found
 
 
-def closure(spec: dict[str, Any], roots: list[Any]) -> set[str]:
-    """Component schemas reachable from roots, following references through other components."""
+def closure(spec: dict[str, Any], roots: list[Any], known: dict[str, set[str]] | None = None) -> set[str]:
+    """Component schemas reachable from roots, following references through other components;
+    `known` keeps each component's own references between calls on the same spec."""
     schemas = (spec.get("components") or {}).get("schemas") or {}
+    known = {} if known is None else known
     seen: set[str] = set()
-    stack: list[Any] = [expand(spec, r) for r in roots]
-    while stack:
-        for name in refs_in(stack.pop()):
-            if name not in seen:
-                seen.add(name)
-                stack.append(schemas.get(name))
+    names = list(refs_in([expand(spec, r) for r in roots]))
+    while names:
+        name = names.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name not in known:
+            known[name] = refs_in(schemas.get(name))
+        names.extend(known[name] - seen)
     return seen
 
 

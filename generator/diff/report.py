@@ -35,6 +35,25 @@ class DiffResult:
             return "minor"
         return "none" if self.identical else "patch"
 
+    @property
+    def sdk_bump(self) -> str | None:
+        """The SDK's bump: its surface's, and never below major when a request the SDK used to send
+        is now refused before it goes out (the SDK checks requests against the spec)."""
+        if self.impact is None:
+            return None
+        refused = any(c.level == ERR and _about_requests(c) for c in self.changes)
+        return max(self.impact.bump, "major" if refused else "none", key=BUMPS.index)
+
+
+BUMPS = ("none", "patch", "minor", "major")
+
+
+def _about_requests(change: Change) -> bool:
+    """A finding about what clients send: a request rule, or a shared component that requests reach."""
+    if change.id.startswith(("request-", "new-required-request", "added-required-request")):
+        return True
+    return any(reach.endswith("(request)") for reach in change.reach)
+
 
 def _is_addition(rule_id: str) -> bool:
     return any(part in rule_id for part in ADDITIONS)
@@ -63,7 +82,7 @@ def to_json(result: DiffResult) -> str:
         ],
     }
     if result.impact is not None:
-        payload["sdk"] = _impact_json(result.impact)
+        payload["sdk"] = _impact_json(result.impact, result.sdk_bump)
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -75,13 +94,13 @@ def _summary(result: DiffResult) -> dict[str, Any]:
         "spec_bump": result.spec_bump,
     }
     if result.impact is not None:
-        summary["sdk_bump"] = result.impact.bump
+        summary["sdk_bump"] = result.sdk_bump
     return summary
 
 
-def _impact_json(impact: Impact) -> dict[str, Any]:
+def _impact_json(impact: Impact, bump: str | None) -> dict[str, Any]:
     return {
-        "bump": impact.bump,
+        "bump": bump,
         "surface": [
             {"kind": c.kind, "subject": c.subject, "change": c.change, "breaking": c.breaking}
             for c in impact.surface
@@ -114,15 +133,15 @@ def to_text(result: DiffResult) -> str:
         f"suggested spec bump: {s['spec_bump']}"
     )
     if result.impact is not None:
-        lines += _impact_text(result.impact)
+        lines += _impact_text(result.impact, result.sdk_bump)
     return "\n".join(lines) + "\n"
 
 
-def _impact_text(impact: Impact) -> list[str]:
+def _impact_text(impact: Impact, bump: str | None) -> list[str]:
     breaking = sum(c.breaking for c in impact.surface)
     lines = [
         f"SDK: {breaking} source-breaking of {len(impact.surface)} surface changes;"
-        f" suggested SDK bump: {impact.bump}"
+        f" suggested SDK bump: {bump}"
     ]
     for c in impact.surface:
         lines.append(f"  {'breaking' if c.breaking else 'safe':<8} {c.kind} {c.subject}: {c.change}")

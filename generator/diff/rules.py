@@ -53,50 +53,6 @@ SCHEMA_RULES: dict[str, SchemaRule] = {
         ERR, INFO, "request-{w}-enum-value-removed", "response-{w}-enum-value-removed"
     ),
     "became-enum": SchemaRule(ERR, INFO, "request-{w}-became-enum", "response-{w}-became-enum"),
-    "max-decreased": SchemaRule(ERR, INFO, "request-{w}-max-decreased", "response-{w}-max-decreased"),
-    "max-increased": SchemaRule(INFO, ERR, "request-{w}-max-increased", "response-{w}-max-increased"),
-    "max-set": SchemaRule(ERR, INFO, "request-{w}-max-set", "response-{w}-max-set"),
-    "max-unset": SchemaRule(INFO, ERR, "request-{w}-max-unset", "response-{w}-max-unset"),
-    "min-increased": SchemaRule(ERR, INFO, "request-{w}-min-increased", "response-{w}-min-increased"),
-    "min-decreased": SchemaRule(INFO, ERR, "request-{w}-min-decreased", "response-{w}-min-decreased"),
-    "min-set": SchemaRule(ERR, INFO, "request-{w}-min-set", "response-{w}-min-set"),
-    "min-unset": SchemaRule(INFO, ERR, "request-{w}-min-unset", "response-{w}-min-unset"),
-    "max-length-decreased": SchemaRule(
-        ERR, INFO, "request-{w}-max-length-decreased", "response-{w}-max-length-decreased"
-    ),
-    "max-length-increased": SchemaRule(
-        INFO, ERR, "request-{w}-max-length-increased", "response-{w}-max-length-increased"
-    ),
-    "max-length-set": SchemaRule(ERR, INFO, "request-{w}-max-length-set", "response-{w}-max-length-set"),
-    "max-length-unset": SchemaRule(
-        INFO, ERR, "request-{w}-max-length-unset", "response-{w}-max-length-unset"
-    ),
-    "min-length-increased": SchemaRule(
-        ERR, INFO, "request-{w}-min-length-increased", "response-{w}-min-length-increased"
-    ),
-    "min-length-decreased": SchemaRule(
-        INFO, ERR, "request-{w}-min-length-decreased", "response-{w}-min-length-decreased"
-    ),
-    "min-length-set": SchemaRule(ERR, INFO, "request-{w}-min-length-set", "response-{w}-min-length-set"),
-    "min-length-unset": SchemaRule(
-        INFO, ERR, "request-{w}-min-length-unset", "response-{w}-min-length-unset"
-    ),
-    "max-items-decreased": SchemaRule(
-        ERR, INFO, "request-{w}-max-items-decreased", "response-{w}-max-items-decreased"
-    ),
-    "max-items-increased": SchemaRule(
-        INFO, ERR, "request-{w}-max-items-increased", "response-{w}-max-items-increased"
-    ),
-    "max-items-set": SchemaRule(ERR, INFO, "request-{w}-max-items-set", "response-{w}-max-items-set"),
-    "max-items-unset": SchemaRule(INFO, ERR, "request-{w}-max-items-unset", "response-{w}-max-items-unset"),
-    "min-items-increased": SchemaRule(
-        ERR, INFO, "request-{w}-min-items-increased", "response-{w}-min-items-increased"
-    ),
-    "min-items-decreased": SchemaRule(
-        INFO, ERR, "request-{w}-min-items-decreased", "response-{w}-min-items-decreased"
-    ),
-    "min-items-set": SchemaRule(ERR, INFO, "request-{w}-min-items-set", "response-{w}-min-items-set"),
-    "min-items-unset": SchemaRule(INFO, ERR, "request-{w}-min-items-unset", "response-{w}-min-items-unset"),
     "pattern-added": SchemaRule(ERR, INFO, "request-{w}-pattern-added", "response-{w}-pattern-added"),
     "pattern-removed": SchemaRule(INFO, ERR, "request-{w}-pattern-removed", "response-{w}-pattern-removed"),
     "pattern-changed": SchemaRule(WARN, WARN, "request-{w}-pattern-changed", "response-{w}-pattern-changed"),
@@ -114,6 +70,54 @@ SCHEMA_RULES: dict[str, SchemaRule] = {
     "one-of-added": SchemaRule(INFO, ERR, "request-{w}-one-of-added", "response-{w}-one-of-added"),
     "one-of-removed": SchemaRule(ERR, INFO, "request-{w}-one-of-removed", "response-{w}-one-of-removed"),
 }
+
+
+def _bound(name: str, upper: bool) -> dict[str, SchemaRule]:
+    """The four changes of a limit. Tightening one narrows what a request may send (ERR) and
+    what a response may hold (INFO); loosening it is the reverse."""
+    tighter, looser = ("decreased", "increased") if upper else ("increased", "decreased")
+    levels = {tighter: (ERR, INFO), looser: (INFO, ERR), "set": (ERR, INFO), "unset": (INFO, ERR)}
+    return {
+        f"{name}-{change}": SchemaRule(
+            req, resp, f"request-{{w}}-{name}-{change}", f"response-{{w}}-{name}-{change}"
+        )
+        for change, (req, resp) in levels.items()
+    }
+
+
+def _applicator(kind: str) -> dict[str, SchemaRule]:
+    """A sub-schema (`if`, `contains`, ...) that appears narrows requests; one that goes widens responses."""
+    return {
+        f"{kind}-added": SchemaRule(ERR, INFO, f"request-{{w}}-{kind}-added", f"response-{{w}}-{kind}-added"),
+        f"{kind}-removed": SchemaRule(
+            INFO, ERR, f"request-{{w}}-{kind}-removed", f"response-{{w}}-{kind}-removed"
+        ),
+    }
+
+
+for _name, _upper in (
+    ("max", True),
+    ("min", False),
+    ("max-length", True),
+    ("min-length", False),
+    ("max-items", True),
+    ("min-items", False),
+    ("exclusive-max", True),
+    ("exclusive-min", False),
+    ("max-properties", True),
+    ("min-properties", False),
+):
+    SCHEMA_RULES.update(_bound(_name, _upper))
+for _kind in (
+    "if",
+    "then",
+    "else",
+    "contains",
+    "property-names",
+    "unevaluated-items",
+    "unevaluated-properties",
+):
+    SCHEMA_RULES.update(_applicator(_kind))
 
 
 # Rules outside schemas: id -> level.

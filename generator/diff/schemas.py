@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..effective import Merged, is_nullable, listed_values, merged, reached_components, resolve
 from ..pointer import Part, local_ref_parts, lookup
 
 _BOUNDS = (
@@ -15,6 +16,10 @@ _BOUNDS = (
     ("minLength", "min-length"),
     ("maxItems", "max-items"),
     ("minItems", "min-items"),
+    ("exclusiveMaximum", "exclusive-max"),
+    ("exclusiveMinimum", "exclusive-min"),
+    ("maxProperties", "max-properties"),
+    ("minProperties", "min-properties"),
 )
 
 
@@ -34,55 +39,72 @@ class SchemaChange:
     base_parts: tuple[Part, ...] | None
     revision_parts: tuple[Part, ...] | None
     rename: str | None = None
+    only: str | None = None  # "request" under a writeOnly property, "response" under a readOnly one
+
+
+# Sub-schemas whose appearance narrows what a value may be, and whose contents are compared
+# when both sides have them: (keyword, kind in SCHEMA_RULES).
+_APPLICATORS = (
+    ("if", "if"),
+    ("then", "then"),
+    ("else", "else"),
+    ("contains", "contains"),
+    ("propertyNames", "property-names"),
+    ("unevaluatedItems", "unevaluated-items"),
+    ("unevaluatedProperties", "unevaluated-properties"),
+)
 
 
 @dataclass
 class SchemaDiffer:
-    """Walks two schemas in step. A `$ref` to the same component on both sides is not entered,
-    so that a shared component is compared once, on its own."""
+    """Walks the effective schemas of two sides in step: references followed, `allOf` merged,
+    `anyOf`/`oneOf` branches paired and compared, sub-schemas entered. What a component that both
+    sides are made of contributes is left out: `_components` compares each such component once."""
 
     base_spec: dict[str, Any]
     revision_spec: dict[str, Any]
     changes: list[SchemaChange] = field(default_factory=list)
 
-    def compare(self, base: Side, revision: Side, path: tuple[str, ...] = (), depth: int = 0) -> None:
+    def compare(
+        self,
+        base: Side,
+        revision: Side,
+        path: tuple[str, ...] = (),
+        depth: int = 0,
+        only: str | None = None,
+    ) -> None:
         if depth > 40:
             return
-        base_name, base = _resolve(self.base_spec, base)
-        revision_name, revision = _resolve(self.revision_spec, revision)
+        was, now = is_nullable(self.base_spec, base.schema), is_nullable(self.revision_spec, revision.schema)
+        base, revision = _unwrapped(self.base_spec, base), _unwrapped(self.revision_spec, revision)
+        base_name, b_at = _resolve(self.base_spec, base)
+        revision_name, r_at = _resolve(self.revision_spec, revision)
+        if was != now:
+            kind, detail = (
+                ("became-nullable", "now nullable") if now else ("became-not-nullable", "no longer nullable")
+            )
+            self.changes.append(SchemaChange(kind, path, detail, b_at.parts, r_at.parts, only=only))
         if base_name is not None and base_name == revision_name:
             return
-        b, r = base.schema, revision.schema
-        if not isinstance(b, dict) or not isinstance(r, dict):
-            return
+        shared = reached_components(self.base_spec, base.schema) & reached_components(
+            self.revision_spec, revision.schema
+        )
+        b_view = merged(self.base_spec, base.schema, base.parts, shared)
+        r_view = merged(self.revision_spec, revision.schema, revision.parts, shared)
+        b, r = b_view.schema, r_view.schema
 
         def add(kind: str, detail: str, key: str | None = None, rename: str | None = None) -> None:
-            b_parts = (*base.parts, key) if key and key in b else base.parts
-            r_parts = (*revision.parts, key) if key and key in r else revision.parts
-            self.changes.append(SchemaChange(kind, path, detail, b_parts, r_parts, rename))
+            b_parts = (*b_at.parts, key) if key and key in b else b_at.parts
+            r_parts = (*r_at.parts, key) if key and key in r else r_at.parts
+            self.changes.append(SchemaChange(kind, path, detail, b_parts, r_parts, rename, only))
 
-        self._nullability(b, r, add)
         self._types(b, r, add)
         self._enums(b, r, add)
         self._bounds(b, r, add)
         self._pattern_and_default(b, r, add)
-        self._branches(b, r, add)
-        self._properties(base, revision, path, depth)
-        if isinstance(b.get("items"), dict) and isinstance(r.get("items"), dict):
-            self.compare(
-                Side(b["items"], (*base.parts, "items")),
-                Side(r["items"], (*revision.parts, "items")),
-                (*path, "items"),
-                depth + 1,
-            )
-
-    def _nullability(self, b: dict[str, Any], r: dict[str, Any], add: Any) -> None:
-        was, now = _nullable(self.base_spec, b), _nullable(self.revision_spec, r)
-        if was != now:
-            add(
-                "became-nullable" if now else "became-not-nullable",
-                "now nullable" if now else "no longer nullable",
-            )
+        self._branches(b, r, b_at, r_at, path, depth, only, add)
+        self._properties(b_view, r_view, path, depth, only)
+        self._subschemas(b, r, b_at, r_at, path, depth, only, add)
 
     def _types(self, b: dict[str, Any], r: dict[str, Any], add: Any) -> None:
         was, now = _types(b), _types(r)
@@ -130,20 +152,77 @@ class SchemaDiffer:
             elif b[key] != r[key]:
                 add(f"{kind}-changed", f"{key} {_show(b[key])} -> {_show(r[key])}", key)
 
-    def _branches(self, b: dict[str, Any], r: dict[str, Any], add: Any) -> None:
+    def _branches(
+        self,
+        b: dict[str, Any],
+        r: dict[str, Any],
+        b_at: Side,
+        r_at: Side,
+        path: tuple[str, ...],
+        depth: int,
+        only: str | None,
+        add: Any,
+    ) -> None:
+        """Branches are paired by their component, title, discriminating value or type; a pair is
+        compared like any schema, so a value added inside one branch is that, not a new branch."""
         for key, kind in (("anyOf", "any-of"), ("oneOf", "one-of")):
-            was = _branch_signatures(b.get(key))
-            now = _branch_signatures(r.get(key))
-            if not was and not now:
-                continue
-            for signature in now:
-                if signature not in was:
+            was = _labelled(self.base_spec, b.get(key))
+            now = _labelled(self.revision_spec, r.get(key))
+            for label, (_, signature) in now.items():
+                if label not in was:
                     add(f"{kind}-added", f"{key} branch {signature} added", key)
-            for signature in was:
-                if signature not in now:
+            for label, (_, signature) in was.items():
+                if label not in now:
                     add(f"{kind}-removed", f"{key} branch {signature} removed", key)
+            for label in was.keys() & now.keys():
+                (b_index, _), (r_index, _) = was[label], now[label]
+                self.compare(
+                    Side(b[key][b_index], (*b_at.parts, key, b_index)),
+                    Side(r[key][r_index], (*r_at.parts, key, r_index)),
+                    path,
+                    depth + 1,
+                    only,
+                )
 
-    def _properties(self, base: Side, revision: Side, path: tuple[str, ...], depth: int) -> None:
+    def _subschemas(
+        self,
+        b: dict[str, Any],
+        r: dict[str, Any],
+        b_at: Side,
+        r_at: Side,
+        path: tuple[str, ...],
+        depth: int,
+        only: str | None,
+        add: Any,
+    ) -> None:
+        """`items`, `additionalProperties` and the 2020-12 applicators: compared where both sides
+        have them, reported where one side gains or loses one."""
+        for key, label in (("items", "items"), ("additionalProperties", "additionalProperties")):
+            if isinstance(b.get(key), dict) and isinstance(r.get(key), dict):
+                self.compare(
+                    Side(b[key], (*b_at.parts, key)),
+                    Side(r[key], (*r_at.parts, key)),
+                    (*path, label),
+                    depth + 1,
+                    only,
+                )
+        for key, kind in _APPLICATORS:
+            if key in b and key in r:
+                self.compare(
+                    Side(b[key], (*b_at.parts, key)),
+                    Side(r[key], (*r_at.parts, key)),
+                    (*path, key),
+                    depth + 1,
+                    only,
+                )
+            elif key in r:
+                add(f"{kind}-added", f"{key} added", key)
+            elif key in b:
+                add(f"{kind}-removed", f"{key} removed", key)
+
+    def _properties(
+        self, base: Merged, revision: Merged, path: tuple[str, ...], depth: int, only: str | None
+    ) -> None:
         b, r = base.schema, revision.schema
         b_props, r_props = b.get("properties") or {}, r.get("properties") or {}
         if not isinstance(b_props, dict) or not isinstance(r_props, dict):
@@ -153,33 +232,122 @@ class SchemaDiffer:
         removed = [n for n in b_props if n not in r_props]
         renames = _renames(self.base_spec, self.revision_spec, b_props, r_props, removed, added)
         for name in added:
-            parts = (*revision.parts, "properties", name)
+            parts = (*revision.origins.get(name, ()), "properties", name)
             kind = "property-added-required" if name in r_required else "property-added-optional"
             note = f" (probably renamed from `{renames[name]}`)" if name in renames else ""
             old = renames.get(name)
             self.changes.append(
-                SchemaChange(kind, (*path, name), f"added{note}", None, parts, old and f"{old} -> {name}")
+                SchemaChange(
+                    kind,
+                    (*path, name),
+                    f"added{note}",
+                    None,
+                    parts,
+                    old and f"{old} -> {name}",
+                    only or _direction_only(self.revision_spec, r_props[name]),
+                )
             )
         renamed_from = {old: new for new, old in renames.items()}
         for name in removed:
-            parts = (*base.parts, "properties", name)
+            parts = (*base.origins.get(name, ()), "properties", name)
             kind = "property-removed-required" if name in b_required else "property-removed-optional"
             new = renamed_from.get(name)
             note = f" (probably renamed to `{new}`)" if new else ""
             self.changes.append(
-                SchemaChange(kind, (*path, name), f"removed{note}", parts, None, new and f"{name} -> {new}")
+                SchemaChange(
+                    kind,
+                    (*path, name),
+                    f"removed{note}",
+                    parts,
+                    None,
+                    new and f"{name} -> {new}",
+                    only or _direction_only(self.base_spec, b_props[name]),
+                )
             )
         for name in r_props:
             if name not in b_props:
                 continue
-            b_side = Side(b_props[name], (*base.parts, "properties", name))
-            r_side = Side(r_props[name], (*revision.parts, "properties", name))
+            b_side = Side(b_props[name], (*base.origins.get(name, ()), "properties", name))
+            r_side = Side(r_props[name], (*revision.origins.get(name, ()), "properties", name))
+            was, now = _direction_only(self.base_spec, b_side.schema), _direction_only(
+                self.revision_spec, r_side.schema
+            )
+            within = only or (was if was == now else None)
             if (name in b_required) != (name in r_required):
                 kind = "became-required" if name in r_required else "became-optional"
                 self.changes.append(
-                    SchemaChange(kind, (*path, name), kind.replace("-", " "), b_side.parts, r_side.parts)
+                    SchemaChange(
+                        kind, (*path, name), kind.replace("-", " "), b_side.parts, r_side.parts, only=within
+                    )
                 )
-            self.compare(b_side, r_side, (*path, name), depth + 1)
+            self.compare(b_side, r_side, (*path, name), depth + 1, within)
+
+
+def _unwrapped(spec: dict[str, Any], side: Side) -> Side:
+    """A union of one schema and null (`anyOf: [X, {type: null}]`) as X: what may be null is
+    compared apart, so constraints that moved into the branch are not removed and added."""
+    node = resolve(spec, side.schema).schema
+    if not isinstance(node, dict) or any(k in node for k in ("type", "properties", "enum", "allOf")):
+        return side
+    for key in ("anyOf", "oneOf"):
+        branches = node.get(key)
+        if not isinstance(branches, list) or len(branches) != 2:
+            continue
+        kept = [
+            (i, b) for i, b in enumerate(branches) if not (isinstance(b, dict) and b.get("type") == "null")
+        ]
+        if len(kept) == 1:
+            index, branch = kept[0]
+            return Side(branch, (*side.parts, key, index))
+    return side
+
+
+def _direction_only(spec: dict[str, Any], schema: Any) -> str | None:
+    """The one direction a property travels in: readOnly ones only in responses, writeOnly ones
+    only in requests."""
+    target = merged(spec, schema).schema
+    if target.get("readOnly") is True:
+        return "response"
+    if target.get("writeOnly") is True:
+        return "request"
+    return None
+
+
+def _labelled(spec: dict[str, Any], branches: Any) -> dict[str, tuple[int, str]]:
+    """Each non-null branch by what identifies it across versions -> (index, how to show it)."""
+    found: dict[str, tuple[int, str]] = {}
+    for index, branch in enumerate(branches if isinstance(branches, list) else []):
+        if not isinstance(branch, dict) or branch.get("type") == "null":
+            continue
+        target = resolve(spec, branch)
+        node = target.schema if isinstance(target.schema, dict) else {}
+        label = (
+            target.name
+            or node.get("title")
+            or _discriminating_value(spec, node)
+            or _show(sorted(_types(node)) or "any")
+        )
+        signature = (
+            target.name
+            or _show({k: node[k] for k in ("type", "enum", "const", "title") if k in node})
+            or "{}"
+        )
+        label = str(label)
+        while label in found:  # two branches alike: paired by order
+            label += "'"
+        found[label] = (index, signature)
+    return found
+
+
+def _discriminating_value(spec: dict[str, Any], node: dict[str, Any]) -> str | None:
+    """A `const` (or single-valued enum) property such as `type: {const: "text"}`: the value a
+    tagged union tells the branch by."""
+    properties = merged(spec, node).schema.get("properties") or {}
+    for name, sub in sorted(properties.items()):
+        values = listed_values(resolve(spec, sub).schema)
+        if len(values) == 1:
+            return f"{name}={_show(values[0])}"
+    return None
 
 
 def _resolve(spec: dict[str, Any], side: Side) -> tuple[str | None, Side]:
@@ -207,34 +375,8 @@ def _types(schema: dict[str, Any]) -> set[str]:
     return kinds - {"null"}
 
 
-def _nullable(spec: dict[str, Any], schema: dict[str, Any]) -> bool:
-    kind = schema.get("type")
-    if kind == "null" or (isinstance(kind, list) and "null" in kind) or schema.get("nullable") is True:
-        return True
-    for key in ("anyOf", "oneOf"):
-        for branch in schema.get(key) or []:
-            _, resolved = _resolve(spec, Side(branch, ()))
-            if isinstance(resolved.schema, dict) and resolved.schema.get("type") == "null":
-                return True
-    return False
-
-
 def _has_branches(schema: dict[str, Any]) -> bool:
     return any(k in schema for k in ("anyOf", "oneOf", "allOf"))
-
-
-def _branch_signatures(branches: Any) -> list[str]:
-    """A name for each non-null branch: its component, or its type and values."""
-    names = []
-    for branch in branches if isinstance(branches, list) else []:
-        if not isinstance(branch, dict) or branch.get("type") == "null":
-            continue
-        ref = branch.get("$ref")
-        if isinstance(ref, str):
-            names.append(ref.rsplit("/", 1)[-1])
-        else:
-            names.append(_show({k: branch[k] for k in ("type", "enum", "const") if k in branch}) or "{}")
-    return names
 
 
 def _renames(

@@ -776,6 +776,105 @@ case(
     rename="note -> memo",
 )
 
+# --- effective schemas: compared by what a client sends and receives --------------------------------
+
+
+def moved_into_all_of(s: dict[str, Any]) -> None:
+    """NewItem's name and size move into a new parent schema that NewItem extends."""
+    schemas = s["components"]["schemas"]
+    own = new_item(s)["properties"]
+    schemas["ItemBase"] = {
+        "type": "object",
+        "required": ["name"],
+        "properties": {"name": own.pop("name"), "size": own.pop("size")},
+    }
+    new_item(s)["required"].remove("name")
+    schemas["NewItem"] = {"allOf": [{"$ref": "#/components/schemas/ItemBase"}, new_item(s)]}
+
+
+case("properties_moved_into_all_of", moved_into_all_of, [("component-schema-added", INFO, None)])
+case(
+    "reference_wrapped_as_nullable",  # OpenAPI 3.0's way to say "a Shade, or null"
+    lambda s: item(s)["properties"].update(
+        shade={"allOf": [{"$ref": "#/components/schemas/Shade"}, {"nullable": True}]}
+    ),
+    [("response-property-became-nullable", ERR, "Item")],
+)
+case(
+    "enum_value_added_inside_a_one_of_branch",
+    lambda s: new_item(s)["properties"]["value"]["oneOf"][0]["enum"].append("c"),
+    [("request-property-enum-value-added", INFO, "NewItem")],
+    base=lambda s: new_item(s)["properties"]["value"]["oneOf"][0].update(enum=["a", "b"]),
+)
+case(
+    "branch_paired_by_its_component",
+    lambda s: item(s)["properties"]["extra"]["anyOf"].reverse(),
+    [],
+)
+case(
+    "constraints_moved_into_a_nullable_any_of",
+    lambda s: new_item(s)["properties"].update(
+        size={"anyOf": [{"type": "integer", "minimum": 0, "maximum": 10}, {"type": "null"}]}
+    ),
+    [("request-property-became-nullable", INFO, "NewItem")],
+)
+case(
+    "enum_moved_into_a_reference",
+    lambda s: (
+        s["components"]["schemas"].update(Color={"type": "string", "enum": ["red", "green"]}),
+        item(s)["properties"].update(color={"$ref": "#/components/schemas/Color"}),
+    ),
+    [("component-schema-added", INFO, None)],
+)
+case(
+    "required_read_only_property_added_to_a_request_schema",  # the server sets it: not sent
+    lambda s: (
+        new_item(s)["properties"].update(created={"type": "string", "readOnly": True}),
+        new_item(s)["required"].append("created"),
+    ),
+    [],
+)
+case(
+    "required_write_only_property_removed_from_a_response_schema",  # never received
+    lambda s: (item(s)["properties"].pop("secret"), item(s)["required"].remove("secret")),
+    [],
+    base=lambda s: (
+        item(s)["properties"].update(secret={"type": "string", "writeOnly": True}),
+        item(s)["required"].append("secret"),
+    ),
+)
+case(
+    "item_constraint_inside_additional_properties",
+    lambda s: item(s)["properties"]["tags"]["additionalProperties"].update(maxLength=5),
+    [("response-property-max-length-set", INFO, "Item")],
+    base=lambda s: item(s)["properties"].update(
+        tags={"type": "object", "additionalProperties": {"type": "string"}}
+    ),
+)
+case(
+    "condition_added",
+    lambda s: new_item(s).update(
+        {"if": {"properties": {"size": {"const": 0}}}, "then": {"required": ["note"]}}
+    ),
+    [("request-body-if-added", ERR, "NewItem"), ("request-body-then-added", ERR, "NewItem")],
+)
+
+
+def shared_trace_parameter(s: dict[str, Any]) -> None:
+    trace = {"name": "X-Trace", "in": "header", "schema": {"type": "string", "maxLength": 64}}
+    s["components"]["parameters"] = {"Trace": trace}
+    for path, method in (("/items", "get"), ("/items/{id}", "get")):
+        op(s, path, method).setdefault("parameters", []).append({"$ref": "#/components/parameters/Trace"})
+
+
+case(
+    "shared_parameter_changed_once",
+    lambda s: s["components"]["parameters"]["Trace"]["schema"].update(maxLength=32),
+    [("request-parameter-max-length-decreased", ERR, "Trace")],
+    base=shared_trace_parameter,
+    reach=["GET /items", "GET /items/{id}"],
+)
+
 # --- nothing that matters -------------------------------------------------------------------------
 case("identical", lambda s: None, [], bump="none")
 case(
