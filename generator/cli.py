@@ -19,7 +19,9 @@ from .options import fix_command, run_config, spec_file, writable
 from .output import OutputError, diff_tree, owned_output, owned_tree, write_tree
 
 if TYPE_CHECKING:
+    from .diff.compare import Change
     from .ir import Api
+    from .loader import Document
     from .pipeline import Generated
 
 EXIT_DIFFERS = 1
@@ -269,7 +271,7 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
     BASE and REVISION are spec files or GITREF:path, for example origin/main:spec/realtime-sessions.yaml.
     """
     from .background import Ahead
-    from .diff.compare import SpecDiff
+    from .diff.compare import invalid_spec_findings
     from .diff.impact import sdk_impact
     from .diff.report import FORMATS, DiffResult
     from .diff.rules import SEVERITY
@@ -279,20 +281,22 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
     (old, old_bundled), (new, new_bundled) = load_side(base), load_side(revision)
     config = None if no_sdk else _diff_config(base, revision)
 
-    def base_side() -> tuple[Api, dict[str, str]] | None:
-        validated(old, old_bundled)
-        return None if config is None else render_document(old, config)
+    def side(doc: Document, bundled: bool) -> tuple[list[Diagnostic], tuple[Api, dict[str, str]] | None]:
+        """Its diagnostics, and its SDK where it validates (a spec that breaks OpenAPI's rules is
+        still diffed, with its errors as findings; only the loader's and refs' rules stop it)."""
+        found = validated(doc, bundled, fatal=False)
+        broken = any(d.is_error for d in found)
+        return found, None if config is None or broken else render_document(doc, config)
 
     # the base is validated and rendered on the other core while the revision is, here; the two
     # are formatted one after the other, so the second reuses what the first put in the cache
-    base_work = Ahead(base_side)
+    base_work = Ahead(lambda: side(old, old_bundled))
     try:
         try:
-            validated(new, new_bundled)
-            new_rendered = None if config is None else render_document(new, config)
+            new_found, new_rendered = side(new, new_bundled)
         finally:
-            base_rendered = base_work.result()  # a problem with the base is reported first
-        changes = SpecDiff(old, new).run()
+            base_found, base_rendered = base_work.result()  # a problem with the base is reported first
+        changes = [*invalid_spec_findings(new, new_found), *_diffed(old, new, base_found + new_found)]
         impact = None
         if base_rendered is not None and new_rendered is not None:
             impact = sdk_impact(formatted(*base_rendered), formatted(*new_rendered))
@@ -302,6 +306,20 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
     click.echo(FORMATS[fmt](result), nl=False)
     if fail_on and any(SEVERITY[c.level] >= SEVERITY[fail_on] for c in changes):
         sys.exit(EXIT_DIFFERS)
+
+
+def _diffed(old: Document, new: Document, found: list[Diagnostic]) -> list[Change]:
+    """The changes between two sides; where a side's errors leave nothing to compare (a `paths`
+    that is not a map), those errors, as `generate` would report them."""
+    from .diff.compare import SpecDiff
+
+    try:
+        return SpecDiff(old, new).run()
+    except (AttributeError, TypeError, KeyError, ValueError):
+        errors = [d for d in found if d.is_error]
+        if errors:
+            raise SpecError(sort_diagnostics(errors)) from None
+        raise
 
 
 def _diff_config(base: str, revision: str) -> Config:

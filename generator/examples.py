@@ -26,7 +26,7 @@ class Example:
 
 
 def iter_examples(spec: dict[str, Any]) -> Iterator[Example]:
-    """Media-type examples of requests and responses, and schema-level `example(s)`."""
+    """Media-type examples of requests and responses, parameter examples, and schema-level `example(s)`."""
     for site in iter_operations(spec):
         holders: list[tuple[list[Part], Any]] = [
             ([*site.parts, "requestBody"], site.operation.get("requestBody"))
@@ -35,6 +35,7 @@ def iter_examples(spec: dict[str, Any]) -> Iterator[Example]:
             holders.append(([*site.parts, "responses", status], response))
         for parts, holder in holders:
             yield from _media_examples(parts, holder)
+    yield from _parameter_examples(spec)
     for name, response in ((spec.get("components") or {}).get("responses") or {}).items():
         yield from _media_examples(["components", "responses", name], response)
     for parts, schema in iter_schemas(spec):
@@ -43,6 +44,38 @@ def iter_examples(spec: dict[str, Any]) -> Iterator[Example]:
         if isinstance(schema.get("examples"), list):
             for i, value in enumerate(schema["examples"]):
                 yield Example((*parts, "examples", i), tuple(parts), value)
+
+
+def invalid_examples(spec: dict[str, Any]) -> dict[tuple[Part, ...], str]:
+    """Where an example (of a media type, a parameter or a schema) breaks its own schema, and how
+    (the first problem); examples the validator cannot judge (a pattern Python cannot compile)
+    are left out."""
+    checker = SchemaChecker(spec)
+    found: dict[tuple[Part, ...], str] = {}
+    for example in iter_examples(spec):
+        try:
+            errors = checker.errors(example.schema_parts, example.value)
+        except Exception:  # noqa: BLE001 - a schema jsonschema cannot apply judges nothing
+            continue
+        if errors:
+            where = "/".join(map(str, errors[0].absolute_path))
+            found[example.parts] = f"{where + ': ' if where else ''}{errors[0].message[:200]}"
+    return found
+
+
+def _parameter_examples(spec: dict[str, Any]) -> Iterator[Example]:
+    for site in iter_operations(spec):
+        for holder, parts in ((site.path_item, list(site.parts[:2])), (site.operation, list(site.parts))):
+            for i, param in enumerate(holder.get("parameters") or [] if isinstance(holder, dict) else []):
+                if isinstance(param, dict) and "schema" in param and "$ref" not in param:
+                    here = (*parts, "parameters", i)
+                    if "example" in param:
+                        yield Example((*here, "example"), (*here, "schema"), param["example"])
+                    for name, example in (param.get("examples") or {}).items():
+                        if isinstance(example, dict) and "value" in example:
+                            yield Example(
+                                (*here, "examples", name, "value"), (*here, "schema"), example["value"]
+                            )
 
 
 def _media_examples(parts: list[Part], holder: Any) -> Iterator[Example]:

@@ -87,10 +87,16 @@ def _load(spec: Path, allow_remote_refs: bool, stages: _Stages) -> tuple[Documen
 
 
 def validated(
-    doc: Document, bundled: bool, *, strict: bool = False, stages: _Stages | None = None
+    doc: Document,
+    bundled: bool,
+    *,
+    strict: bool = False,
+    stages: _Stages | None = None,
+    fatal: bool = True,
 ) -> list[Diagnostic]:
-    """The document's diagnostics; raises SpecError when one is fatal. Validation is pure and
-    costly (seconds on a large spec), so it is cached by the document's content."""
+    """The document's diagnostics; raises SpecError when one is fatal (unless `fatal` is False:
+    `diff` reports them). Validation is pure and costly (seconds on a large spec), so it is
+    cached by the document's content."""
     key = _validation_key(doc, bundled)
     hit = cache.get("validate", key)
     if isinstance(hit, list):
@@ -103,7 +109,7 @@ def validated(
     (stages or _Stages(quiet)).done(
         f"validated: {sum(d.is_error for d in found)} errors, {sum(not d.is_error for d in found)} warnings"
     )
-    if is_fatal(found, strict=strict):
+    if fatal and is_fatal(found, strict=strict):
         raise SpecError(found)
     return found
 

@@ -18,6 +18,7 @@ from referencing import Resource
 from referencing.jsonschema import DRAFT202012
 
 from .diagnostics import Diagnostic, Level
+from .examples import invalid_examples
 from .loader import Document
 from .media import request_media
 from .naming import class_name, function_name, snake_case
@@ -59,6 +60,7 @@ def validate(doc: Document) -> list[Diagnostic]:
     _check_security(doc, found)
     _check_bodies(doc, found)
     if refs_ok:
+        _check_examples(doc, found)
         ours = {d.pointer for d in found}  # where we already said it better, the validator stays quiet
         found.extend(d for d in _spec_validator_diagnostics(doc, version) if d.pointer not in ours)
     return found
@@ -177,6 +179,12 @@ def _check_bodies(doc: Document, out: list[Diagnostic]) -> None:
             where = [*site.parts, "requestBody", "content", sent[1]]
             message = f"a {sent[1]} body without properties: the SDK sends it as raw content= bytes"
             out.append(doc.diagnostic(where, message, Level.WARNING))
+
+
+def _check_examples(doc: Document, out: list[Diagnostic]) -> None:
+    """An example that breaks its own schema misleads readers and mock servers: a warning."""
+    for parts, problem in invalid_examples(doc.data).items():
+        out.append(doc.diagnostic(parts, f"the example does not match its schema: {problem}", Level.WARNING))
 
 
 def _lookup_ref(spec: dict[str, Any], schema: Any) -> Any:

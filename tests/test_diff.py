@@ -151,21 +151,46 @@ def test_diff_between_two_git_refs(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("side", ["base", "revision"])
 def test_bad_input_on_either_side(tmp_path: Path, side: str) -> None:
-    broken = ROOT / "tests" / "broken_specs" / "dangling_ref" / "spec.yaml"
+    """What does not parse cannot be diffed: a located error, exit 2."""
+    broken = ROOT / "tests" / "broken_specs" / "yaml_syntax" / "spec.yaml"
     args = [broken, SPEC] if side == "base" else [SPEC, broken]
     result = run_cli("diff", *args)
     assert result.exit_code == 2
-    assert "dangling_ref/spec.yaml:15:23: #/paths/~1things/get/responses/200" in result.stderr
+    assert "yaml_syntax/spec.yaml:11:11: #: error: invalid YAML" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_when_both_sides_are_broken_the_base_is_reported() -> None:
-    base = ROOT / "tests" / "broken_specs" / "dangling_ref" / "spec.yaml"
-    revision = ROOT / "tests" / "broken_specs" / "duplicate_operation_id" / "spec.yaml"
+    base = ROOT / "tests" / "broken_specs" / "yaml_syntax" / "spec.yaml"
+    revision = ROOT / "tests" / "broken_specs" / "json_syntax" / "spec.json"
     result = run_cli("diff", base, revision)
     assert result.exit_code == 2
-    assert "dangling_ref/spec.yaml:" in result.stderr
-    assert "duplicate_operation_id" not in result.stderr
+    assert "yaml_syntax/spec.yaml:" in result.stderr
+    assert "json_syntax" not in result.stderr
+
+
+def test_a_side_that_breaks_openapi_rules_is_still_diffed(tmp_path: Path) -> None:
+    """Its errors are located findings of their own, the rest is diffed, and no SDK is made."""
+    revision = tmp_path / "revision.yaml"
+    text = SPEC.read_text()
+    assert text.count("      responses:\n") == 1
+    revision.write_text(
+        text.replace("      responses:\n", "      replies:\n").replace("maximum: 1.2", "maximum: 1.1")
+    )
+    result = run_cli("diff", SPEC, revision, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    found = {(c["id"], c["level"]) for c in data["changes"]}
+    assert ("spec-validation-error", "ERR") in found
+    assert ("request-property-max-decreased", "ERR") in found, "the rest is diffed"
+    assert ("response-success-status-removed", "ERR") in found
+    errors = [c for c in data["changes"] if c["id"] == "spec-validation-error"]
+    assert all(c["revision_line"] for c in errors), "located"
+    assert "sdk" not in data, "an SDK is not generated from a spec that breaks the rules"
+    assert run_cli("diff", SPEC, revision, "--fail-on", "ERR").exit_code == 1
+    dangling = ROOT / "tests" / "broken_specs" / "dangling_ref" / "spec.yaml"
+    listing = run_cli("diff", dangling, SPEC, "--no-sdk")
+    assert listing.exit_code == 0 and "spec-validation-error" not in listing.stdout, "the base's are not"
 
 
 def test_rules_command_lists_ids_and_our_differences() -> None:

@@ -7,6 +7,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..diagnostics import Diagnostic
+from ..examples import invalid_examples
 from ..loader import Document
 from ..pointer import Part, deref, local_ref_parts, to_pointer
 from .graph import body_refs, closure, operations, requirements
@@ -53,6 +55,7 @@ class SpecDiff:
         self._shared_parameters()
         self._global_security()
         self._components()
+        self._examples()
         return sorted(self.changes, key=lambda c: (-SEVERITY[c.level], c.operation or "~", c.id, c.key))
 
     # --- helpers ---------------------------------------------------------------------------------
@@ -147,6 +150,12 @@ class SpecDiff:
         r_op: dict[str, Any],
     ) -> None:
         b_at, r_at = ("paths", path, method), ("paths", path, method)
+        changed = stability_change(b_op, r_op)
+        if changed:
+            was, now = (op.get("x-stability-level", "stable") for op in (b_op, r_op))
+            self._emit(changed, f"stability {was!r} -> {now!r}", name, b_at, r_at)
+        if stability(r_op) in UNSTABLE:
+            return  # a draft or alpha operation may change without notice, as oasdiff holds
         if bool(b_op.get("deprecated")) != bool(r_op.get("deprecated")):
             rule = "endpoint-deprecated" if r_op.get("deprecated") else "endpoint-reactivated"
             self._emit(rule, rule.replace("-", " "), name, b_at, r_at)
@@ -154,10 +163,6 @@ class SpecDiff:
             message = f"operationId {b_op.get('operationId')!r} -> {r_op.get('operationId')!r}"
             rule = "api-operation-id-removed" if b_op.get("operationId") else "api-operation-id-added"
             self._emit(rule, message, name, (*b_at, "operationId"), (*r_at, "operationId"))
-        changed = stability_change(b_op, r_op)
-        if changed:
-            was, now = (op.get("x-stability-level", "stable") for op in (b_op, r_op))
-            self._emit(changed, f"stability {was!r} -> {now!r}", name, b_at, r_at)
         self._tags(name, b_op, r_op, b_at, r_at)
         self._operation_security(name, b_op, r_op, b_at, r_at)
         self._parameters(name, b_item, r_item, b_op, r_op, b_at, r_at)
@@ -477,6 +482,18 @@ class SpecDiff:
                             self.reach.setdefault(target, set()).add((name, direction))
                     self.bodies |= body_refs(spec, [op.get("requestBody"), op.get("responses")])
 
+    def _examples(self) -> None:
+        """An example that the revision leaves breaking its schema, where the base's did not."""
+        before = invalid_examples(self.base.data)
+        for parts, problem in sorted(invalid_examples(self.revision.data).items(), key=str):
+            if parts in before:
+                continue  # it was wrong already: not this change's doing
+            where = {"operation": f"{str(parts[2]).upper()} {parts[1]}"} if parts[0] == "paths" else {}
+            if parts[:2] == ("components", "schemas"):
+                where["component"] = str(parts[2])
+            message = f"the example no longer matches its schema: {problem}"
+            self._emit("example-invalidated", message, where.pop("operation", None), None, parts, **where)
+
     # --- security --------------------------------------------------------------------------------
 
     def _operation_security(
@@ -516,3 +533,21 @@ class SpecDiff:
                 b_parts,
                 r_parts,
             )
+
+
+def invalid_spec_findings(doc: Document, found: list[Diagnostic]) -> list[Change]:
+    """The revision's validation errors, each a located ERR finding of its own."""
+    return [
+        Change(
+            id="spec-validation-error",
+            level=OTHER_RULES["spec-validation-error"],
+            message=d.message,
+            operation=None,
+            pointer=d.pointer,
+            base_line=None,
+            revision_line=d.line or None,
+            key=f"|{d.pointer}|{d.message}",
+        )
+        for d in found
+        if d.is_error
+    ]

@@ -167,11 +167,16 @@ OTHER_RULES: dict[str, str] = {
     "api-global-security-added": ERR,
     "api-global-security-removed": ERR,
     "component-schema-added": INFO,
+    "example-invalidated": WARN,
+    "spec-validation-error": ERR,
     "api-schema-removed": INFO,
 }
 
 # Where sdkgen rates a change differently from oasdiff, and why (shown in the rule docs).
 DIFFERS_FROM_OASDIFF: dict[str, str] = {
+    "component-schema-added": "sdkgen's own: a schema added under components.",
+    "example-invalidated": "sdkgen's own: an example that no longer matches its schema misleads docs and mocks.",
+    "spec-validation-error": "sdkgen's own: the revision breaks an OpenAPI rule; what parses is diffed.",
     "api-security-added": "oasdiff: INFO. A newly required security requirement rejects clients that sent none.",
     "api-global-security-added": "oasdiff: INFO. As api-security-added, for every operation at once.",
 }

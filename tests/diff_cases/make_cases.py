@@ -271,6 +271,12 @@ case(
     base=lambda s: op(s, "/items", "get").update({"x-stability-level": "beta"}),
 )
 case(
+    "alpha_operation_changed",  # draft and alpha operations may change without notice
+    lambda s: op(s, "/items", "get")["parameters"].pop(0),
+    [],
+    base=lambda s: op(s, "/items", "get").update({"x-stability-level": "alpha"}),
+)
+case(
     "stability_level_invalid",
     lambda s: op(s, "/items", "get").update({"x-stability-level": "gold"}),
     [("api-invalid-stability-level", ERR, LIST)],
@@ -873,6 +879,15 @@ case(
     [("request-parameter-max-length-decreased", ERR, "Trace")],
     base=shared_trace_parameter,
     reach=["GET /items", "GET /items/{id}"],
+)
+
+case(
+    "example_invalidated_by_a_tighter_limit",
+    lambda s: item(s)["properties"]["size"].update(maximum=3),
+    [("response-property-max-decreased", INFO, "Item"), ("example-invalidated", WARN, GET)],
+    base=lambda s: op(s, "/items/{id}", "get")["responses"]["200"]["content"]["application/json"].update(
+        example={"id": "i1", "name": "lamp", "size": 5}
+    ),
 )
 
 # --- nothing that matters -------------------------------------------------------------------------
