@@ -68,6 +68,8 @@ def test_formats_and_fail_on() -> None:
     change = data["changes"][0]
     assert set(change) >= {"id", "level", "message", "operation", "pointer", "base_line", "revision_line"}
     assert change["fingerprint"] and change["rename"] == "note -> memo"
+    assert change["operation"] is None and change["component"] == "NewItem"
+    assert change["operations"] == ["POST /items"], "a component's finding names the operations it reaches"
     markdown = run_cli(*args, "--format", "markdown").stdout
     assert "| breaking (ERR) | risky (WARN) | safe (INFO) | spec bump | SDK bump |" in markdown
     assert "### POST /items" in markdown
@@ -251,3 +253,23 @@ def test_properties_moved_into_all_of_on_the_full_openai_spec(tmp_path: Path) ->
     (added,) = [c for c in changes if c.component == "Batch"]
     assert '`status` enum value "archived" added' in added.message
     assert len(added.reach) == 4, "each batch operation that returns it"
+
+
+def test_sdk_impact_reads_fields_through_bases_and_aliases() -> None:
+    """Fields that move into a parent class are still there; a new alias for more values widens."""
+    from types import SimpleNamespace
+
+    from generator.diff.impact import _models
+
+    old = 'class Batch(BaseModel):\n    id: str\n    status: OpenEnum[Literal["a", "b"]]\n'
+    new = (
+        'BatchStatus = TypeAliasType("BatchStatus", OpenEnum[Literal["a", "b", "c"]])\n'
+        "class BatchBase(BaseModel):\n    id: str\n    status: BatchStatus\n"
+        "class Batch(BatchBase):\n    note: str | None = None\n"
+    )
+    changes = _models(SimpleNamespace(models_source=old), SimpleNamespace(models_source=new))
+    batch = {(c.subject, c.change.split(":")[0], c.breaking) for c in changes if ".Batch." in c.subject}
+    assert batch == {
+        ("models.Batch.note", "added", False),
+        ("models.Batch.status", "type widened", False),
+    }

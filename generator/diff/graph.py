@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..pointer import local_ref_parts, lookup
@@ -86,3 +87,28 @@ def expand(spec: dict[str, Any], node: Any) -> Any:
     if isinstance(node, list):
         return [expand(spec, v) for v in node]
     return node
+
+
+_PARAMETER = re.compile(r"\{([^}/]*)\}")
+
+
+def path_renames(base: list[str], revision: list[str]) -> dict[str, str]:
+    """Paths that differ only by the names of their parameters (`/groups/{group_id}` and
+    `/groups/{groupId}`): the same endpoint on the wire. Base path -> revision path."""
+    added = [p for p in revision if p not in base]
+    found: dict[str, str] = {}
+    for path in (p for p in base if p not in revision):
+        alike = [p for p in added if _template(p) == _template(path) and p not in found.values()]
+        if len(alike) == 1:
+            found[path] = alike[0]
+    return found
+
+
+def _template(path: str) -> str:
+    return _PARAMETER.sub("{}", path)
+
+
+def parameter_renames(base: str, revision: str) -> dict[str, str]:
+    """The path parameters a rename changes, by position: base name -> revision name."""
+    pairs = zip(_PARAMETER.findall(base), _PARAMETER.findall(revision), strict=False)
+    return {old: new for old, new in pairs if old != new}

@@ -37,7 +37,7 @@ def sdk_impact(base: Generated, revision: Generated) -> Impact:
     changes = [*_methods(base.api, revision.api), *_models(base.api, revision.api)]
     old, new = base.files, revision.files
     return Impact(
-        surface=tuple(changes),
+        surface=tuple(dict.fromkeys(changes)),  # one line per change to one member
         files_added=tuple(sorted(set(new) - set(old))),
         files_removed=tuple(sorted(set(old) - set(new))),
         files_modified=tuple(sorted(p for p in set(old) & set(new) if old[p] != new[p])),
@@ -68,7 +68,15 @@ def _methods(base: Api, revision: Api) -> list[SurfaceChange]:
     return changes
 
 
-def _compare_members(kind: str, template: str, old: Signature, new: Signature) -> list[SurfaceChange]:
+def _compare_members(
+    kind: str,
+    template: str,
+    old: Signature,
+    new: Signature,
+    aliases: tuple[dict[str, str], dict[str, str]] = ({}, {}),
+) -> list[SurfaceChange]:
+    """`aliases`: each side's type aliases by name, so `Status` and the literals it stands for
+    compare as the same type."""
     changes = []
     for name in sorted(set(old) | set(new)):
         subject = template.format(name).removesuffix(".=")  # "=" is a type alias's one member
@@ -80,7 +88,9 @@ def _compare_members(kind: str, template: str, old: Signature, new: Signature) -
         else:
             (old_type, old_required), (new_type, new_required) = old[name], new[name]
             if old_type != new_type:
-                was, now = _members(old_type), _members(new_type)
+                was, now = _members(old_type, aliases[0]), _members(new_type, aliases[1])
+                if was == now and old_type.split("[")[0] != new_type.split("[")[0]:
+                    continue  # the same values, now behind an alias (or no longer)
                 verb = (
                     "constraints changed" if was == now else "type widened" if was <= now else "type narrowed"
                 )
@@ -96,17 +106,22 @@ def _models(base: Api, revision: Api) -> list[SurfaceChange]:
     old, new = _model_members(base.models_source), _model_members(revision.models_source)
     changes = [SurfaceChange("model", f"models.{m}", "removed", True) for m in sorted(set(old) - set(new))]
     changes += [SurfaceChange("model", f"models.{m}", "added", False) for m in sorted(set(new) - set(old))]
+    aliases = tuple({n: m["="][0] for n, m in side.items() if "=" in m} for side in (old, new))
     for model in sorted(set(old) & set(new)):
-        changes += _compare_members("field", f"models.{model}.{{}}", old[model], new[model])
+        changes += _compare_members(
+            "field", f"models.{model}.{{}}", old[model], new[model], (aliases[0], aliases[1])
+        )
     return changes
 
 
 def _model_members(source: str) -> dict[str, Signature]:
-    """Each class's fields (annotation, required), and each alias as one member named `=`."""
+    """Each class's fields (annotation, required), its bases' included, as user code reads them,
+    and each alias as one member named `=`."""
     found: dict[str, Signature] = {}
     for node in ast.parse(source).body:
         if isinstance(node, ast.ClassDef):
-            found[node.name] = {
+            inherited = [found.get(ast.unparse(base), {}) for base in reversed(node.bases)]
+            found[node.name] = {k: v for fields in inherited for k, v in fields.items()} | {
                 s.target.id: (ast.unparse(s.annotation), s.value is None)
                 for s in node.body
                 if isinstance(s, ast.AnnAssign)
@@ -121,8 +136,9 @@ def _model_members(source: str) -> dict[str, Signature]:
     return found
 
 
-def _members(annotation: str) -> set[str]:
-    """The alternatives of a type: `str | Literal['a', 'b'] | None` -> {str, 'a', 'b', None}."""
+def _members(annotation: str, aliases: dict[str, str] | None = None, depth: int = 0) -> set[str]:
+    """The alternatives of a type: `str | Literal['a', 'b'] | None` -> {str, 'a', 'b', None},
+    with type aliases (and the runtime's OpenEnum, `X | str`) seen through."""
     try:
         tree = ast.parse(annotation, mode="eval").body
     except SyntaxError:
@@ -136,9 +152,13 @@ def _members(annotation: str) -> set[str]:
         elif isinstance(node, ast.Subscript) and getattr(node.value, "id", "") == "Literal":
             items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
             found |= {ast.unparse(i) for i in items}
-        elif isinstance(node, ast.Subscript) and getattr(node.value, "id", "") == "Annotated":
+        elif isinstance(node, ast.Subscript) and getattr(node.value, "id", "") in ("Annotated", "OpenEnum"):
             inner = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) else node.slice
             stack.append(inner)
+            if getattr(node.value, "id", "") == "OpenEnum":
+                found.add("str")
+        elif isinstance(node, ast.Name) and aliases and node.id in aliases and depth < 4:
+            found |= _members(aliases[node.id], aliases, depth + 1)
         else:
             found.add(ast.unparse(node))
     return found

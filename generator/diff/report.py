@@ -70,6 +70,7 @@ def to_json(result: DiffResult) -> str:
                 "level": c.level,
                 "message": c.message,
                 "operation": c.operation,
+                "operations": c.operations,
                 "pointer": c.pointer,
                 "base_line": c.base_line,
                 "revision_line": c.revision_line,

@@ -168,6 +168,7 @@ OTHER_RULES: dict[str, str] = {
     "api-global-security-removed": ERR,
     "component-schema-added": INFO,
     "example-invalidated": WARN,
+    "request-path-parameter-renamed": INFO,
     "spec-validation-error": ERR,
     "api-schema-removed": INFO,
 }
@@ -176,6 +177,7 @@ OTHER_RULES: dict[str, str] = {
 DIFFERS_FROM_OASDIFF: dict[str, str] = {
     "component-schema-added": "sdkgen's own: a schema added under components.",
     "example-invalidated": "sdkgen's own: an example that no longer matches its schema misleads docs and mocks.",
+    "request-path-parameter-renamed": "sdkgen's own: oasdiff matches the paths and says nothing.",
     "spec-validation-error": "sdkgen's own: the revision breaks an OpenAPI rule; what parses is diffed.",
     "api-security-added": "oasdiff: INFO. A newly required security requirement rejects clients that sent none.",
     "api-global-security-added": "oasdiff: INFO. As api-security-added, for every operation at once.",

@@ -890,6 +890,59 @@ case(
     ),
 )
 
+
+def rename_path_parameter(s: dict[str, Any]) -> None:
+    item_path = s["paths"].pop("/items/{id}")
+    item_path["parameters"][0]["name"] = "itemId"
+    s["paths"]["/items/{itemId}"] = item_path
+
+
+case(
+    "path_parameter_renamed",  # the same requests on the wire: not a path removed and one added
+    rename_path_parameter,
+    [("request-path-parameter-renamed", INFO, None)],
+    rename="{id} -> {itemId}",
+)
+
+
+def shared_body_and_response(s: dict[str, Any]) -> None:
+    body = {
+        "content": {
+            "application/json": {"schema": {"type": "object", "properties": {"n": {"type": "integer"}}}}
+        }
+    }
+    gone = {
+        "description": "gone",
+        "content": {
+            "application/json": {"schema": {"type": "object", "properties": {"why": {"type": "string"}}}}
+        },
+    }
+    s["components"]["requestBodies"] = {"Patch": body}
+    s["components"]["responses"] = {"Gone": gone}
+    for path, method in (("/items/{id}", "patch"), ("/items/{id}", "put")):
+        op(s, path, method)["requestBody"] = {"$ref": "#/components/requestBodies/Patch"}
+        op(s, path, method)["responses"]["410"] = {"$ref": "#/components/responses/Gone"}
+
+
+case(
+    "shared_request_body_changed_once",
+    lambda s: s["components"]["requestBodies"]["Patch"]["content"]["application/json"]["schema"][
+        "properties"
+    ]["n"].update(maximum=9),
+    [("request-property-max-set", ERR, "Patch")],
+    base=shared_body_and_response,
+    reach=["PATCH /items/{id}", "PUT /items/{id}"],
+)
+case(
+    "shared_response_changed_once",
+    lambda s: s["components"]["responses"]["Gone"]["content"]["application/json"]["schema"]["properties"].pop(
+        "why"
+    ),
+    [("response-optional-property-removed", INFO, "Gone")],
+    base=shared_body_and_response,
+    reach=["PATCH /items/{id}", "PUT /items/{id}"],
+)
+
 # --- nothing that matters -------------------------------------------------------------------------
 case("identical", lambda s: None, [], bump="none")
 case(
