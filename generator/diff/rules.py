@@ -116,8 +116,18 @@ for _kind in (
     "property-names",
     "unevaluated-items",
     "unevaluated-properties",
+    "content-schema",
+    "pattern-property",
+    "dependent-schema",
 ):
     SCHEMA_RULES.update(_applicator(_kind))
+# a tuple position that appears constrains a request less than one that goes (oasdiff's levels)
+SCHEMA_RULES["prefix-items-added"] = SchemaRule(
+    INFO, ERR, "request-{w}-prefix-items-added", "response-{w}-prefix-items-added"
+)
+SCHEMA_RULES["prefix-items-removed"] = SchemaRule(
+    ERR, INFO, "request-{w}-prefix-items-removed", "response-{w}-prefix-items-removed"
+)
 
 
 # Rules outside schemas: id -> level.
@@ -148,6 +158,8 @@ OTHER_RULES: dict[str, str] = {
     "request-parameter-deprecated": INFO,
     "request-parameter-reactivated": INFO,
     "request-parameter-became-required": ERR,
+    "request-parameter-list-of-types-widened": INFO,
+    "request-parameter-list-of-types-narrowed": ERR,
     "request-parameter-became-optional": INFO,
     "added-required-request-body": ERR,
     "added-optional-request-body": INFO,

@@ -52,6 +52,7 @@ _APPLICATORS = (
     ("propertyNames", "property-names"),
     ("unevaluatedItems", "unevaluated-items"),
     ("unevaluatedProperties", "unevaluated-properties"),
+    ("contentSchema", "content-schema"),
 )
 
 
@@ -76,15 +77,21 @@ class SchemaDiffer:
         if depth > 40:
             return
         was, now = is_nullable(self.base_spec, base.schema), is_nullable(self.revision_spec, revision.schema)
-        base, revision = _unwrapped(self.base_spec, base), _unwrapped(self.revision_spec, revision)
+        unwrapped = _unwrapped(self.base_spec, base), _unwrapped(self.revision_spec, revision)
+        wrapped = unwrapped != (base, revision)  # a null branch came or went around the schema
+        base, revision = unwrapped
         base_name, b_at = _resolve(self.base_spec, base)
         revision_name, r_at = _resolve(self.revision_spec, revision)
-        if was != now:
+        same = base_name is not None and base_name == revision_name
+        nullability = len(self.changes) if was != now else None
+        if nullability is not None and not (wrapped and same and self._component_changed(base_name)):
             kind, detail = (
                 ("became-nullable", "now nullable") if now else ("became-not-nullable", "no longer nullable")
             )
             self.changes.append(SchemaChange(kind, path, detail, b_at.parts, r_at.parts, only=only))
-        if base_name is not None and base_name == revision_name:
+        else:
+            nullability = None
+        if same:
             return
         shared = reached_components(self.base_spec, base.schema) & reached_components(
             self.revision_spec, revision.schema
@@ -105,6 +112,19 @@ class SchemaDiffer:
         self._branches(b, r, b_at, r_at, path, depth, only, add)
         self._properties(b_view, r_view, path, depth, only)
         self._subschemas(b, r, b_at, r_at, path, depth, only, add)
+        if (
+            wrapped
+            and nullability is not None
+            and any(c.path == path for c in self.changes[nullability + 1 :])
+        ):
+            del self.changes[nullability]  # the wrapped schema changed too: not only a nullability change
+
+    def _component_changed(self, name: str | None) -> bool:
+        schemas = [
+            (spec.get("components") or {}).get("schemas") or {}
+            for spec in (self.base_spec, self.revision_spec)
+        ]
+        return name is not None and schemas[0].get(name) != schemas[1].get(name)
 
     def _types(self, b: dict[str, Any], r: dict[str, Any], add: Any) -> None:
         was, now = _types(b), _types(r)
@@ -197,8 +217,12 @@ class SchemaDiffer:
     ) -> None:
         """`items`, `additionalProperties` and the 2020-12 applicators: compared where both sides
         have them, reported where one side gains or loses one."""
-        for key, label in (("items", "items"), ("additionalProperties", "additionalProperties")):
-            if isinstance(b.get(key), dict) and isinstance(r.get(key), dict):
+        for key, label in (
+            ("items", "items"),
+            ("additionalProperties", "additionalProperties"),
+            ("not", "not"),
+        ):
+            if isinstance(b.get(key), dict) and isinstance(r.get(key), dict):  # `not` as oasdiff reads it
                 self.compare(
                     Side(b[key], (*b_at.parts, key)),
                     Side(r[key], (*r_at.parts, key)),
@@ -219,6 +243,46 @@ class SchemaDiffer:
                 add(f"{kind}-added", f"{key} added", key)
             elif key in b:
                 add(f"{kind}-removed", f"{key} removed", key)
+        for key, kind in (
+            ("prefixItems", "prefix-items"),
+            ("patternProperties", "pattern-property"),
+            ("dependentSchemas", "dependent-schema"),
+        ):
+            self._keyed(key, kind, b, r, b_at, r_at, path, depth, only, add)
+
+    def _keyed(
+        self,
+        key: str,
+        kind: str,
+        b: dict[str, Any],
+        r: dict[str, Any],
+        b_at: Side,
+        r_at: Side,
+        path: tuple[str, ...],
+        depth: int,
+        only: str | None,
+        add: Any,
+    ) -> None:
+        """Sub-schemas by position (`prefixItems`) or by key (`patternProperties`,
+        `dependentSchemas`): each compared with its counterpart, or reported added or removed."""
+        was, now = b.get(key), r.get(key)
+        if isinstance(was, list) or isinstance(now, list):
+            was = dict(enumerate(was)) if isinstance(was, list) else {}
+            now = dict(enumerate(now)) if isinstance(now, list) else {}
+        if not isinstance(was, dict) or not isinstance(now, dict):
+            return
+        for name in now.keys() - was.keys():
+            add(f"{kind}-added", f"{key} {_show(name)} added", key)
+        for name in was.keys() - now.keys():
+            add(f"{kind}-removed", f"{key} {_show(name)} removed", key)
+        for name in sorted(was.keys() & now.keys(), key=str):
+            self.compare(
+                Side(was[name], (*b_at.parts, key, name)),
+                Side(now[name], (*r_at.parts, key, name)),
+                (*path, f"{key}[{name}]"),
+                depth + 1,
+                only,
+            )
 
     def _properties(
         self, base: Merged, revision: Merged, path: tuple[str, ...], depth: int, only: str | None

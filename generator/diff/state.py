@@ -18,6 +18,10 @@ from .rules import OTHER_RULES, schema_rule
 from .schemas import SchemaChange, SchemaDiffer
 
 REQUEST, RESPONSE = "request", "response"
+_NULLABILITY = {
+    "became-nullable": "request-parameter-list-of-types-widened",
+    "became-not-nullable": "request-parameter-list-of-types-narrowed",
+}
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,10 @@ class DiffState:
         self.shared_reach.setdefault(kind, {}).setdefault(names[0], set()).add(operation)
         return True
 
+    def _nullable_keyword(self) -> bool:
+        """OpenAPI 3.0 says null with `nullable`; 3.1 and later with a type list or a null branch."""
+        return str(self.revision.data.get("openapi", "")).startswith("3.0")
+
     def _differ(self) -> SchemaDiffer:
         """Shared components are not entered here; `_components` compares each once."""
         return SchemaDiffer(self.base.data, self.revision.data)
@@ -134,6 +142,9 @@ class DiffState:
                 continue  # a readOnly property is not sent, a writeOnly one not received
             place = where or ("property" if change.path else "body")
             rule_id, rule_level = schema_rule(change.kind, direction, place)
+            if place == "parameter" and change.kind in _NULLABILITY and not self._nullable_keyword():
+                rule_id = _NULLABILITY[change.kind]  # a parameter's null is one more type (oasdiff)
+                rule_level = OTHER_RULES[rule_id]
             subject = "/".join(change.path) or "body"
             label = f"{prefix}: " if prefix else ""
             self._emit(

@@ -943,6 +943,30 @@ case(
     reach=["PATCH /items/{id}", "PUT /items/{id}"],
 )
 
+case(
+    "parameter_null_added_as_a_type",  # OpenAPI 3.1: null is one more type of the parameter
+    lambda s: param(s, "limit")["schema"].update(type=["integer", "null"]),
+    [("request-parameter-list-of-types-widened", INFO, LIST)],
+)
+case(
+    "wrapped_in_a_null_union_and_narrowed",  # not only nullability: the narrowing is the change
+    lambda s: (
+        new_item(s)["properties"].update(
+            shade={"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Shade"}]}
+        ),
+        s["components"]["schemas"]["Shade"]["enum"].remove("dark"),
+    ),
+    [("request-property-enum-value-removed", ERR, "Shade")],
+)
+case(
+    "constraint_tightened_inside_not",  # compared as oasdiff compares it
+    lambda s: new_item(s)["not"]["properties"]["note"].update(maxLength=5),
+    [("request-property-max-length-decreased", ERR, "NewItem")],
+    base=lambda s: new_item(s).update(
+        {"not": {"required": ["note"], "properties": {"note": {"type": "string", "maxLength": 10}}}}
+    ),
+)
+
 # --- nothing that matters -------------------------------------------------------------------------
 case("identical", lambda s: None, [], bump="none")
 case(
