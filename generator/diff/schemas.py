@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,28 @@ _APPLICATORS = (
     ("unevaluatedProperties", "unevaluated-properties"),
     ("contentSchema", "content-schema"),
 )
+
+
+_KEYED = (
+    ("prefixItems", "prefix-items"),
+    ("patternProperties", "pattern-property"),
+    ("dependentSchemas", "dependent-schema"),
+)
+
+
+@dataclass(frozen=True)
+class _Here:
+    """Where a comparison stands: the two merged schemas, where they are written, the property
+    path, the depth, the one direction they travel in (if any), and how a change is recorded."""
+
+    b: dict[str, Any]
+    r: dict[str, Any]
+    b_at: Side
+    r_at: Side
+    path: tuple[str, ...]
+    depth: int
+    only: str | None
+    add: Callable[..., None]
 
 
 @dataclass
@@ -109,9 +132,10 @@ class SchemaDiffer:
         self._enums(b, r, add)
         self._bounds(b, r, add)
         self._pattern_and_default(b, r, add)
-        self._branches(b, r, b_at, r_at, path, depth, only, add)
+        here = _Here(b, r, b_at, r_at, path, depth, only, add)
+        self._branches(here)
         self._properties(b_view, r_view, path, depth, only)
-        self._subschemas(b, r, b_at, r_at, path, depth, only, add)
+        self._subschemas(here)
         if (
             wrapped
             and nullability is not None
@@ -172,117 +196,71 @@ class SchemaDiffer:
             elif b[key] != r[key]:
                 add(f"{kind}-changed", f"{key} {_show(b[key])} -> {_show(r[key])}", key)
 
-    def _branches(
-        self,
-        b: dict[str, Any],
-        r: dict[str, Any],
-        b_at: Side,
-        r_at: Side,
-        path: tuple[str, ...],
-        depth: int,
-        only: str | None,
-        add: Any,
-    ) -> None:
+    def _branches(self, here: _Here) -> None:
         """Branches are paired by their component, title, discriminating value or type; a pair is
         compared like any schema, so a value added inside one branch is that, not a new branch."""
         for key, kind in (("anyOf", "any-of"), ("oneOf", "one-of")):
-            was = _labelled(self.base_spec, b.get(key))
-            now = _labelled(self.revision_spec, r.get(key))
+            was = _labelled(self.base_spec, here.b.get(key))
+            now = _labelled(self.revision_spec, here.r.get(key))
             for label, (_, signature) in now.items():
                 if label not in was:
-                    add(f"{kind}-added", f"{key} branch {signature} added", key)
+                    here.add(f"{kind}-added", f"{key} branch {signature} added", key)
             for label, (_, signature) in was.items():
                 if label not in now:
-                    add(f"{kind}-removed", f"{key} branch {signature} removed", key)
+                    here.add(f"{kind}-removed", f"{key} branch {signature} removed", key)
             for label in was.keys() & now.keys():
                 (b_index, _), (r_index, _) = was[label], now[label]
-                self.compare(
-                    Side(b[key][b_index], (*b_at.parts, key, b_index)),
-                    Side(r[key][r_index], (*r_at.parts, key, r_index)),
-                    path,
-                    depth + 1,
-                    only,
-                )
+                self._into(here, (key, b_index), (key, r_index), None)
 
-    def _subschemas(
-        self,
-        b: dict[str, Any],
-        r: dict[str, Any],
-        b_at: Side,
-        r_at: Side,
-        path: tuple[str, ...],
-        depth: int,
-        only: str | None,
-        add: Any,
-    ) -> None:
-        """`items`, `additionalProperties` and the 2020-12 applicators: compared where both sides
-        have them, reported where one side gains or loses one."""
-        for key, label in (
-            ("items", "items"),
-            ("additionalProperties", "additionalProperties"),
-            ("not", "not"),
-        ):
-            if isinstance(b.get(key), dict) and isinstance(r.get(key), dict):  # `not` as oasdiff reads it
-                self.compare(
-                    Side(b[key], (*b_at.parts, key)),
-                    Side(r[key], (*r_at.parts, key)),
-                    (*path, label),
-                    depth + 1,
-                    only,
-                )
+    def _subschemas(self, here: _Here) -> None:
+        """`items`, `additionalProperties`, `not` (as oasdiff reads it) and the 2020-12
+        applicators: compared where both sides have them, reported where one side gains or
+        loses one."""
+        b, r = here.b, here.r
+        for key in ("items", "additionalProperties", "not"):
+            if isinstance(b.get(key), dict) and isinstance(r.get(key), dict):
+                self._into(here, (key,), (key,), key)
         for key, kind in _APPLICATORS:
             if key in b and key in r:
-                self.compare(
-                    Side(b[key], (*b_at.parts, key)),
-                    Side(r[key], (*r_at.parts, key)),
-                    (*path, key),
-                    depth + 1,
-                    only,
-                )
+                self._into(here, (key,), (key,), key)
             elif key in r:
-                add(f"{kind}-added", f"{key} added", key)
+                here.add(f"{kind}-added", f"{key} added", key)
             elif key in b:
-                add(f"{kind}-removed", f"{key} removed", key)
-        for key, kind in (
-            ("prefixItems", "prefix-items"),
-            ("patternProperties", "pattern-property"),
-            ("dependentSchemas", "dependent-schema"),
-        ):
-            self._keyed(key, kind, b, r, b_at, r_at, path, depth, only, add)
+                here.add(f"{kind}-removed", f"{key} removed", key)
+        for key, kind in _KEYED:
+            self._keyed(key, kind, here)
 
-    def _keyed(
-        self,
-        key: str,
-        kind: str,
-        b: dict[str, Any],
-        r: dict[str, Any],
-        b_at: Side,
-        r_at: Side,
-        path: tuple[str, ...],
-        depth: int,
-        only: str | None,
-        add: Any,
-    ) -> None:
+    def _keyed(self, key: str, kind: str, here: _Here) -> None:
         """Sub-schemas by position (`prefixItems`) or by key (`patternProperties`,
         `dependentSchemas`): each compared with its counterpart, or reported added or removed."""
-        was, now = b.get(key), r.get(key)
+        was, now = here.b.get(key), here.r.get(key)
         if isinstance(was, list) or isinstance(now, list):
             was = dict(enumerate(was)) if isinstance(was, list) else {}
             now = dict(enumerate(now)) if isinstance(now, list) else {}
         if not isinstance(was, dict) or not isinstance(now, dict):
             return
         for name in now.keys() - was.keys():
-            add(f"{kind}-added", f"{key} {_show(name)} added", key)
+            here.add(f"{kind}-added", f"{key} {_show(name)} added", key)
         for name in was.keys() - now.keys():
-            add(f"{kind}-removed", f"{key} {_show(name)} removed", key)
+            here.add(f"{kind}-removed", f"{key} {_show(name)} removed", key)
         for name in sorted(was.keys() & now.keys(), key=str):
-            self.compare(
-                Side(was[name], (*b_at.parts, key, name)),
-                Side(now[name], (*r_at.parts, key, name)),
-                (*path, f"{key}[{name}]"),
-                depth + 1,
-                only,
-            )
+            self._into(here, (key, name), (key, name), f"{key}[{name}]")
+
+    def _into(self, here: _Here, b_key: tuple[Part, ...], r_key: tuple[Part, ...], label: str | None) -> None:
+        """Compare the sub-schemas at `b_key` and `r_key` below the pair, one level deeper."""
+        b_node: Any = here.b
+        r_node: Any = here.r
+        for part in b_key:
+            b_node = b_node[part]
+        for part in r_key:
+            r_node = r_node[part]
+        self.compare(
+            Side(b_node, (*here.b_at.parts, *b_key)),
+            Side(r_node, (*here.r_at.parts, *r_key)),
+            (*here.path, label) if label else here.path,
+            here.depth + 1,
+            here.only,
+        )
 
     def _properties(
         self, base: Merged, revision: Merged, path: tuple[str, ...], depth: int, only: str | None
