@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from .effective import EffectiveSchemas
-from .pointer import Part, to_pointer
+from .pointer import Part, lookup, to_pointer
 from .walk import iter_operations, iter_schemas
 
 _BASE = "urn:sdkgen:spec"
@@ -46,20 +46,35 @@ def iter_examples(spec: dict[str, Any]) -> Iterator[Example]:
                 yield Example((*parts, "examples", i), tuple(parts), value)
 
 
-def invalid_examples(spec: dict[str, Any]) -> dict[tuple[Part, ...], str]:
-    """Where an example (of a media type, a parameter or a schema) breaks its own schema, and how
-    (the first problem); examples the validator cannot judge (a pattern Python cannot compile)
-    are left out."""
+def invalid_examples(
+    spec: dict[str, Any], among: Iterable[Example] | None = None
+) -> list[tuple[Example, str]]:
+    """The examples (of media types, parameters and schemas; or `among`, where given) that break
+    their own schema, and how (the first problem); examples the validator cannot judge (a pattern
+    Python cannot compile) are left out."""
     checker = SchemaChecker(spec)
-    found: dict[tuple[Part, ...], str] = {}
-    for example in iter_examples(spec):
+    found: list[tuple[Example, str]] = []
+    for example in iter_examples(spec) if among is None else among:
         try:
             errors = checker.errors(example.schema_parts, example.value)
         except Exception:  # noqa: BLE001 - a schema jsonschema cannot apply judges nothing
             continue
         if errors:
             where = "/".join(map(str, errors[0].absolute_path))
-            found[example.parts] = f"{where + ': ' if where else ''}{errors[0].message[:200]}"
+            found.append((example, f"{where + ': ' if where else ''}{errors[0].message[:200]}"))
+    return found
+
+
+def same_places(spec: dict[str, Any], examples: Iterable[Example]) -> list[Example]:
+    """The examples another version of the spec has at the same places, with its own values."""
+    found = []
+    for example in examples:
+        try:
+            value = lookup(spec, list(example.parts))
+            lookup(spec, list(example.schema_parts))
+        except (KeyError, IndexError, TypeError):
+            continue
+        found.append(Example(example.parts, example.schema_parts, value))
     return found
 
 

@@ -183,8 +183,9 @@ def _check_bodies(doc: Document, out: list[Diagnostic]) -> None:
 
 def _check_examples(doc: Document, out: list[Diagnostic]) -> None:
     """An example that breaks its own schema misleads readers and mock servers: a warning."""
-    for parts, problem in invalid_examples(doc.data).items():
-        out.append(doc.diagnostic(parts, f"the example does not match its schema: {problem}", Level.WARNING))
+    for example, problem in invalid_examples(doc.data):
+        message = f"the example does not match its schema: {problem}"
+        out.append(doc.diagnostic(example.parts, message, Level.WARNING))
 
 
 def _lookup_ref(spec: dict[str, Any], schema: Any) -> Any:

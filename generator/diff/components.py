@@ -3,7 +3,7 @@ parameters, request bodies and responses; and the examples a change made invalid
 
 from __future__ import annotations
 
-from ..examples import invalid_examples
+from ..examples import invalid_examples, same_places
 from ..pointer import deref
 from .graph import body_refs, closure, operations
 from .operations import Operations
@@ -95,8 +95,10 @@ class Components(Operations):
 
     def _examples(self) -> None:
         """An example that the revision leaves breaking its schema, where the base's did not."""
-        before = invalid_examples(self.base.data)
-        for parts, problem in sorted(invalid_examples(self.revision.data).items(), key=str):
+        after = invalid_examples(self.revision.data)
+        checked = same_places(self.base.data, [example for example, _ in after])
+        before = {example.parts for example, _ in invalid_examples(self.base.data, checked)}
+        for parts, problem in sorted(((e.parts, problem) for e, problem in after), key=str):
             if parts in before:
                 continue  # it was wrong already: not this change's doing
             where = {"operation": f"{str(parts[2]).upper()} {parts[1]}"} if parts[0] == "paths" else {}

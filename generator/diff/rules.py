@@ -121,6 +121,18 @@ for _kind in (
     "dependent-schema",
 ):
     SCHEMA_RULES.update(_applicator(_kind))
+# allOf branches: one more narrows what a request may send; annotation-only ones change nothing
+SCHEMA_RULES["all-of-added"] = SchemaRule(ERR, INFO, "request-{w}-all-of-added", "response-{w}-all-of-added")
+SCHEMA_RULES["all-of-removed"] = SchemaRule(
+    INFO, ERR, "request-{w}-all-of-removed", "response-{w}-all-of-removed"
+)
+for _verb in ("added", "removed"):
+    SCHEMA_RULES[f"all-of-{_verb}-annotation-only"] = SchemaRule(
+        INFO,
+        INFO,
+        f"request-{{w}}-all-of-{_verb}-annotation-only",
+        f"response-{{w}}-all-of-{_verb}-annotation-only",
+    )
 # a tuple position that appears constrains a request less than one that goes (oasdiff's levels)
 SCHEMA_RULES["prefix-items-added"] = SchemaRule(
     INFO, ERR, "request-{w}-prefix-items-added", "response-{w}-prefix-items-added"
@@ -188,6 +200,10 @@ OTHER_RULES: dict[str, str] = {
 # Where sdkgen rates a change differently from oasdiff, and why (shown in the rule docs).
 DIFFERS_FROM_OASDIFF: dict[str, str] = {
     "component-schema-added": "sdkgen's own: a schema added under components.",
+    "request-body-all-of-added": "INFO here where the merged schema accepts the same values (a refactor).",
+    "request-property-all-of-added": "INFO here where the merged schema accepts the same values (a refactor).",
+    "response-body-all-of-removed": "INFO here where the merged schema holds the same values (a refactor).",
+    "response-property-all-of-removed": "INFO here where the merged schema holds the same values (a refactor).",
     "example-invalidated": "sdkgen's own: an example that no longer matches its schema misleads docs and mocks.",
     "request-path-parameter-renamed": "sdkgen's own: oasdiff matches the paths and says nothing.",
     "spec-validation-error": "sdkgen's own: the revision breaks an OpenAPI rule; what parses is diffed.",

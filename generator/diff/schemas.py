@@ -41,6 +41,7 @@ class SchemaChange:
     revision_parts: tuple[Part, ...] | None
     rename: str | None = None
     only: str | None = None  # "request" under a writeOnly property, "response" under a readOnly one
+    quiet: bool = False  # a change of how the spec composes a schema that changes no value (INFO)
 
 
 # Sub-schemas whose appearance narrows what a value may be, and whose contents are compared
@@ -133,9 +134,11 @@ class SchemaDiffer:
         self._bounds(b, r, add)
         self._pattern_and_default(b, r, add)
         here = _Here(b, r, b_at, r_at, path, depth, only, add)
+        start = len(self.changes)
         self._branches(here)
         self._properties(b_view, r_view, path, depth, only)
         self._subschemas(here)
+        self._composition(b_at.schema, r_at.schema, here, effective=len(self.changes) > start)
         if (
             wrapped
             and nullability is not None
@@ -229,6 +232,34 @@ class SchemaDiffer:
                 here.add(f"{kind}-removed", f"{key} removed", key)
         for key, kind in _KEYED:
             self._keyed(key, kind, here)
+
+    def _composition(self, b: Any, r: Any, here: _Here, *, effective: bool) -> None:
+        """`allOf` branches added or removed, as oasdiff names them: annotation-only branches
+        apart, and, where the merged schema accepts the same values as before, rated INFO."""
+        was = _labelled(self.base_spec, b.get("allOf") if isinstance(b, dict) else None)
+        now = _labelled(self.revision_spec, r.get("allOf") if isinstance(r, dict) else None)
+        for labels, other, spec, verb in (
+            (now, was, self.revision_spec, "added"),
+            (was, now, self.base_spec, "removed"),
+        ):
+            for label, (index, signature) in labels.items():
+                if label in other:
+                    continue
+                branches = (r if verb == "added" else b)["allOf"]
+                notes = _annotation_only(spec, branches[index])
+                kind = f"all-of-{verb}" + ("-annotation-only" if notes else "")
+                at = here.r_at if verb == "added" else here.b_at
+                self.changes.append(
+                    SchemaChange(
+                        kind,
+                        here.path,
+                        f"allOf branch {signature} {verb}",
+                        None if verb == "added" else (*at.parts, "allOf", index),
+                        (*at.parts, "allOf", index) if verb == "added" else None,
+                        only=here.only,
+                        quiet=not notes and not effective,
+                    )
+                )
 
     def _keyed(self, key: str, kind: str, here: _Here) -> None:
         """Sub-schemas by position (`prefixItems`) or by key (`patternProperties`,
@@ -342,6 +373,30 @@ def _unwrapped(spec: dict[str, Any], side: Side) -> Side:
             index, branch = kept[0]
             return Side(branch, (*side.parts, key, index))
     return side
+
+
+_ANNOTATIONS = frozenset(
+    {
+        "description",
+        "title",
+        "example",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "nullable",
+        "default",
+        "externalDocs",
+        "$comment",
+        "xml",
+    }
+)
+
+
+def _annotation_only(spec: dict[str, Any], branch: Any) -> bool:
+    """A branch that says nothing about which values are valid (a description, an example...)."""
+    node = resolve(spec, branch).schema
+    return isinstance(node, dict) and all(k in _ANNOTATIONS or k.startswith("x-") for k in node)
 
 
 def _direction_only(spec: dict[str, Any], schema: Any) -> str | None:

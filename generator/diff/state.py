@@ -14,7 +14,7 @@ from typing import Any
 from ..diagnostics import Diagnostic
 from ..loader import Document
 from ..pointer import Part, local_ref_parts, to_pointer
-from .rules import OTHER_RULES, schema_rule
+from .rules import INFO, OTHER_RULES, schema_rule
 from .schemas import SchemaChange, SchemaDiffer
 
 REQUEST, RESPONSE = "request", "response"
@@ -142,6 +142,8 @@ class DiffState:
                 continue  # a readOnly property is not sent, a writeOnly one not received
             place = where or ("property" if change.path else "body")
             rule_id, rule_level = schema_rule(change.kind, direction, place)
+            if change.quiet:
+                rule_level = INFO  # the same values on the wire: how the spec is written changed
             if place == "parameter" and change.kind in _NULLABILITY and not self._nullable_keyword():
                 rule_id = _NULLABILITY[change.kind]  # a parameter's null is one more type (oasdiff)
                 rule_level = OTHER_RULES[rule_id]
@@ -153,7 +155,7 @@ class DiffState:
                 operation,
                 change.base_parts,
                 change.revision_parts,
-                level=level or rule_level,
+                level=INFO if change.quiet else level or rule_level,
                 key=f"{component or ''}|{prefix}|{subject}|{change.kind}|{change.detail}",
                 component=component,
                 reach=reach,

@@ -798,13 +798,25 @@ def moved_into_all_of(s: dict[str, Any]) -> None:
     schemas["NewItem"] = {"allOf": [{"$ref": "#/components/schemas/ItemBase"}, new_item(s)]}
 
 
-case("properties_moved_into_all_of", moved_into_all_of, [("component-schema-added", INFO, None)])
+case(
+    "properties_moved_into_all_of",  # the raw composition is reported, at INFO: the values are the same
+    moved_into_all_of,
+    [
+        ("component-schema-added", INFO, None),
+        ("request-body-all-of-added", INFO, "NewItem"),
+        ("request-body-all-of-added", INFO, "NewItem"),
+    ],
+)
 case(
     "reference_wrapped_as_nullable",  # OpenAPI 3.0's way to say "a Shade, or null"
     lambda s: item(s)["properties"].update(
         shade={"allOf": [{"$ref": "#/components/schemas/Shade"}, {"nullable": True}]}
     ),
-    [("response-property-became-nullable", ERR, "Item")],
+    [
+        ("response-property-became-nullable", ERR, "Item"),
+        ("response-property-all-of-added", INFO, "Item"),
+        ("response-property-all-of-added-annotation-only", INFO, "Item"),
+    ],
 )
 case(
     "enum_value_added_inside_a_one_of_branch",
@@ -965,6 +977,24 @@ case(
     base=lambda s: new_item(s).update(
         {"not": {"required": ["note"], "properties": {"note": {"type": "string", "maxLength": 10}}}}
     ),
+)
+
+
+def stamp_required_through_all_of(s: dict[str, Any]) -> None:
+    schemas = s["components"]["schemas"]
+    schemas["Stamp"] = {"type": "object", "required": ["stamp"], "properties": {"stamp": {"type": "string"}}}
+    schemas["NewItem"] = {"allOf": [new_item(s), {"$ref": "#/components/schemas/Stamp"}]}
+
+
+case(
+    "required_property_added_through_all_of",  # the composition narrows what requests may be
+    stamp_required_through_all_of,
+    [
+        ("component-schema-added", INFO, None),
+        ("request-body-all-of-added", ERR, "NewItem"),
+        ("request-body-all-of-added", ERR, "NewItem"),
+        ("new-required-request-property", ERR, "NewItem"),
+    ],
 )
 
 # --- nothing that matters -------------------------------------------------------------------------
