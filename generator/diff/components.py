@@ -34,6 +34,7 @@ class Components(Operations):
                         self._body_changes(None, b_node, r_node, parts, parts)
                     else:
                         self._content(None, RESPONSE, b_node, r_node, parts, parts, "response-media-type")
+                        self._headers(None, b_node, r_node, parts, parts)
 
     def _components(self) -> None:
         """Each shared component once, rated by the worst direction it reaches."""

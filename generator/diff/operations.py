@@ -278,6 +278,46 @@ class Operations(DiffState):
             self._content(
                 name, RESPONSE, b_resolved, r_resolved, b_parts, r_parts, "response-media-type", status
             )
+            self._headers(name, b_resolved, r_resolved, b_parts, r_parts)
+
+    def _headers(
+        self,
+        name: str | None,
+        b_response: Any,
+        r_response: Any,
+        b_parts: tuple[Part, ...],
+        r_parts: tuple[Part, ...],
+    ) -> None:
+        """Response headers a client may read: one that goes (ERR when it was required), one that
+        is no longer required (ERR), one that comes (INFO)."""
+        b_all = (b_response.get("headers") or {}) if isinstance(b_response, dict) else {}
+        r_all = (r_response.get("headers") or {}) if isinstance(r_response, dict) else {}
+        for header in r_all:
+            if header not in b_all:
+                self._emit(
+                    "response-header-added",
+                    f"response header {header} added",
+                    name,
+                    None,
+                    (*r_parts, "headers", header),
+                )
+        for header, b_header in b_all.items():
+            was = deref(self.base.data, b_header)
+            required = isinstance(was, dict) and was.get("required") is True
+            at = (*b_parts, "headers", header)
+            if header not in r_all:
+                rule = "required-response-header-removed" if required else "optional-response-header-removed"
+                self._emit(rule, f"response header {header} removed", name, at, None)
+                continue
+            now = deref(self.revision.data, r_all[header])
+            if required and not (isinstance(now, dict) and now.get("required") is True):
+                self._emit(
+                    "response-header-became-optional",
+                    f"response header {header} became optional",
+                    name,
+                    at,
+                    (*r_parts, "headers", header),
+                )
 
     def _content(
         self,

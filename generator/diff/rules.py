@@ -121,6 +121,9 @@ for _kind in (
     "dependent-schema",
 ):
     SCHEMA_RULES.update(_applicator(_kind))
+# a property deprecated or no longer: a notice, in either direction (oasdiff's ids)
+for _state in ("deprecated", "reactivated"):
+    SCHEMA_RULES[_state] = SchemaRule(INFO, INFO, f"request-{{w}}-{_state}", f"response-{{w}}-{_state}")
 # allOf branches: one more narrows what a request may send; annotation-only ones change nothing
 SCHEMA_RULES["all-of-added"] = SchemaRule(ERR, INFO, "request-{w}-all-of-added", "response-{w}-all-of-added")
 SCHEMA_RULES["all-of-removed"] = SchemaRule(
@@ -185,6 +188,10 @@ OTHER_RULES: dict[str, str] = {
     "response-non-success-status-added": INFO,
     "response-non-success-status-removed": INFO,
     "response-media-type-added": INFO,
+    "response-header-added": INFO,
+    "required-response-header-removed": ERR,
+    "optional-response-header-removed": WARN,
+    "response-header-became-optional": ERR,
     "response-media-type-removed": ERR,
     "api-security-added": ERR,
     "api-security-removed": ERR,

@@ -346,8 +346,16 @@ class SchemaDiffer:
                 self.revision_spec, r_side.schema
             )
             within = only or (was if was == now else None)
+            changed = []
             if (name in b_required) != (name in r_required):
-                kind = "became-required" if name in r_required else "became-optional"
+                changed.append("became-required" if name in r_required else "became-optional")
+            flags = [
+                merged(spec, side.schema).schema.get("deprecated") is True
+                for spec, side in ((self.base_spec, b_side), (self.revision_spec, r_side))
+            ]
+            if flags[0] != flags[1]:
+                changed.append("deprecated" if flags[1] else "reactivated")
+            for kind in changed:
                 self.changes.append(
                     SchemaChange(
                         kind, (*path, name), kind.replace("-", " "), b_side.parts, r_side.parts, only=within

@@ -997,6 +997,48 @@ case(
     ],
 )
 
+case(
+    "request_property_deprecated",
+    lambda s: new_item(s)["properties"]["note"].update(deprecated=True),
+    [("request-property-deprecated", INFO, "NewItem")],
+)
+case(
+    "response_property_reactivated",
+    lambda s: item(s)["properties"]["size"].pop("deprecated"),
+    [("response-property-reactivated", INFO, "Item")],
+    base=lambda s: item(s)["properties"]["size"].update(deprecated=True),
+)
+
+
+def rate_limit_headers(s: dict[str, Any]) -> None:
+    op(s, "/items", "get")["responses"]["200"]["headers"] = {
+        "X-RateLimit-Limit": {"required": True, "schema": {"type": "integer"}},
+        "X-Request-Id": {"schema": {"type": "string"}},
+    }
+
+
+case(
+    "response_headers_changed",
+    lambda s: op(s, "/items", "get")["responses"]["200"].update(
+        headers={
+            "X-RateLimit-Limit": {"schema": {"type": "integer"}},
+            "X-Trace": {"schema": {"type": "string"}},
+        }
+    ),
+    [
+        ("response-header-became-optional", ERR, LIST),
+        ("optional-response-header-removed", WARN, LIST),
+        ("response-header-added", INFO, LIST),
+    ],
+    base=rate_limit_headers,
+)
+case(
+    "required_response_header_removed",
+    lambda s: op(s, "/items", "get")["responses"]["200"]["headers"].pop("X-RateLimit-Limit"),
+    [("required-response-header-removed", ERR, LIST)],
+    base=rate_limit_headers,
+)
+
 # --- nothing that matters -------------------------------------------------------------------------
 case("identical", lambda s: None, [], bump="none")
 case(
