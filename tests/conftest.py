@@ -144,6 +144,17 @@ def local_server(app: str) -> Iterator[str]:
         yield url
 
 
+STREAM_APP = "tests.wire.stream_server:app"
+
+
+@pytest.fixture(scope="session")
+def stream_server() -> Iterator[str]:
+    """The local server of tests/wire/stream_server.py (streams, downloads, multipart, pages,
+    echo), started once for every test that needs what Prism cannot serve."""
+    with local_server(STREAM_APP) as url:
+        yield url
+
+
 def mypy_output(folder: Path, name: str, source: str) -> str:
     """What `mypy --strict` says of user code `source`, written as `name` in `folder`."""
     (folder / name).write_text(source)

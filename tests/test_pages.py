@@ -5,12 +5,11 @@ over every item of every page, sync and async."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, linters_test, local_server, package_fixture, sdk_fixture
+from tests.conftest import ROOT, linters_test, package_fixture, sdk_fixture
 from tests.wire.stream_server import PLANTS
 
 SPEC = ROOT / "tests" / "specs" / "pages.yaml"
@@ -28,12 +27,6 @@ NAMES = [p["name"] for p in PLANTS]
 sdk = sdk_fixture(SPEC)
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with local_server("tests.wire.stream_server:app") as url:
-        yield url
-
-
 herbarium = package_fixture("herbarium")
 
 
@@ -41,8 +34,8 @@ test_the_sdk_passes = linters_test("herbarium")
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_iterating_a_page_walks_every_page(herbarium: Any, server: str, method: str) -> None:
-    with herbarium.Herbarium(api_key="parrot-key", base_url=server) as client:
+def test_iterating_a_page_walks_every_page(herbarium: Any, stream_server: str, method: str) -> None:
+    with herbarium.Herbarium(api_key="parrot-key", base_url=stream_server) as client:
         first = getattr(client, method)()
         assert isinstance(first, herbarium.SyncPage)
         assert [p.name for p in first.data] == NAMES[:3] and first.has_next_page()
@@ -54,14 +47,14 @@ def test_iterating_a_page_walks_every_page(herbarium: Any, server: str, method: 
         assert [p.name for p in plants] == NAMES
 
 
-def test_a_server_that_repeats_a_page_ends_the_iteration(herbarium: Any, server: str) -> None:
-    with herbarium.Herbarium(api_key="parrot-key", base_url=f"{server}/stuck") as client:
+def test_a_server_that_repeats_a_page_ends_the_iteration(herbarium: Any, stream_server: str) -> None:
+    with herbarium.Herbarium(api_key="parrot-key", base_url=f"{stream_server}/stuck") as client:
         plants = [p.name for p in client.list_by_cursor(limit=3)]
     assert plants == NAMES[:3] * 2, "after=p02 is asked once; asking for it again would never end"
 
 
-def test_with_raw_response_gives_the_response_and_the_page(herbarium: Any, server: str) -> None:
-    with herbarium.Herbarium(api_key="parrot-key", base_url=server) as client:
+def test_with_raw_response_gives_the_response_and_the_page(herbarium: Any, stream_server: str) -> None:
+    with herbarium.Herbarium(api_key="parrot-key", base_url=stream_server) as client:
         raw = client.with_raw_response.list_by_cursor(limit=3)
         assert raw.status_code == 200 and raw.http_response.request.url.params["limit"] == "3"
         page = raw.parse()
@@ -69,15 +62,15 @@ def test_with_raw_response_gives_the_response_and_the_page(herbarium: Any, serve
         assert [p.name for p in page] == NAMES
 
 
-async def test_async_with_raw_response_too(herbarium: Any, server: str) -> None:
-    async with herbarium.AsyncHerbarium(api_key="parrot-key", base_url=server) as client:
+async def test_async_with_raw_response_too(herbarium: Any, stream_server: str) -> None:
+    async with herbarium.AsyncHerbarium(api_key="parrot-key", base_url=stream_server) as client:
         raw = await client.with_raw_response.list_by_cursor(limit=3)
         assert raw.status_code == 200
         assert [p.name async for p in raw.parse()] == NAMES
 
 
-def test_next_page_by_hand(herbarium: Any, server: str) -> None:
-    with herbarium.Herbarium(api_key="parrot-key", base_url=server) as client:
+def test_next_page_by_hand(herbarium: Any, stream_server: str) -> None:
+    with herbarium.Herbarium(api_key="parrot-key", base_url=stream_server) as client:
         page = client.list_by_cursor(limit=3)
         second = page.next_page()
         assert [p.id for p in second.data] == ["p03", "p04", "p05"]
@@ -86,8 +79,8 @@ def test_next_page_by_hand(herbarium: Any, server: str) -> None:
 
 
 @pytest.mark.parametrize("method", METHODS)
-async def test_the_async_client_pages_too(herbarium: Any, server: str, method: str) -> None:
-    async with herbarium.AsyncHerbarium(api_key="parrot-key", base_url=server) as client:
+async def test_the_async_client_pages_too(herbarium: Any, stream_server: str, method: str) -> None:
+    async with herbarium.AsyncHerbarium(api_key="parrot-key", base_url=stream_server) as client:
         first = await getattr(client, method)()
         assert isinstance(first, herbarium.AsyncPage)
         assert [p.name async for p in first] == NAMES

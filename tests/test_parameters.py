@@ -13,7 +13,6 @@ import pytest
 from tests.conftest import (
     ROOT,
     linters_test,
-    local_server,
     package_fixture,
     prism_server,
     sdk_fixture,
@@ -69,13 +68,12 @@ def test_prism_accepts_the_styles_it_reads(seeds: Any) -> None:
         assert client.get_seeds([1], **readable)[0].name == "Basil"
 
 
-def test_what_prism_cannot_read_arrives_intact(seeds: Any) -> None:
+def test_what_prism_cannot_read_arrives_intact(seeds: Any, stream_server: str) -> None:
     """The rest, at a local server that echoes the raw path, query and headers it received."""
-    with local_server("tests.wire.stream_server:app") as url:
-        with seeds.SeedBank(base_url=f"{url}/echo") as client:
-            seen = client.with_raw_response.get_seeds([1, 2, 3], **EVERYTHING).http_response.json()
-            label = client.with_raw_response.get_seeds_by_label([1, 2]).http_response.json()
-            page = client.with_raw_response.get_full_catalogue(page=2).http_response.json()
+    with seeds.SeedBank(base_url=f"{stream_server}/echo") as client:
+        seen = client.with_raw_response.get_seeds([1, 2, 3], **EVERYTHING).http_response.json()
+        label = client.with_raw_response.get_seeds_by_label([1, 2]).http_response.json()
+        page = client.with_raw_response.get_full_catalogue(page=2).http_response.json()
     assert seen["path"] == "/echo/seeds/1,2,3"
     assert "colors=red+blue" in seen["query"].split("&")
     assert seen["headers"]["x-trace-tag"] == "t1" and seen["headers"]["cookie"] == "session=abc"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, generate_sdk, local_server, prism_server
+from tests.conftest import ROOT, STREAM_APP, generate_sdk, local_server, prism_server
 from tests.wire.stream_server import PLANTS, WORDS, recording
 
 SPECS = ROOT / "tests" / "specs"
@@ -100,7 +100,7 @@ def _ran(
     local = everything if local is None else local
     outcomes = []
     for pages, server in (
-        (local, local_server("tests.wire.stream_server:app")),
+        (local, local_server(STREAM_APP)),
         (everything - local, prism_server(spec)),
     ):
         if pages:

@@ -4,18 +4,14 @@ sent as `application/json` that every call returns) and OpenAPI 3.2's `itemSchem
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tests.conftest import (
     ROOT,
     generate_sdk,
     importable,
     linters_test,
-    local_server,
     package_fixture,
     sdk_fixture,
 )
@@ -28,14 +24,8 @@ myna = package_fixture("myna")
 test_the_sdk_passes = linters_test("myna")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with local_server("tests.wire.stream_server:app") as url:
-        yield url
-
-
-def test_stream_condition_and_terminator(myna: Any, server: str) -> None:
-    with myna.Myna(api_key="parrot-key", base_url=server) as client:
+def test_stream_condition_and_terminator(myna: Any, stream_server: str) -> None:
+    with myna.Myna(api_key="parrot-key", base_url=stream_server) as client:
         whole = client.chatter(prompt="hi")
         assert isinstance(whole, myna.models.Chatter) and whole.text == " ".join(WORDS)
         with client.chatter(prompt="hi", stream=True) as stream:
@@ -43,11 +33,11 @@ def test_stream_condition_and_terminator(myna: Any, server: str) -> None:
     assert deltas == WORDS, "the events stop at `<over>`; what follows it is not read"
 
 
-async def test_json_chunks_every_call_streams(myna: Any, server: str) -> None:
-    with myna.Myna(api_key="parrot-key", base_url=server) as client, client.ticker() as ticks:
+async def test_json_chunks_every_call_streams(myna: Any, stream_server: str) -> None:
+    with myna.Myna(api_key="parrot-key", base_url=stream_server) as client, client.ticker() as ticks:
         assert isinstance(ticks, myna.Stream)
         assert [tick.n for tick in ticks] == [0, 1, 2, 3]
-    async with myna.AsyncMyna(api_key="parrot-key", base_url=server) as client:
+    async with myna.AsyncMyna(api_key="parrot-key", base_url=stream_server) as client:
         assert [tick.n async for tick in await client.ticker()] == [0, 1, 2, 3]
 
 
@@ -58,9 +48,9 @@ def test_the_signatures_say_so(sdk: Path) -> None:
     assert 'StreamRule(lines=False, end="<over>")' in client and "StreamRule(lines=True" in client
 
 
-def test_item_schema_types_the_events(server: str, tmp_path: Path) -> None:
+def test_item_schema_types_the_events(stream_server: str, tmp_path: Path) -> None:
     sdk, _ = generate_sdk(ROOT / "tests" / "specs" / "item_schema.yaml", tmp_path)
-    with importable(sdk, "lory") as lory, lory.Lory(api_key="parrot-key", base_url=server) as client:
+    with importable(sdk, "lory") as lory, lory.Lory(api_key="parrot-key", base_url=stream_server) as client:
         with client.create_reply(prompt="hi", stream=True) as stream:
             events = list(stream)
         assert all(isinstance(e, lory.models.Chunk) for e in events)

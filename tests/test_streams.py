@@ -4,14 +4,13 @@ download compared byte for byte and written to a file, and a text/plain body."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import ROOT, linters_test, local_server, mypy_output, package_fixture, sdk_fixture
+from tests.conftest import ROOT, linters_test, mypy_output, package_fixture, sdk_fixture
 from tests.wire.stream_server import RECORDING_BYTES, WORDS, recording
 
 SPEC = ROOT / "tests" / "specs" / "streams.yaml"
@@ -21,20 +20,14 @@ KEY = "parrot-key"
 sdk = sdk_fixture(SPEC)
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with local_server("tests.wire.stream_server:app") as url:
-        yield url
-
-
 parrot = package_fixture("parrot")
 
 
 test_the_sdk_passes = linters_test("parrot")
 
 
-def test_stream_true_returns_typed_events_until_done(parrot: Any, server: str) -> None:
-    with parrot.Parrot(api_key=KEY, base_url=server) as client:
+def test_stream_true_returns_typed_events_until_done(parrot: Any, stream_server: str) -> None:
+    with parrot.Parrot(api_key=KEY, base_url=stream_server) as client:
         whole = client.create_reply(prompt="hi")
         assert isinstance(whole, parrot.models.Reply) and whole.text == " ".join(WORDS)
         with client.create_reply(prompt="hi", stream=True) as stream:
@@ -46,22 +39,22 @@ def test_stream_true_returns_typed_events_until_done(parrot: Any, server: str) -
         assert stream.http_response.is_closed
 
 
-def test_breaking_out_of_a_stream_closes_the_connection(parrot: Any, server: str) -> None:
-    with parrot.Parrot(api_key=KEY, base_url=server) as client:
+def test_breaking_out_of_a_stream_closes_the_connection(parrot: Any, stream_server: str) -> None:
+    with parrot.Parrot(api_key=KEY, base_url=stream_server) as client:
         stream = client.create_reply(prompt="forever", stream=True)
         for event in stream:
             if event.index == 2:
                 break
         assert stream.http_response.is_closed
         for _ in range(50):  # the server sees the disconnect and ends its generator
-            if httpx.get(f"{server}/_state").json()["open_streams"] == 0:
+            if httpx.get(f"{stream_server}/_state").json()["open_streams"] == 0:
                 break
-            httpx.get(f"{server}/_state")
-        assert httpx.get(f"{server}/_state").json()["open_streams"] == 0
+            httpx.get(f"{stream_server}/_state")
+        assert httpx.get(f"{stream_server}/_state").json()["open_streams"] == 0
 
 
-async def test_the_async_client_streams_too(parrot: Any, server: str) -> None:
-    async with parrot.AsyncParrot(api_key=KEY, base_url=server) as client:
+async def test_the_async_client_streams_too(parrot: Any, stream_server: str) -> None:
+    async with parrot.AsyncParrot(api_key=KEY, base_url=stream_server) as client:
         stream = await client.create_reply(prompt="hi", stream=True)
         assert isinstance(stream, parrot.AsyncStream)
         async with stream:
@@ -73,8 +66,8 @@ async def test_the_async_client_streams_too(parrot: Any, server: str) -> None:
         assert await download.read() == recording("r1")
 
 
-def test_json_lines_stream_every_line(parrot: Any, server: str) -> None:
-    with parrot.Parrot(api_key=KEY, base_url=server) as client, client.tail_log() as log:
+def test_json_lines_stream_every_line(parrot: Any, stream_server: str) -> None:
+    with parrot.Parrot(api_key=KEY, base_url=stream_server) as client, client.tail_log() as log:
         lines = list(log)
     assert [(line.level, line.message) for line in lines] == [
         ("info", "line 0"),
@@ -83,8 +76,10 @@ def test_json_lines_stream_every_line(parrot: Any, server: str) -> None:
     ]
 
 
-def test_a_binary_download_streams_to_disk_byte_for_byte(parrot: Any, server: str, tmp_path: Path) -> None:
-    with parrot.Parrot(api_key=KEY, base_url=server) as client:
+def test_a_binary_download_streams_to_disk_byte_for_byte(
+    parrot: Any, stream_server: str, tmp_path: Path
+) -> None:
+    with parrot.Parrot(api_key=KEY, base_url=stream_server) as client:
         download = client.download_recording("r1")
         assert isinstance(download, parrot.BinaryResponse) and download.content_type == "audio/mpeg"
         download.write_to_file(tmp_path / "r1.mp3")
@@ -94,8 +89,8 @@ def test_a_binary_download_streams_to_disk_byte_for_byte(parrot: Any, server: st
         assert len(client.download_recording("r3").content) == RECORDING_BYTES
 
 
-def test_a_text_body_is_a_str(parrot: Any, server: str) -> None:
-    with parrot.Parrot(api_key=KEY, base_url=server) as client:
+def test_a_text_body_is_a_str(parrot: Any, stream_server: str) -> None:
+    with parrot.Parrot(api_key=KEY, base_url=stream_server) as client:
         assert client.get_card() == "Polly, 12, talks a lot.\n"
 
 
@@ -108,8 +103,8 @@ def test_each_call_asks_for_the_media_type_it_reads(parrot: Any) -> None:
     assert build.get_card(api_key=KEY).headers["accept"] == "text/plain"
 
 
-def test_an_error_status_on_a_stream_raises_with_the_server_message(parrot: Any, server: str) -> None:
-    with parrot.Parrot(api_key="wrong", base_url=server, max_retries=0) as client:
+def test_an_error_status_on_a_stream_raises_with_the_server_message(parrot: Any, stream_server: str) -> None:
+    with parrot.Parrot(api_key="wrong", base_url=stream_server, max_retries=0) as client:
         with pytest.raises(parrot.AuthenticationError, match="bad token"):
             client.create_reply(prompt="hi", stream=True)
         with pytest.raises(parrot.AuthenticationError, match="bad token"):

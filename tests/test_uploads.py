@@ -16,7 +16,6 @@ import pytest
 from tests.conftest import (
     ROOT,
     linters_test,
-    local_server,
     package_fixture,
     prism_server,
     sdk_fixture,
@@ -86,14 +85,11 @@ def test_uploads_in_every_file_shape_pass_prisms_validation(
             assert job.id == "job_1", shape
 
 
-def test_several_files_arrive_whole(darkroom: Any, tmp_path: Path) -> None:
+def test_several_files_arrive_whole(darkroom: Any, tmp_path: Path, stream_server: str) -> None:
     picture = tmp_path / "b.png"
     picture.write_bytes(b"\x89PNG" * 1000)
-    with local_server("tests.wire.stream_server:app") as url:
-        with darkroom.Darkroom(api_key="parrot-key", base_url=url) as client:
-            job = client.upload_album(
-                photos=[b"first", picture, ("c.gif", b"GIF89a", "image/gif")], title="trip"
-            )
+    with darkroom.Darkroom(api_key="parrot-key", base_url=stream_server) as client:
+        job = client.upload_album(photos=[b"first", picture, ("c.gif", b"GIF89a", "image/gif")], title="trip")
     assert job.files == 3
     parts = job.model_extra["parts"]
     assert [(p["name"], p["filename"], p["content_type"]) for p in parts] == [

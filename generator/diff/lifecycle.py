@@ -16,11 +16,7 @@ def sunset(element: dict[str, Any]) -> dt.date | str | None:
     value = element.get("x-sunset")
     if value is None:
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value  # YAML reads an unquoted date as one
-    text = str(value)
+    text = str(value)  # the loader keeps YAML dates as the text they are written as
     for parse in (dt.date.fromisoformat, lambda t: dt.datetime.fromisoformat(t).date()):
         try:
             return parse(text)

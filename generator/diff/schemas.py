@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..effective import Merged, is_nullable, listed_values, merged, reached_components, resolve
-from ..pointer import Part, local_ref_parts, lookup
+from ..pointer import Part
 
 _BOUNDS = (
     ("maximum", "max"),
@@ -456,22 +456,9 @@ def _discriminating_value(spec: dict[str, Any], node: dict[str, Any]) -> str | N
 
 
 def _resolve(spec: dict[str, Any], side: Side) -> tuple[str | None, Side]:
-    """Follow `$ref`s; returns the first component name met, and the schema it leads to."""
-    name = None
-    schema, parts = side.schema, side.parts
-    for _ in range(16):
-        if not (isinstance(schema, dict) and isinstance(schema.get("$ref"), str)):
-            break
-        target = local_ref_parts(schema["$ref"])
-        if target is None:
-            break
-        if name is None and len(target) == 3 and target[:2] == ["components", "schemas"]:
-            name = target[2]
-        try:
-            schema, parts = lookup(spec, target), tuple(target)
-        except KeyError:
-            break
-    return name, Side(schema, parts)
+    """Follow `$ref`s: the first component name met, and the schema they lead to, where it is."""
+    target = resolve(spec, side.schema, side.parts)
+    return target.name, Side(target.schema, target.origin)
 
 
 def _types(schema: dict[str, Any]) -> set[str]:
