@@ -255,9 +255,14 @@ def operation_doc(
     )
 
 
+def example_file(name: str) -> str:
+    """The file a snippet uploads for the field `name` (curl and Python name the same one)."""
+    return f"{name}.bin"
+
+
 def _file_literal(name: str, value: Any) -> str:
     """A file argument of a snippet: the file curl sends with `@name.bin`, as a `Path`."""
-    path = f"Path({json.dumps(name + '.bin')})"
+    path = f"Path({json.dumps(example_file(name))})"
     return f"[{path}]" if isinstance(value, list) else path
 
 
@@ -265,14 +270,14 @@ def curl_form(encoding: str, media: str, example: Any, files: tuple[str, ...]) -
     """curl's options for a body that is not JSON: `-F` per multipart field (`@file` for files),
     `--data-urlencode` per form field, `--data-binary @file` for raw content."""
     if encoding == "raw":
-        return (f"-H 'Content-Type: {shell_quoted(media)}'", "--data-binary @body.bin")
+        return (f"-H 'Content-Type: {shell_quoted(media)}'", f"--data-binary @{example_file('body')}")
     pairs = example.items() if isinstance(example, dict) else []
     flag = "-F" if encoding == "multipart" else "--data-urlencode"
     options = []
     for name, value in pairs:
         if name in files:
             field = f"{name}[]" if isinstance(value, list) else name
-            options.append(f"-F '{shell_quoted(field)}=@{shell_quoted(name)}.bin'")
+            options.append(f"-F '{shell_quoted(field)}=@{shell_quoted(example_file(name))}'")
             continue
         fields = _bracketed(name, value) if encoding == "multipart" else [(name, value)]
         options += [f"{flag} '{shell_quoted(f'{key}={_query_text(item)}')}'" for key, item in fields]
