@@ -62,15 +62,27 @@ def _path(kind: str, name: str) -> Path:
 
 
 def get(kind: str, name: str) -> Any | None:
+    raw = get_bytes(kind, name)
+    try:
+        return None if raw is None else json.loads(raw)
+    except ValueError:
+        return None
+
+
+def get_bytes(kind: str, name: str) -> bytes | None:
     if not enabled():
         return None
     try:
-        return json.loads(_path(kind, name).read_text("utf-8"))
-    except (OSError, ValueError):
+        return _path(kind, name).read_bytes()
+    except OSError:
         return None
 
 
 def put(kind: str, name: str, value: Any) -> None:
+    put_bytes(kind, name, json.dumps(value).encode())
+
+
+def put_bytes(kind: str, name: str, data: bytes) -> None:
     """Write atomically; a cache that cannot be written is silently skipped."""
     if not enabled():
         return
@@ -78,8 +90,8 @@ def put(kind: str, name: str, value: Any) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(value, handle)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, target)
     except OSError:
         pass

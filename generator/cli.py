@@ -6,7 +6,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -20,7 +20,6 @@ from .output import OutputError, diff_tree, owned_output, owned_tree, write_tree
 
 if TYPE_CHECKING:
     from .diff.compare import Change
-    from .ir import Api
     from .loader import Document
     from .pipeline import Generated
 
@@ -280,28 +279,21 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
 
     (old, old_bundled), (new, new_bundled) = load_side(base), load_side(revision)
     config = None if no_sdk else _diff_config(base, revision)
-
-    def side(doc: Document, bundled: bool) -> tuple[list[Diagnostic], tuple[Api, dict[str, str]] | None]:
-        """Its diagnostics, and its SDK where it validates (a spec that breaks OpenAPI's rules is
-        still diffed, with its errors as findings; only the loader's and refs' rules stop it)."""
-        found = validated(doc, bundled, fatal=False)
-        broken = any(d.is_error for d in found)
-        return found, None if config is None or broken else render_document(doc, config)
-
-    # the base is validated and rendered on the other core while the revision is, here; the two
-    # are formatted one after the other, so the second reuses what the first put in the cache
-    base_work = Ahead(lambda: side(old, old_bundled))
+    # each side's SDK is rendered in a child while both are validated here (seconds each on a
+    # large spec); a side that breaks OpenAPI's rules is still diffed, with its errors as
+    # findings, but gets no SDK (only the loader's and refs' rules stop a diff)
+    renders = [] if config is None else [Ahead(partial(render_document, doc, config)) for doc in (old, new)]
     try:
-        try:
-            new_found, new_rendered = side(new, new_bundled)
-        finally:
-            base_found, base_rendered = base_work.result()  # a problem with the base is reported first
+        base_found = validated(old, old_bundled, fatal=False)  # a problem with the base is reported first
+        new_found = validated(new, new_bundled, fatal=False)
         changes = [*invalid_spec_findings(new, new_found), *_diffed(old, new, base_found + new_found)]
         impact = None
-        if base_rendered is not None and new_rendered is not None:
-            impact = sdk_impact(formatted(*base_rendered), formatted(*new_rendered))
+        if renders and not any(d.is_error for d in base_found + new_found):
+            base_sdk, new_sdk = (formatted(*ahead.result()) for ahead in renders)
+            impact = sdk_impact(base_sdk, new_sdk)
     finally:
-        base_work.cancel()
+        for ahead in renders:
+            ahead.cancel()
     result = DiffResult(base, revision, changes, old.data == new.data, impact)
     click.echo(FORMATS[fmt](result), nl=False)
     if fail_on and any(SEVERITY[c.level] >= SEVERITY[fail_on] for c in changes):

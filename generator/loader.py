@@ -7,7 +7,9 @@ Only plain scalars are resolved; quoted ones are always strings.
 from __future__ import annotations
 
 import json
+import marshal
 import re
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from . import cache
 from .diagnostics import Diagnostic, Level, SpecError
 from .pointer import Part, to_pointer
 
@@ -107,6 +110,10 @@ _TAGGED: dict[str, Callable[[str], Any]] = {
 }
 
 
+# Where a node starts, and its children's positions: (line, column, None | {key: Pos} | [Pos, ...]).
+Pos = tuple[int, int, Any]
+
+
 @dataclass
 class Document:
     """A parsed spec: its data in JSON types, and where each node came from."""
@@ -115,46 +122,51 @@ class Document:
     display: str
     data: Any
     text: str
-    _root: yaml.Node | None = field(default=None, repr=False)
-    _root_loaded: bool = field(default=False, repr=False)
+    _positions: Pos | None = field(default=None, repr=False)
 
     def position(self, parts: Sequence[Part]) -> tuple[int, int]:
         """1-based line and column of the deepest node on the path that exists."""
-        node = self._node_root()
-        if node is None:
-            return (1, 1)
+        node = self._positions_root()
         for part in parts:
-            child = _child(node, part)
+            children = node[2]
+            if isinstance(children, dict):
+                child = children.get(str(part))
+            elif isinstance(children, list) and str(part).isdigit() and int(part) < len(children):
+                child = children[int(part)]
+            else:
+                child = None
             if child is None:
                 break
             node = child
-        return (node.start_mark.line + 1, node.start_mark.column + 1)
+        return (node[0], node[1])
 
     def diagnostic(self, parts: Sequence[Part], message: str, level: Level = Level.ERROR) -> Diagnostic:
         line, column = self.position(parts)
         return Diagnostic(self.display, line, column, to_pointer(parts), level, message)
 
-    def _node_root(self) -> yaml.Node | None:
-        if not self._root_loaded:
-            self._root_loaded = True
+    def _positions_root(self) -> Pos:
+        if self._positions is None:
             loader = _GuardedLoader if _may_nest_deeply(self.text) else _SpecLoader
             try:  # JSON is parsed by json for its types; YAML composition gives it positions.
-                self._root = yaml.compose(self.text, Loader=loader)
+                self._positions = _positions_of(yaml.compose(self.text, Loader=loader))
             except (yaml.YAMLError, RecursionError):
-                self._root = None
-        return self._root
+                self._positions = (1, 1, None)
+        return self._positions
 
 
-def _child(node: yaml.Node, part: Part) -> yaml.Node | None:
+def _positions_of(node: yaml.Node | None) -> Pos:
+    if node is None:
+        return (1, 1, None)
+    mark = node.start_mark
+    children: Any = None
     if isinstance(node, yaml.MappingNode):
+        children = {}
         for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == str(part):
-                return value  # type: ignore[no-any-return]
+            if isinstance(key, yaml.ScalarNode):
+                children.setdefault(key.value, _positions_of(value))
     elif isinstance(node, yaml.SequenceNode):
-        index = int(part) if str(part).isdigit() else -1
-        if 0 <= index < len(node.value):
-            return node.value[index]  # type: ignore[no-any-return]
-    return None
+        children = [_positions_of(item) for item in node.value]
+    return (mark.line + 1, mark.column + 1, children)
 
 
 def load(path: Path, display: str | None = None) -> Document:
@@ -180,14 +192,23 @@ def parse(raw: bytes, path: Path, shown: str) -> Document:
         ) from None
     if not text.strip():
         raise SpecError([_at(shown, 1, 1, "the spec is empty")])
+    name = cache.key("load", sys.version, path.suffix.lower(), text)
+    hit = cache.get_bytes("load", name)
+    if hit is not None:
+        try:
+            data, positions = marshal.loads(hit)
+            return Document(path, shown, data, text, positions)
+        except (EOFError, ValueError, TypeError):
+            pass  # an unreadable entry is recomputed
     if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
         doc = Document(path, shown, _load_json(text, shown), text)
     else:
-        root = _compose_yaml(text, shown)
-        doc = Document(path, shown, None, text, root, True)
-        doc.data = _Converter(doc).convert(root)
+        doc = Document(path, shown, None, text)
+        doc.data, doc._positions = _Converter(doc).convert(_compose_yaml(text, shown))
     if not isinstance(doc.data, dict):
         raise SpecError([doc.diagnostic([], "the spec must be a mapping (an OpenAPI document object)")])
+    if doc._positions is not None:  # JSON's positions are composed only when a message needs one
+        cache.put_bytes("load", name, marshal.dumps((doc.data, doc._positions)))
     return doc
 
 
@@ -261,20 +282,21 @@ class _Converter:
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.done: dict[int, tuple[Any, int]] = {}
+        self.done: dict[int, tuple[Any, Pos, int]] = {}
         self.errors: list[Diagnostic] = []
 
-    def convert(self, root: yaml.Node) -> Any:
-        value, _ = self._value(root, [], 0)
+    def convert(self, root: yaml.Node) -> tuple[Any, Pos]:
+        """The node's value and its positions."""
+        value, positions, _ = self._value(root, [], 0)
         if self.errors:
             raise SpecError(self.errors)
-        return value
+        return value, positions
 
     def _fail(self, node: yaml.Node, message: str) -> SpecError:
         mark = node.start_mark
         return SpecError([_at(self.doc.display, mark.line + 1, mark.column + 1, message)])
 
-    def _value(self, node: yaml.Node, parts: list[Part], depth: int) -> tuple[Any, int]:
+    def _value(self, node: yaml.Node, parts: list[Part], depth: int) -> tuple[Any, Pos, int]:
         memo = self.done.get(id(node))
         if memo is not None:
             return memo
@@ -282,16 +304,18 @@ class _Converter:
             raise self._fail(node, f"the spec is nested more than {MAX_DEPTH} levels deep")
         size = 1
         value: Any
+        children: Any = None
         if isinstance(node, yaml.ScalarNode):
             value = self._scalar(node)
         elif isinstance(node, yaml.SequenceNode):
-            value = []
+            value, children = [], []
             for index, item in enumerate(node.value):
-                child, n = self._value(item, [*parts, index], depth + 1)
+                child, where, n = self._value(item, [*parts, index], depth + 1)
                 value.append(child)
+                children.append(where)
                 size += n
         else:
-            value = {}
+            value, children = {}, {}
             for key_node, item in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise self._fail(key_node, "a mapping key must be a plain string")
@@ -309,13 +333,14 @@ class _Converter:
                         )
                     )
                     continue
-                child, n = self._value(item, [*parts, key], depth + 1)
-                value[key] = child
+                value[key], children[key], n = self._value(item, [*parts, key], depth + 1)
                 size += n
         if size > MAX_EXPANDED_NODES:
             raise self._fail(node, f"aliases expand the spec past {MAX_EXPANDED_NODES:,} nodes")
-        self.done[id(node)] = (value, size)
-        return value, size
+        mark = node.start_mark
+        result = (value, (mark.line + 1, mark.column + 1, children), size)
+        self.done[id(node)] = result
+        return result
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         if node.tag == _PLAIN:

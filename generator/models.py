@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import cache
 from .diagnostics import Diagnostic, Level, SpecError
 from .loader import Document
 from .model_names import SDK_NAMES, apply_renames, derived_renames
@@ -61,6 +62,20 @@ def generate_models(
     derive from the runtime's BaseModel."""
     if not (spec.get("components") or {}).get("schemas"):
         return _inspect(f"{HEADER}\n\nfrom __future__ import annotations\n", {})
+    # model generation takes seconds on a large spec and is pure: cached by everything it reads
+    name = cache.key("models", json.dumps(spec, default=str), package, json.dumps(sorted(reserved)))
+    hit = cache.get("models", name)
+    if isinstance(hit, list) and len(hit) == 2:
+        return _inspect(hit[0], hit[1])
+    text, components = _run_datamodel_codegen(doc, spec, package, reserved)
+    cache.put("models", name, [text, components])
+    return _inspect(text, components)
+
+
+def _run_datamodel_codegen(
+    doc: Document, spec: dict[str, Any], package: str, reserved: frozenset[str]
+) -> tuple[str, dict[str, str]]:
+    """The models module's text, and the class of each component schema."""
     from datamodel_code_generator import generate
     from datamodel_code_generator._format_types import PythonVersion
     from datamodel_code_generator._shared_types import LiteralType
@@ -112,8 +127,7 @@ def generate_models(
         for m in metadata
         if len(m.get("source_path") or []) == 3 and m["source_path"][:2] == ["components", "schemas"]
     }
-    text = open_string_enums(apply_renames(text, renames), discriminating_properties(spec))
-    return _inspect(text, components)
+    return open_string_enums(apply_renames(text, renames), discriminating_properties(spec)), components
 
 
 def spelled_field_names(spec: dict[str, Any]) -> dict[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any
 
@@ -24,6 +24,7 @@ from .media import request_media
 from .naming import class_name, function_name, snake_case
 from .pointer import Part, local_ref_parts, lookup, resolve_logical
 from .security import scheme_kind
+from .valid_schemas import RUNNING, KnownValid
 from .walk import iter_operations, iter_schemas
 
 # Keywords whose invalid use the prepare stage repairs, so generation goes on with a warning.
@@ -261,6 +262,8 @@ def _spec_validator_diagnostics(doc: Document, version: str) -> list[Diagnostic]
     )
     validator = _located_validator(base)(doc.data)
     out: list[Diagnostic] = []
+    known = KnownValid(base.__name__)
+    running = RUNNING.set(known)
     try:
         for error in _document_validator(base).iter_errors(doc.data):
             out.append(_from_error(doc, error, list(error.absolute_path), Level.ERROR))
@@ -277,6 +280,9 @@ def _spec_validator_diagnostics(doc: Document, version: str) -> list[Diagnostic]
                 out.append(_from_error(doc, error, parts, Level.ERROR))
     except Exception as exc:  # the validator itself failed on this input
         out.append(doc.diagnostic([], f"openapi-spec-validator failed: {type(exc).__name__}: {exc}"))
+    finally:
+        RUNNING.reset(running)
+    known.save()
     return out
 
 
@@ -289,7 +295,7 @@ def _from_error(doc: Document, error: ValidationError, parts: list[Part], level:
 
 def _best_message(error: ValidationError) -> str:
     if error.context:
-        deepest = max(error.context, key=lambda e: len(e.absolute_path))
+        deepest = max(error.context, key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
         if len(deepest.absolute_path) > 0:
             return f"{error.message} (at {'/'.join(map(str, deepest.absolute_path))}: {deepest.message})"
     return str(error.message)
@@ -349,10 +355,32 @@ def _meta_schema_checker(validator_cls: Any, format_checker: Any) -> Callable[[A
     )
 
     def check(schema: Any) -> None:
-        for error in validator.iter_errors(schema):
-            raise SchemaError.create_from(error)
+        known = RUNNING.get()
+        key = known.key(schema, validator_cls.__name__) if known else ""
+        if known and known.known(key):
+            return
+        errors = list(validator.iter_errors(schema))
+        if errors:  # jsonschema walks a schema's property names as a set: pick one by document order
+            raise SchemaError.create_from(min(errors, key=lambda e: _document_order(schema, e.absolute_path)))
+        if known:
+            known.valid.add(key)
 
     return check
+
+
+def _document_order(instance: Any, path: Iterable[Any]) -> list[int]:
+    """Where a path lies in the document, as an index at each level (for a stable choice)."""
+    order: list[int] = []
+    for part in path:
+        if isinstance(instance, dict) and part in instance:
+            order.append(list(instance).index(part))
+            instance = instance[part]
+        elif isinstance(instance, list) and isinstance(part, int) and 0 <= part < len(instance):
+            order.append(part)
+            instance = instance[part]
+        else:
+            break
+    return order
 
 
 @cache

@@ -127,3 +127,26 @@ def test_yaml_messages_say_what_is_wrong_and_where(tmp_path: Path) -> None:
         load(_write(tmp_path, "flow.yaml", "a: {b: 1\nc: 2\n"))
     (diagnostic,) = caught.value.diagnostics
     assert diagnostic.message.startswith("invalid YAML: while parsing a flow mapping at line 1; ")
+
+
+def test_a_cached_load_gives_the_same_data_and_positions_without_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    path = _write(tmp_path, "s.yaml", "a: &x {k: [1, 2]}\nb: *x\nc:\n  - d: .inf\n")
+    first = load(path)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the cached load composed the YAML again")
+
+    monkeypatch.setattr("generator.loader.yaml.compose", refuse)
+    again = load(path)
+    assert again.data == first.data and again.data["a"] is again.data["b"]
+    assert again.position(["c", 0, "d"]) == first.position(["c", 0, "d"]) == (4, 8)
+    # an entry that cannot be read is recomputed, not trusted
+    for entry in (tmp_path / "cache" / "load").rglob("*"):
+        if entry.is_file():
+            entry.write_bytes(b"\x00garbage")
+    monkeypatch.undo()
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    assert load(path).data == first.data

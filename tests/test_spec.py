@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -90,3 +94,28 @@ def test_turn_detection_is_nullable_and_response_has_client_secret() -> None:
     assert "client_secret" in response["required"]
     assert SCHEMAS["ClientSecret"]["required"] == ["value", "expires_at"]
     assert response["properties"]["object"]["enum"] == ["realtime.session"]
+
+
+def test_validation_picks_the_same_schema_error_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """jsonschema walks a schema's property names as a set; the one problem reported for a schema
+    is the first in document order, so messages do not change from run to run."""
+    props = "".join(
+        f"        p{i}: {{type: number, minimum: 0, exclusiveMinimum: true}}\n" for i in range(12)
+    )
+    spec = tmp_path / "s.yaml"
+    spec.write_text(
+        "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths: {}\n"
+        f"components:\n  schemas:\n    A:\n      type: object\n      properties:\n{props}"
+    )
+    outputs = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "SDKGEN_NO_CACHE": "1"}
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "validate", str(spec)],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        outputs.add(result.stdout + result.stderr)
+    assert len(outputs) == 1, outputs
+    assert "#/components/schemas/A/properties/p0/exclusiveMinimum" in outputs.pop()
