@@ -9,7 +9,7 @@ from .graph import body_refs, closure, operations
 from .operations import Operations
 from .rules import SEVERITY, schema_rule
 from .schemas import Side
-from .state import REQUEST, RESPONSE
+from .state import ONE_SIDED_ENUM_RULES, REQUEST, RESPONSE
 
 
 class Components(Operations):
@@ -58,8 +58,13 @@ class Components(Operations):
             for change in differ.changes:
                 place = "property" if change.path else where
                 ways = {d for d in directions if not change.only or d in (change.only, "component")}
+                # where it reaches clients only in the direction the property never travels, only
+                # oasdiff's notice of an enum changed there is left
+                ways = ways or {
+                    d for d in directions if place == "property" and (d, change.kind) in ONE_SIDED_ENUM_RULES
+                }
                 if not ways:
-                    continue  # it reaches clients only in the direction the property never travels
+                    continue
                 rated = [(d, schema_rule(change.kind, d, place)) for d in sorted(ways)]
                 direction, (_, level) = max(rated, key=lambda item: SEVERITY[item[1][1]])
                 self._schema_changes(

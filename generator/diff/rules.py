@@ -72,6 +72,10 @@ SCHEMA_RULES: dict[str, SchemaRule] = {
 }
 
 
+# kinds that oasdiff names apart inside a parameter's object schema: request-parameter-property-...
+PARAMETER_PROPERTY_KINDS = frozenset({"enum-value-added", "enum-value-removed"})
+
+
 def _bound(name: str, upper: bool) -> dict[str, SchemaRule]:
     """The four changes of a limit. Tightening one narrows what a request may send (ERR) and
     what a response may hold (INFO); loosening it is the reverse."""
@@ -104,6 +108,8 @@ for _name, _upper in (
     ("min-items", False),
     ("exclusive-max", True),
     ("exclusive-min", False),
+    ("max-contains", True),
+    ("min-contains", False),
     ("max-properties", True),
     ("min-properties", False),
 ):
@@ -136,6 +142,11 @@ for _verb in ("added", "removed"):
         f"request-{{w}}-all-of-{_verb}-annotation-only",
         f"response-{{w}}-all-of-{_verb}-annotation-only",
     )
+# a string's content read as another media type or encoding: clients on either side misread it
+for _key in ("content-media-type", "content-encoding"):
+    SCHEMA_RULES[f"{_key}-changed"] = SchemaRule(
+        ERR, ERR, f"request-{{w}}-{_key}-changed", f"response-{{w}}-{_key}-changed"
+    )
 # a tuple position that appears constrains a request less than one that goes (oasdiff's levels)
 SCHEMA_RULES["prefix-items-added"] = SchemaRule(
     INFO, ERR, "request-{w}-prefix-items-added", "response-{w}-prefix-items-added"
@@ -147,6 +158,9 @@ SCHEMA_RULES["prefix-items-removed"] = SchemaRule(
 
 # Rules outside schemas: id -> level.
 OTHER_RULES: dict[str, str] = {
+    # an enum that changed on the side that does not carry the property: a notice (oasdiff)
+    "request-read-only-property-enum-value-removed": INFO,
+    "response-write-only-property-enum-value-added": INFO,
     "endpoint-added": INFO,
     "endpoint-deprecated": INFO,
     "endpoint-reactivated": INFO,
@@ -237,6 +251,9 @@ def all_rule_ids() -> dict[str, str]:
             for where in ("property", "body"):
                 rule_id, level = schema_rule(kind, direction, where)
                 ids[rule_id] = level
-        rule_id, level = schema_rule(kind, "request", "parameter")
-        ids[rule_id] = level
+        for where in (
+            ("parameter", "parameter-property") if kind in PARAMETER_PROPERTY_KINDS else ("parameter",)
+        ):
+            rule_id, level = schema_rule(kind, "request", where)
+            ids[rule_id] = level
     return dict(sorted({**ids, **OTHER_RULES}.items()))  # `request-body-removed` is the body itself

@@ -18,6 +18,8 @@ _BOUNDS = (
     ("maxItems", "max-items"),
     ("minItems", "min-items"),
     ("exclusiveMaximum", "exclusive-max"),
+    ("maxContains", "max-contains"),
+    ("minContains", "min-contains"),
     ("exclusiveMinimum", "exclusive-min"),
     ("maxProperties", "max-properties"),
     ("minProperties", "min-properties"),
@@ -132,7 +134,7 @@ class SchemaDiffer:
         self._types(b, r, add)
         self._enums(b, r, add)
         self._bounds(b, r, add)
-        self._pattern_and_default(b, r, add)
+        self._scalar_keywords(b, r, add)
         here = _Here(b, r, b_at, r_at, path, depth, only, add)
         start = len(self.changes)
         self._branches(here)
@@ -188,7 +190,14 @@ class SchemaDiffer:
                     key,
                 )
 
-    def _pattern_and_default(self, b: dict[str, Any], r: dict[str, Any], add: Any) -> None:
+    def _scalar_keywords(self, b: dict[str, Any], r: dict[str, Any], add: Any) -> None:
+        """`contentMediaType`, `contentEncoding`, `pattern` and `default` changed."""
+        for key, kind in (
+            ("contentMediaType", "content-media-type"),
+            ("contentEncoding", "content-encoding"),
+        ):
+            if b.get(key) != r.get(key):  # a string's content read another way (oasdiff: any change)
+                add(f"{kind}-changed", f"{key} {_show(b.get(key))} -> {_show(r.get(key))}", key)
         for key, kind in (("pattern", "pattern"), ("default", "default-value")):
             if key not in b and key not in r:
                 continue
@@ -264,15 +273,14 @@ class SchemaDiffer:
     def _keyed(self, key: str, kind: str, here: _Here) -> None:
         """Sub-schemas by position (`prefixItems`) or by key (`patternProperties`,
         `dependentSchemas`): each compared with its counterpart, or reported added or removed."""
-        was, now = here.b.get(key), here.r.get(key)
-        if isinstance(was, list) or isinstance(now, list):
-            was = dict(enumerate(was)) if isinstance(was, list) else {}
-            now = dict(enumerate(now)) if isinstance(now, list) else {}
-        if not isinstance(was, dict) or not isinstance(now, dict):
-            return
-        for name in now.keys() - was.keys():
+        was, now = _by_key(here.b.get(key)), _by_key(here.r.get(key))
+        for name in sorted(now.keys() - was.keys(), key=str):
+            if key == "prefixItems" and now[name] == here.b.get("items"):
+                continue  # the position was already held to the same schema by `items`
             here.add(f"{kind}-added", f"{key} {_show(name)} added", key)
-        for name in was.keys() - now.keys():
+        for name in sorted(was.keys() - now.keys(), key=str):
+            if key == "prefixItems" and was[name] == here.r.get("items"):
+                continue
             here.add(f"{kind}-removed", f"{key} {_show(name)} removed", key)
         for name in sorted(was.keys() & now.keys(), key=str):
             self._into(here, (key, name), (key, name), f"{key}[{name}]")
@@ -465,6 +473,13 @@ def _types(schema: dict[str, Any]) -> set[str]:
     kind = schema.get("type")
     kinds = set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()
     return kinds - {"null"}
+
+
+def _by_key(node: Any) -> dict[Any, Any]:
+    """A keyword's sub-schemas by position or name; none where the keyword is absent."""
+    if isinstance(node, list):
+        return dict(enumerate(node))
+    return node if isinstance(node, dict) else {}
 
 
 def _has_branches(schema: dict[str, Any]) -> bool:

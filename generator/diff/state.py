@@ -14,10 +14,14 @@ from typing import Any
 from ..diagnostics import Diagnostic
 from ..loader import Document
 from ..pointer import Part, local_ref_parts, to_pointer
-from .rules import INFO, OTHER_RULES, schema_rule
+from .rules import INFO, OTHER_RULES, PARAMETER_PROPERTY_KINDS, schema_rule
 from .schemas import SchemaChange, SchemaDiffer
 
 REQUEST, RESPONSE = "request", "response"
+ONE_SIDED_ENUM_RULES = {
+    (REQUEST, "enum-value-removed"): "request-read-only-property-enum-value-removed",
+    (RESPONSE, "enum-value-added"): "response-write-only-property-enum-value-added",
+}
 _NULLABILITY = {
     "became-nullable": "request-parameter-list-of-types-widened",
     "became-not-nullable": "request-parameter-list-of-types-narrowed",
@@ -138,12 +142,18 @@ class DiffState:
         reach: tuple[str, ...] = (),
     ) -> None:
         for change in changes:
-            if change.only and direction in (REQUEST, RESPONSE) and change.only != direction:
-                continue  # a readOnly property is not sent, a writeOnly one not received
             place = where or ("property" if change.path else "body")
-            rule_id, rule_level = schema_rule(change.kind, direction, place)
-            if change.quiet:
-                rule_level = INFO  # the same values on the wire: how the spec is written changed
+            # a readOnly property is not sent, a writeOnly one not received: only oasdiff's notice
+            # of an enum that changed where the property is not carried remains
+            unsent = change.only not in (None, direction) and direction in (REQUEST, RESPONSE)
+            if unsent:
+                rule_id, rule_level = ONE_SIDED_ENUM_RULES.get((direction, change.kind), ""), INFO
+                if not rule_id or place != "property":
+                    continue
+            elif place == "parameter" and change.path and change.kind in PARAMETER_PROPERTY_KINDS:
+                rule_id, rule_level = schema_rule(change.kind, direction, "parameter-property")
+            else:
+                rule_id, rule_level = schema_rule(change.kind, direction, place)
             if place == "parameter" and change.kind in _NULLABILITY and not self._nullable_keyword():
                 rule_id = _NULLABILITY[change.kind]  # a parameter's null is one more type (oasdiff)
                 rule_level = OTHER_RULES[rule_id]
@@ -155,7 +165,8 @@ class DiffState:
                 operation,
                 change.base_parts,
                 change.revision_parts,
-                level=INFO if change.quiet else level or rule_level,
+                # INFO: the same values on the wire (how the spec is written changed)
+                level=INFO if change.quiet or unsent else level or rule_level,
                 key=f"{component or ''}|{prefix}|{subject}|{change.kind}|{change.detail}",
                 component=component,
                 reach=reach,

@@ -862,6 +862,20 @@ case(
     ),
 )
 case(
+    "read_only_enum_value_removed_from_a_request_schema",  # not sent: oasdiff's notice only
+    lambda s: new_item(s)["properties"]["state"]["enum"].remove("done"),
+    [("request-read-only-property-enum-value-removed", INFO, "NewItem")],
+    base=lambda s: new_item(s)["properties"].update(
+        state={"type": "string", "enum": ["open", "done"], "readOnly": True}
+    ),
+)
+case(
+    "write_only_enum_value_added_to_a_response_schema",  # never received: a notice, not a risk
+    lambda s: item(s)["properties"]["mode"]["enum"].append("slow"),
+    [("response-write-only-property-enum-value-added", INFO, "Item")],
+    base=lambda s: item(s)["properties"].update(mode={"type": "string", "enum": ["fast"], "writeOnly": True}),
+)
+case(
     "item_constraint_inside_additional_properties",
     lambda s: item(s)["properties"]["tags"]["additionalProperties"].update(maxLength=5),
     [("response-property-max-length-set", INFO, "Item")],
@@ -875,6 +889,54 @@ case(
         {"if": {"properties": {"size": {"const": 0}}}, "then": {"required": ["note"]}}
     ),
     [("request-body-if-added", ERR, "NewItem"), ("request-body-then-added", ERR, "NewItem")],
+)
+
+
+case(
+    "pattern_properties_added_where_there_were_none",
+    lambda s: new_item(s).update(patternProperties={"^x-": {"type": "string"}}),
+    [("request-body-pattern-property-added", ERR, "NewItem")],
+)
+case(
+    "min_contains_raised",
+    lambda s: new_item(s)["properties"]["tags"].update(minContains=2),
+    [("request-property-min-contains-increased", ERR, "NewItem")],
+    base=lambda s: new_item(s)["properties"].update(
+        tags={"type": "array", "items": {"type": "string"}, "contains": {"const": "x"}, "minContains": 1}
+    ),
+)
+case(
+    "prefix_items_that_repeat_items_change_nothing",
+    lambda s: new_item(s)["properties"]["pair"].update(prefixItems=[{"type": "string"}]),
+    [],
+    base=lambda s: new_item(s)["properties"].update(pair={"type": "array", "items": {"type": "string"}}),
+)
+case(
+    "content_encoding_changed",
+    lambda s: new_item(s)["properties"]["blob"].update(contentEncoding="base32"),
+    [("request-property-content-encoding-changed", ERR, "NewItem")],
+    base=lambda s: new_item(s)["properties"].update(blob={"type": "string", "contentEncoding": "base64"}),
+)
+
+
+def deep_object_filter(s: dict[str, Any]) -> None:
+    origin = {"type": "string", "enum": ["web", "app"]}
+    op(s, "/items", "get")["parameters"].append(
+        {
+            "name": "filter",
+            "in": "query",
+            "style": "deepObject",
+            "explode": True,
+            "schema": {"type": "object", "properties": {"origin": origin}},
+        }
+    )
+
+
+case(
+    "deep_object_parameter_property_enum_value_removed",
+    lambda s: param(s, "filter")["schema"]["properties"]["origin"]["enum"].remove("app"),
+    [("request-parameter-property-enum-value-removed", ERR, LIST)],
+    base=deep_object_filter,
 )
 
 
