@@ -23,6 +23,7 @@ from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
 from . import cache as results
+from .format_record import Entry, Prior, digest
 
 MODE = Mode(target_versions={TargetVersion.PY311}, line_length=88)
 PARALLEL_MIN_BYTES = 400_000
@@ -39,35 +40,71 @@ class _Piece:
     source: str
     package: str = ""
 
+    @property
+    def digest(self) -> str:
+        return digest(f"{self.package}\0{self.source}")
+
 
 @cache
 def _isort_config(package: str) -> isort.Config:
     return isort.Config(profile="black", line_length=88, known_first_party=frozenset({package}), quiet=True)
 
 
-def format_tree(files: dict[str, str], package: str) -> dict[str, str]:
+def format_tree(files: dict[str, str], package: str, prior: Prior | None = None) -> dict[str, str]:
     """Each Python file sorted and formatted; Markdown with its Python snippets formatted too."""
+    return format_with_record(files, package, prior)[0]
+
+
+def format_with_record(
+    files: dict[str, str], package: str, prior: Prior | None = None
+) -> tuple[dict[str, str], dict[str, Entry]]:
+    """The formatted files, and what the record says of each. A file is taken, in order, from the
+    output folder (`prior`) when it was formatted from the same render, from the cache, or
+    formatted; a file formatted anew takes its unchanged pieces from its copy in the folder."""
+    prior = prior or Prior()
     keys = {
         path: results.key("format", package, path.rsplit(".", 1)[-1], text) for path, text in files.items()
     }
     done: dict[str, str] = {}
+    entries: dict[str, Entry] = {}
     split: dict[str, list[_Piece | str]] = {}  # path -> its pieces and the plain text between them
+    reusable: dict[str, str] = {}  # piece hash -> its formatted text in a file on disk
     for path, text in files.items():
+        on_disk = prior.file_for(path, text)
         cached = results.get("format", keys[path])
-        if isinstance(cached, str):
-            done[path] = cached
+        if on_disk is not None and same_meaning(path, text, on_disk):
+            done[path], entries[path] = on_disk, prior.entries[path]
+        elif isinstance(cached, list) and len(cached) == 2:
+            done[path] = cached[0]
+            entries[path] = Entry(digest(cached[0]), digest(text), tuple(cached[1]))
         else:
             split[path] = _split(path, text, package)
+            if path in prior.entries:
+                reusable.update(_pieces_on_disk(path, prior.files[path], prior.entries[path]))
     pieces = {part for parts in split.values() for part in parts if isinstance(part, _Piece)}
-    formatted = _format_pieces(pieces)
+    formatted = _format_pieces(pieces, reusable)
     for path, parts in split.items():
         try:
             text = _join(path, [formatted[p] if isinstance(p, _Piece) else p for p in parts])
         except InvalidInput as exc:  # a template bug, not a spec problem: say which file
             raise RuntimeError(f"generated {path} has invalid Python: {exc}") from exc
-        results.put("format", keys[path], text)
+        hashes = tuple(p.digest for p in parts if isinstance(p, _Piece))
+        results.put("format", keys[path], [text, hashes])
         done[path] = text
-    return {path: done[path] for path in files}
+        entries[path] = Entry(digest(text), digest(files[path]), hashes)
+    return {path: done[path] for path in files}, entries
+
+
+def _pieces_on_disk(path: str, text: str, entry: Entry) -> dict[str, str]:
+    """A formatted file cut back into the pieces it was joined from, by their recorded hashes;
+    nothing when the cut does not give as many pieces as were recorded."""
+    if path.endswith(".py"):
+        found = [block.strip("\n") + "\n" for block in top_level_blocks(text) if block.strip()]
+    elif path.endswith(".md"):
+        found = [fence.group(1) for fence in _PYTHON_FENCE.finditer(text)]
+    else:
+        found = []
+    return dict(zip(entry.pieces, found, strict=True)) if len(found) == len(entry.pieces) else {}
 
 
 def _split(path: str, text: str, package: str) -> list[_Piece | str]:
@@ -120,13 +157,62 @@ def top_level_blocks(source: str) -> list[str]:
     return [source[a:b] for a, b in zip(offsets, offsets[1:], strict=False)]
 
 
-def _format_pieces(pieces: set[_Piece]) -> dict[_Piece, str | InvalidInput]:
-    """Cached pieces from the cache; the rest formatted, on all cores when there is enough."""
+def same_meaning(path: str, rendered: str, formatted: str) -> bool:
+    """Whether a formatted file says what the render says, up to layout and the order of imports:
+    the output folder vouches for its own formatting, never for its code or its prose."""
+    if path.endswith(".py"):
+        return _python_meaning(formatted) == _python_meaning(rendered)
+    if path.endswith(".md"):
+        return _markdown_meaning(formatted) == _markdown_meaning(rendered)
+    return formatted == (rendered.rstrip("\n") + "\n" if rendered else rendered)
+
+
+def _python_meaning(source: str) -> str | None:
+    """The module's statements without positions, its imports as a set (isort orders them)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    imports: set[tuple[str, str, str | None]] = set()
+    body: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            imports.update(("", alias.name, alias.asname) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            imports.update((module, alias.name, alias.asname) for alias in node.names)
+        else:
+            body.append(ast.dump(_Words().visit(node)))
+    return repr((sorted(imports, key=repr), body))
+
+
+class _Words(ast.NodeTransformer):
+    """Strings as their words: black re-indents docstrings."""
+
+    def visit_Constant(self, node: ast.Constant) -> ast.Constant:
+        return ast.Constant(" ".join(node.value.split())) if isinstance(node.value, str) else node
+
+
+def _markdown_meaning(text: str) -> str:
+    """The page's words, whitespace aside, and the meaning of each Python snippet."""
+    parts: list[str | None] = []
+    last = 0
+    for fence in _PYTHON_FENCE.finditer(text):
+        parts += [" ".join(text[last : fence.start(1)].split()), _python_meaning(fence.group(1))]
+        last = fence.end(1)
+    return repr([*parts, " ".join(text[last:].split())])
+
+
+def _format_pieces(pieces: set[_Piece], on_disk: dict[str, str]) -> dict[_Piece, str | InvalidInput]:
+    """Pieces from the files on disk or the cache; the rest formatted, on all cores when there
+    is enough."""
     out: dict[_Piece, str | InvalidInput] = {}
     todo: list[_Piece] = []
     keys = {piece: results.key("format-piece", piece.package, piece.source) for piece in pieces}
     for piece in pieces:
-        cached = results.get("format-piece", keys[piece])
+        cached = on_disk.get(piece.digest)
+        if cached is None or _python_meaning(cached) != _python_meaning(piece.source):
+            cached = results.get("format-piece", keys[piece])
         if isinstance(cached, str):
             out[piece] = cached
         else:

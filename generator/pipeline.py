@@ -14,7 +14,8 @@ from .build import build_api, package_name, sdk_class_names
 from .config import Config
 from .diagnostics import Diagnostic, Level, SpecError, is_fatal, sort_diagnostics
 from .effective import EffectiveSchemas
-from .formatting import format_tree
+from .format_record import RECORD, Prior, read_prior, write_record
+from .formatting import format_with_record
 from .ir import Api
 from .loader import Document, load
 from .model_names import SDK_NAMES
@@ -75,7 +76,7 @@ def generate(config: Config, progress: Progress = quiet) -> Generated:
         ahead.cancel()
         raise
     api, files = ahead.result()
-    return formatted(api, files, warnings, stages)
+    return formatted(api, files, warnings, stages, read_prior(config.output))
 
 
 def _load(spec: Path, allow_remote_refs: bool, stages: _Stages) -> tuple[Document, bool]:
@@ -120,10 +121,17 @@ def _validation_key(doc: Document, bundled: bool) -> str:
 
 
 def formatted(
-    api: Api, files: dict[str, str], warnings: list[Diagnostic] | None = None, stages: _Stages | None = None
+    api: Api,
+    files: dict[str, str],
+    warnings: list[Diagnostic] | None = None,
+    stages: _Stages | None = None,
+    prior: Prior | None = None,
 ) -> Generated:
-    """The rendered files formatted: the last stage before the writer."""
-    result = format_tree(files, api.package_name)
+    """The rendered files formatted: the last stage before the writer. With what the output folder
+    holds (`prior`), its unchanged files are taken from it and the output gains its record."""
+    result, entries = format_with_record(files, api.package_name, prior)
+    if prior is not None:
+        result[RECORD] = write_record(entries)
     (stages or _Stages(quiet)).done(f"formatted {sum(p.endswith(('.py', '.md')) for p in result)} files")
     return Generated(api, result, warnings or [])
 

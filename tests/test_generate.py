@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -80,7 +81,7 @@ def test_generate_rewrites_only_what_changed_and_removes_stale_files(generated_c
     assert not stale.exists()
     assert init.stat().st_mtime == 1_000_000, "an unchanged file is not rewritten"
     # the manifest itself changed back; the counts add up to the files sdkgen owns
-    assert "35 files: 1 written, 34 unchanged, 1 removed" in result.stderr
+    assert "36 files: 1 written, 35 unchanged, 1 removed" in result.stderr
     assert snapshot(generated_copy) == snapshot(GENERATED)
 
 
@@ -143,3 +144,72 @@ def test_check_cache_is_fast_yet_cannot_hide_drift(tmp_path: Path, monkeypatch: 
     edited = tmp_path / "spec.yaml"
     edited.write_text(SPEC.read_text().replace("maximum: 1.2", "maximum: 1.1"))
     assert run_cli("check", "--spec", edited, "--out", out).exit_code == 1
+
+
+def test_same_tree_from_a_cold_cache_a_warm_cache_and_a_fresh_clone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checked-in output is a cache of its own formatting: a fresh clone (no cache at all)
+    reuses it, and every cache state gives the committed tree byte for byte."""
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cold"))
+    assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "cold_out").exit_code == 0
+    assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "warm_out").exit_code == 0
+    clone = tmp_path / "clone"
+    shutil.copytree(GENERATED, clone)
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "none"))
+    calls: list[str] = []
+    monkeypatch.setattr("generator.formatting.format_str", lambda source, mode: calls.append(source) or "")
+    assert run_cli("check", "--spec", SPEC, "--out", clone).exit_code == 0
+    assert calls == [], "a fresh clone with nothing changed formats nothing"
+    expected = snapshot(GENERATED)
+    assert snapshot(tmp_path / "cold_out") == snapshot(tmp_path / "warm_out") == snapshot(clone) == expected
+
+
+def test_a_fresh_clone_formats_only_the_pieces_an_edit_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from black import format_str
+
+    (tmp_path / "spec.yaml").write_text(SPEC.read_text().replace("maximum: 1.2", "maximum: 1.1"))
+    settings = (ROOT / "pyproject.toml").read_text().split("[tool.sdkgen]")[1].split("\n[")[0]
+    settings = settings.replace('"spec/realtime-sessions.yaml"', '"spec.yaml"').replace(
+        '"generated"', '"clone"'
+    )
+    (tmp_path / "pyproject.toml").write_text(f"[tool.sdkgen]{settings}")
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "reference"))
+    assert run_cli("generate", "--out", tmp_path / "reference_out", cwd=tmp_path).exit_code == 0
+    clone = tmp_path / "clone"
+    shutil.copytree(GENERATED, clone)
+    (clone / "README.md").write_text("edited by hand\n")  # no longer what the record vouches for
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "none"))
+    calls: list[str] = []
+
+    def counting(source: str, mode: object) -> str:
+        calls.append(source)
+        return format_str(source, mode=mode)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("generator.formatting.format_str", counting)
+    assert run_cli("generate", cwd=tmp_path).exit_code == 0
+    assert snapshot(clone) == snapshot(tmp_path / "reference_out")
+    changed = [c for c in calls if "1.1" in c]
+    assert changed and len(calls) <= 5, f"{len(calls)} pieces formatted: {[c[:60] for c in calls]}"
+
+
+def test_the_record_vouches_for_formatting_never_for_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hand edit to generated code, with the record's hash updated to match, is still a
+    difference for `check`: a file is reused only when it says what the render says."""
+    from generator.format_record import RECORD, digest
+
+    clone = tmp_path / "clone"
+    shutil.copytree(GENERATED, clone)
+    models = clone / "openai_realtime" / "models.py"
+    before = models.read_text()
+    tampered = before.replace("= None\n", "= 'x'\n", 1)
+    models.write_text(tampered)
+    record = clone / RECORD
+    record.write_text(record.read_text().replace(digest(before), digest(tampered)))
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "none"))
+    result = run_cli("check", "--spec", SPEC, "--out", clone)
+    assert result.exit_code == 1 and "= 'x'" in result.stdout

@@ -29,18 +29,44 @@ Row = tuple[str, str, float, float, str, float, float]
 
 
 def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS in MB of one run, by GNU time."""
-    with tempfile.NamedTemporaryFile("r") as report:
-        started = time.perf_counter()
-        subprocess.run(
-            ["/usr/bin/time", "-o", report.name, "-f", "%M", *command],
-            cwd=cwd,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        wall = time.perf_counter() - started
-        return wall, int(report.read().split()[-1]) / 1024
+    """Wall seconds, and the peak of the whole process tree's resident memory in MB (the command
+    and every process it starts, summed, sampled every 20 ms)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss(process.pid))
+        time.sleep(0.02)
+    wall = time.perf_counter() - started
+    stderr = process.stderr.read() if process.stderr else b""
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, command, stderr=stderr)
+    return wall, peak / 2**20
+
+
+def _tree_rss(root: int) -> int:
+    """Bytes resident in `root` and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree, frontier = {root}, [root]
+    while frontier:
+        pid = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == pid]
+        tree.update(children)
+        frontier.extend(children)
+    total = 0
+    for pid in tree:
+        try:
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            continue
+    return total
 
 
 def alternate(
@@ -116,6 +142,21 @@ def check_nothing_changed(work: Path) -> Callable[[], tuple[float, float]]:
 
     def run() -> tuple[float, float]:
         return timed([str(BIN / "sdkgen"), "check"], ROOT, env)
+
+    return run
+
+
+def fresh_clone(command: str, spec: Path, sdk: Path, work: Path) -> Callable[[], tuple[float, float]]:
+    """`sdkgen check|generate` in a copy of a generated folder, with no cache at all: a fresh
+    clone of a repository that holds the SDK (its `.sdkgen-format` is the only cache)."""
+
+    def run() -> tuple[float, float]:
+        clone, cache = work / "clone", work / "clone-cache"
+        for folder in (clone, cache):
+            shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(sdk, clone)
+        env = {**os.environ, "SDKGEN_CACHE_DIR": str(cache)}
+        return timed([str(BIN / "sdkgen"), command, "--spec", str(spec), "--out", str(clone)], work, env)
 
     return run
 
@@ -305,6 +346,17 @@ def main() -> int:
                 args.full_runs, sdkgen_generate(edited, work, cold=False), rival_generate(edited, work)
             )
             rows.append(("full spec after a one-schema edit, warm", "openapi-python-client", *m))
+            sdkgen_generate(FULL, work, cold=False)()  # the unedited spec's SDK, as a repository holds it
+            reference = work / "reference"
+            shutil.copytree(work / "sdkgen", reference)
+            m = alternate(args.full_runs, fresh_clone("check", FULL, reference, work), lambda: (0.0, 0.0))
+            rows.append(("fresh clone of the full SDK, check, nothing changed", "-", *m))
+            m = alternate(
+                args.full_runs,
+                fresh_clone("generate", edited, reference, work),
+                sdkgen_generate(edited, work, cold=True),
+            )
+            rows.append(("fresh clone of the full SDK, one-schema edit", "sdkgen cold", *m))
         m = alternate(5, import_time("openai_realtime", ROOT / "generated"), import_time("openai", None))
         rows.append(("import generated/ (s)", "import openai", m[0], 0.0, "", m[2], 0.0))
         full_sdk = work / "sdkgen"

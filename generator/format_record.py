@@ -1,0 +1,82 @@
+"""The checked-in output as a cache of its own formatting.
+
+`.sdkgen-format`, written beside the output, records for each formatted file the hash of the file
+as written, the hash of the text it was rendered as, and the hash of each piece black formatted
+(each top-level block of a Python module, each Python snippet of a page). A run whose render of a
+file matches takes the file from disk; a file whose render changed takes its unchanged pieces from
+the file on disk. So a fresh clone formats only what changed, with no cache of its own; a file
+edited by hand (its hash no longer the recorded one) is never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+RECORD = ".sdkgen-format"
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+def toolkit() -> str:
+    """What formatting depends on besides the text: a record made by other versions is not used."""
+    versions = " ".join(f"{name}=={metadata.version(name)}" for name in ("black", "isort"))
+    return f"# sdkgen formatting record ({versions}, line length 88): path, file, render, pieces\n"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One formatted file: its hash as written, its render's hash, and its pieces' hashes in order."""
+
+    written: str
+    rendered: str
+    pieces: tuple[str, ...]
+
+
+@dataclass
+class Prior:
+    """What the output folder already holds, as far as its record vouches for it."""
+
+    files: dict[str, str] = field(default_factory=dict)  # path -> text on disk, for a matching render
+    rendered: dict[str, str] = field(default_factory=dict)  # path -> hash of the render it came from
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+    def file_for(self, path: str, rendered_text: str) -> str | None:
+        """The file on disk, when it was formatted from exactly this render."""
+        return self.files.get(path) if self.rendered.get(path) == digest(rendered_text) else None
+
+
+def read_prior(out: Path | None) -> Prior:
+    """The record of the folder's last run, with each file it vouches for read and checked."""
+    prior = Prior()
+    if out is None:
+        return prior
+    try:
+        lines = (out / RECORD).read_text("utf-8").splitlines(keepends=True)
+    except (OSError, UnicodeDecodeError):
+        return prior
+    if not lines or lines[0] != toolkit():
+        return prior
+    for line in lines[1:]:
+        path, written, rendered, *pieces = line.split()
+        try:
+            text = (out / path).read_text("utf-8")
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+        if digest(text) == written and ".." not in Path(path).parts:
+            prior.files[path] = text
+            prior.rendered[path] = rendered
+            prior.entries[path] = Entry(written, rendered, tuple(pieces))
+    return prior
+
+
+def write_record(entries: dict[str, Entry]) -> str:
+    lines = [
+        f"{path} {e.written} {e.rendered} {' '.join(e.pieces)}".rstrip() + "\n"
+        for path, e in sorted(entries.items())
+    ]
+    return toolkit() + "".join(lines)
