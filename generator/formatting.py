@@ -56,25 +56,32 @@ def format_tree(files: dict[str, str], package: str, prior: Prior | None = None)
 
 
 def format_with_record(
-    files: dict[str, str], package: str, prior: Prior | None = None
+    files: dict[str, str],
+    package: str,
+    prior: Prior | None = None,
+    formatted_already: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, str], dict[str, Entry]]:
-    """The formatted files, and what the record says of each. A file is taken, in order, from the
-    output folder (`prior`) when it was formatted from the same render, from the cache, or
-    formatted; a file formatted anew takes its unchanged pieces from its copy in the folder."""
+    """The formatted files, and what the record says of each. A file is taken as it is when it
+    is `formatted_already`, from the output folder (`prior`) when it was formatted from the same
+    render, from the cache, or else formatted; a file formatted anew takes its unchanged pieces
+    from its copy in the folder."""
     prior = prior or Prior()
-    keys = {
-        path: results.key("format", package, path.rsplit(".", 1)[-1], text) for path, text in files.items()
-    }
     done: dict[str, str] = {}
     entries: dict[str, Entry] = {}
     split: dict[str, list[_Piece | str]] = {}  # path -> its pieces and the plain text between them
     reusable: dict[str, str] = {}  # piece hash -> its formatted text in a file on disk
+    keys: dict[str, str] = {}
     for path, text in files.items():
+        if path in formatted_already:
+            done[path], entries[path] = text, Entry(digest(text), digest(text), ())
+            continue
         on_disk = prior.file_for(path, text)
-        cached = results.get("format", keys[path])
         if on_disk is not None and same_meaning(path, text, on_disk):
             done[path], entries[path] = on_disk, prior.entries[path]
-        elif isinstance(cached, list) and len(cached) == 2:
+            continue
+        keys[path] = results.key("format", package, path.rsplit(".", 1)[-1], text)
+        cached = results.get("format", keys[path])
+        if isinstance(cached, list) and len(cached) == 2:
             done[path] = cached[0]
             entries[path] = Entry(digest(cached[0]), digest(text), tuple(cached[1]))
         else:

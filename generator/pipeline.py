@@ -22,7 +22,7 @@ from .model_names import SDK_NAMES
 from .models import generate_models
 from .prepare import prepare_spec
 from .refs import bundle
-from .render import render
+from .render import render, verbatim_paths
 from .validate import validate
 
 Progress = Callable[[str], None]
@@ -129,7 +129,7 @@ def formatted(
 ) -> Generated:
     """The rendered files formatted: the last stage before the writer. With what the output folder
     holds (`prior`), its unchanged files are taken from it and the output gains its record."""
-    result, entries = format_with_record(files, api.package_name, prior)
+    result, entries = format_with_record(files, api.package_name, prior, verbatim_paths(api.package_name))
     if prior is not None:
         result[RECORD] = write_record(entries)
     (stages or _Stages(quiet)).done(f"formatted {sum(p.endswith(('.py', '.md')) for p in result)} files")

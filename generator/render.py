@@ -24,8 +24,14 @@ OUTPUTS = (
 )
 PER_OPERATION = "docs/operations/{operation}.md"
 PER_MODEL = "docs/models/{model}.md"
-# Copied verbatim: the hand-written runtime that generated modules call into.
+# Copied verbatim: the hand-written runtime that generated modules call into. It is kept in the
+# output's style (black at 88 columns, `make lint` checks it), so it is not formatted again.
 VERBATIM = {"runtime/_runtime.py": "{package}/_runtime.py"}
+
+
+def verbatim_paths(package: str) -> frozenset[str]:
+    """The output files copied as they are, already formatted."""
+    return frozenset(output.format(package=package) for output in VERBATIM.values())
 
 
 def templates_dir() -> Path:

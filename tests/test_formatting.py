@@ -76,3 +76,14 @@ def test_an_edit_reformats_only_the_edited_block(tmp_path: Path, monkeypatch: py
     after_edit = formatting.format_tree({**files, models: edited}, package)
     assert after_edit[models] == formatting.format_tree(files, package)[models]
     assert len({p for p in pieces.rglob("*") if p.is_file()} - before) == 1
+
+
+def test_the_runtime_is_copied_in_the_style_formatting_would_give_it() -> None:
+    """The runtime is not formatted on the way out (it is most of a small SDK's code), so its
+    template must already be what isort and black at 88 columns make of it, for any package."""
+    from generator.render import VERBATIM, templates_dir
+
+    for source in VERBATIM:
+        text = (templates_dir() / source).read_text("utf-8")
+        for package in ("openai_realtime", "runtime"):
+            assert _black_on_whole_file(text, package) == text, f"run black -l 88 on templates/{source}"

@@ -109,13 +109,16 @@ class NotGiven:
 
 NOT_GIVEN = NotGiven()
 NO_CONTENT: Any = type(None)  # what clients parse an empty response as: nothing
-TEXT: Any = type("TEXT", (), {})  # what clients parse a text/plain response with: it is the str
+TEXT: Any = type(
+    "TEXT", (), {}
+)  # what clients parse a text/plain response with: it is the str
 
 
 class BaseModel(pydantic.BaseModel):
     """The base of every generated model. Validators are built when a model is first used rather
     than at import, as the openai package does: a large API imports in a fraction of the time.
-    Fields the spec does not know are kept (`model_extra`), unless the spec closes the object."""
+    Fields the spec does not know are kept (`model_extra`), unless the spec closes the object.
+    """
 
     model_config = pydantic.ConfigDict(defer_build=True, extra="allow")
 
@@ -130,9 +133,13 @@ class Secret(str):
         return "'**********'"
 
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: Any
+    ) -> core_schema.CoreSchema:
         return core_schema.no_info_after_validator_function(
-            cls, core_schema.str_schema(), serialization=core_schema.to_string_ser_schema()
+            cls,
+            core_schema.str_schema(),
+            serialization=core_schema.to_string_ser_schema(),
         )
 
 
@@ -140,17 +147,26 @@ class _KnownValues:
     """The check behind OpenEnum: a value outside the enum is refused only when validation is
     closed (a request, or a response under `strict_response_validation`)."""
 
-    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: Any
+    ) -> core_schema.CoreSchema:
         known = tuple(
-            v for member in get_args(source) if get_origin(member) is Literal for v in get_args(member)
+            v
+            for member in get_args(source)
+            if get_origin(member) is Literal
+            for v in get_args(member)
         )
 
         def check(value: object, info: core_schema.ValidationInfo) -> object:
-            if value in known or not (isinstance(info.context, dict) and info.context.get(CLOSED_ENUMS)):
+            if value in known or not (
+                isinstance(info.context, dict) and info.context.get(CLOSED_ENUMS)
+            ):
                 return value
             expected = ", ".join(repr(v) for v in known)
             raise pydantic_core.PydanticCustomError(
-                "literal_error", "Input should be one of {expected}", {"expected": expected}
+                "literal_error",
+                "Input should be one of {expected}",
+                {"expected": expected},
             )
 
         return core_schema.with_info_after_validator_function(check, handler(source))
@@ -188,7 +204,9 @@ class RequestValidationError(SDKError, ValueError):
 class APIError(SDKError):
     """A request was made and failed."""
 
-    def __init__(self, message: str, request: httpx.Request, *, body: object | None = None) -> None:
+    def __init__(
+        self, message: str, request: httpx.Request, *, body: object | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.request = request
@@ -196,7 +214,9 @@ class APIError(SDKError):
 
 
 class APIConnectionError(APIError):
-    def __init__(self, request: httpx.Request, message: str = "connection error") -> None:
+    def __init__(
+        self, request: httpx.Request, message: str = "connection error"
+    ) -> None:
         super().__init__(message, request)
 
 
@@ -209,7 +229,9 @@ class APIResponseValidationError(APIError):
     """The server answered with a body that does not match the spec."""
 
     def __init__(self, response: httpx.Response, body: object, detail: str) -> None:
-        super().__init__(f"response does not match the spec: {detail}", response.request, body=body)
+        super().__init__(
+            f"response does not match the spec: {detail}", response.request, body=body
+        )
         self.response = response
         self.status_code = response.status_code
 
@@ -217,7 +239,9 @@ class APIResponseValidationError(APIError):
 class APIStatusError(APIError):
     """The server answered with a 4xx or 5xx status."""
 
-    def __init__(self, message: str, *, response: httpx.Response, body: object | None) -> None:
+    def __init__(
+        self, message: str, *, response: httpx.Response, body: object | None
+    ) -> None:
         super().__init__(message, response.request, body=body)
         self.response = response
         self.status_code = response.status_code
@@ -280,7 +304,9 @@ def status_error(response: httpx.Response) -> APIStatusError:
         body = response.text or None
     error = body.get("error") if isinstance(body, dict) else None
     detail = error.get("message") if isinstance(error, dict) else None
-    message = f"{response.status_code} {response.reason_phrase}" + (f": {detail}" if detail else "")
+    message = f"{response.status_code} {response.reason_phrase}" + (
+        f": {detail}" if detail else ""
+    )
     cls = _STATUS_ERRORS.get(response.status_code)
     if cls is None:
         cls = InternalServerError if response.status_code >= 500 else APIStatusError
@@ -292,7 +318,8 @@ def status_error(response: httpx.Response) -> APIStatusError:
 
 class SecurityScheme(NamedTuple):
     """A way to authenticate: `kind` is bearer, basic, header, query or cookie; `parameter` the
-    header, query or cookie name; the client takes the credential as `argument`, else `env_var`."""
+    header, query or cookie name; the client takes the credential as `argument`, else `env_var`.
+    """
 
     kind: str
     parameter: str
@@ -300,20 +327,28 @@ class SecurityScheme(NamedTuple):
     env_var: str
 
 
-Security = tuple[tuple[str, ...], ...]  # alternatives, each the scheme keys needed together
+Security = tuple[
+    tuple[str, ...], ...
+]  # alternatives, each the scheme keys needed together
 
 
 def credential(kind: str, value: object) -> object:
     """A credential as sent: a Secret, or for basic auth (username, Secret(password)); basic auth
     also takes `user:password` text, as an environment variable holds it."""
     if kind == "basic":
-        user, password = value.split(":", 1) if isinstance(value, str) else cast(tuple[str, str], value)
+        user, password = (
+            value.split(":", 1)
+            if isinstance(value, str)
+            else cast(tuple[str, str], value)
+        )
         return (str(user), Secret(str(password)))
     return Secret(str(value))
 
 
 def credentials_of(
-    schemes: Mapping[str, SecurityScheme], api_key: object | None, given: Mapping[str, object | None] | None
+    schemes: Mapping[str, SecurityScheme],
+    api_key: object | None,
+    given: Mapping[str, object | None] | None,
 ) -> dict[str, object]:
     """Each scheme's credential: `api_key` is the primary scheme's, `given` the others' by key."""
     found: dict[str, object] = {}
@@ -332,7 +367,8 @@ def authorize(
     params: list[tuple[str, str]],
 ) -> None:
     """Apply the first alternative whose credentials are all at hand; with none, an operation
-    that requires credentials raises MissingAPIKeyError (`()` among the alternatives: optional)."""
+    that requires credentials raises MissingAPIKeyError (`()` among the alternatives: optional).
+    """
     for alternative in security:
         if alternative and all(key in credentials for key in alternative):
             for key in alternative:
@@ -344,7 +380,10 @@ def authorize(
 
 
 def _apply(
-    scheme: SecurityScheme, value: object, headers: dict[str, str], params: list[tuple[str, str]]
+    scheme: SecurityScheme,
+    value: object,
+    headers: dict[str, str],
+    params: list[tuple[str, str]],
 ) -> None:
     if scheme.kind == "basic":
         user, password = cast(tuple[str, str], value)
@@ -359,7 +398,9 @@ def _apply(
             params.append((scheme.parameter, str(value)))
     else:  # a cookie
         cookie = f"{scheme.parameter}={value}"
-        headers["Cookie"] = f"{headers['Cookie']}; {cookie}" if headers.get("Cookie") else cookie
+        headers["Cookie"] = (
+            f"{headers['Cookie']}; {cookie}" if headers.get("Cookie") else cookie
+        )
 
 
 # --- building requests ---------------------------------------------------------------------------
@@ -388,12 +429,16 @@ def json_body(
         values.update(body.model_dump(mode="json", by_alias=True, exclude_unset=True))
     for name, value in given(fields).items():
         if value is None and name not in nullable:
-            raise RequestValidationError(f"{name} may not be None; leave it out to not send it")
+            raise RequestValidationError(
+                f"{name} may not be None; leave it out to not send it"
+            )
         values[name] = value
     try:
         validated = model.model_validate(values, context=CLOSED)
     except pydantic.ValidationError as exc:
-        raise RequestValidationError(f"invalid request body: {exc}", exc.errors()) from None
+        raise RequestValidationError(
+            f"invalid request body: {exc}", exc.errors()
+        ) from None
     return validated.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
@@ -403,17 +448,29 @@ def json_value(tp: Any, body: object) -> object | None:
     if isinstance(body, NotGiven):
         return None
     try:
-        plain = _adapter(Any).dump_python(body, mode="json", by_alias=True, exclude_unset=True)
+        plain = _adapter(Any).dump_python(
+            body, mode="json", by_alias=True, exclude_unset=True
+        )
         value = _adapter(tp).validate_python(plain, context=CLOSED)
     except pydantic.ValidationError as exc:
-        raise RequestValidationError(f"invalid request body: {exc}", exc.errors()) from None
-    dumped: object = _adapter(tp).dump_python(value, mode="json", by_alias=True, exclude_unset=True)
+        raise RequestValidationError(
+            f"invalid request body: {exc}", exc.errors()
+        ) from None
+    dumped: object = _adapter(tp).dump_python(
+        value, mode="json", by_alias=True, exclude_unset=True
+    )
     return dumped
 
 
 FileContent = bytes | str | IO[bytes] | os.PathLike[str]
-FileTypes = FileContent | tuple[str | None, FileContent] | tuple[str | None, FileContent, str | None]
-Form = tuple[dict[str, Any], list[tuple[str, Any]]]  # URL-encoded fields, multipart parts
+FileTypes = (
+    FileContent
+    | tuple[str | None, FileContent]
+    | tuple[str | None, FileContent, str | None]
+)
+Form = tuple[
+    dict[str, Any], list[tuple[str, Any]]
+]  # URL-encoded fields, multipart parts
 
 
 def form_body(
@@ -442,12 +499,21 @@ def form_body(
     for key, value in values.items():
         if key in files:
             items = value if isinstance(value, list) else [value]
-            parts += [(f"{key}[]" if isinstance(value, list) else key, _file(item)) for item in items]
+            parts += [
+                (f"{key}[]" if isinstance(value, list) else key, _file(item))
+                for item in items
+            ]
         elif multipart:
-            plain = _adapter(Any).dump_python(value, mode="json", by_alias=True, exclude_unset=True)
+            plain = _adapter(Any).dump_python(
+                value, mode="json", by_alias=True, exclude_unset=True
+            )
             parts += [(name, (None, text)) for name, text in _flattened(key, plain)]
         else:
-            data[key] = [_form_text(v) for v in value] if isinstance(value, list) else _form_text(value)
+            data[key] = (
+                [_form_text(v) for v in value]
+                if isinstance(value, list)
+                else _form_text(value)
+            )
     return data, parts
 
 
@@ -455,18 +521,28 @@ def _flattened(key: str, value: Any) -> list[tuple[str, str]]:
     """Multipart fields as the openai package and Prism read them: `tags[]` for each item of an
     array, `crop[width]` for each property of an object."""
     if isinstance(value, dict):
-        return [pair for sub, item in value.items() for pair in _flattened(f"{key}[{sub}]", item)]
+        return [
+            pair
+            for sub, item in value.items()
+            for pair in _flattened(f"{key}[{sub}]", item)
+        ]
     if isinstance(value, list):
         return [pair for item in value for pair in _flattened(f"{key}[]", item)]
     return [(key, _form_text(value))] if value is not None else []
 
 
-def _field_errors(field: Any, key: str, values: Mapping[str, object], typed: bool) -> list[Any]:
+def _field_errors(
+    field: Any, key: str, values: Mapping[str, object], typed: bool
+) -> list[Any]:
     if key not in values:
         return [{"msg": "Field required"}] if field.is_required() else []
     if not typed:  # a file: any of the shapes FileTypes allows
         return []
-    adapter = _adapter(Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation)
+    adapter = _adapter(
+        Annotated[(field.annotation, *field.metadata)]
+        if field.metadata
+        else field.annotation
+    )
     try:
         adapter.validate_python(values[key], context=CLOSED)
     except pydantic.ValidationError as exc:
@@ -479,7 +555,9 @@ def _form_text(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, str | int | float):
         return str(value)
-    plain = _adapter(Any).dump_python(value, mode="json", by_alias=True, exclude_unset=True)
+    plain = _adapter(Any).dump_python(
+        value, mode="json", by_alias=True, exclude_unset=True
+    )
     return json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -539,7 +617,10 @@ def build_request(
         **given(cookies or {}),
     }
     check_parameters(values, rules or {})
-    quoted = {k: _path_text(k, v, *styles.get(k, ("simple", False))) for k, v in (path_params or {}).items()}
+    quoted = {
+        k: _path_text(k, v, *styles.get(k, ("simple", False)))
+        for k, v in (path_params or {}).items()
+    }
     path, _, fixed = path.partition("?")
     url = base_url.rstrip("/") + "/" + path.format(**quoted).lstrip("/")
     params: list[tuple[str, str]] = parse_qsl(fixed, keep_blank_values=True)
@@ -548,12 +629,16 @@ def build_request(
             params += _query_pairs(name, value, *styles.get(name, ("form", True)))
     merged: dict[str, str] = {"Accept": accept, "User-Agent": user_agent}
     sent_cookies = [
-        f"{k}={quote(_text(v), safe='')}" for k, v in given(cookies or {}).items() if v is not None
+        f"{k}={quote(_text(v), safe='')}"
+        for k, v in given(cookies or {}).items()
+        if v is not None
     ]
     if sent_cookies:
         merged["Cookie"] = "; ".join(sent_cookies)
     known = schemes or {}
-    authorize(security, known, credentials_of(known, api_key, credentials), merged, params)
+    authorize(
+        security, known, credentials_of(known, api_key, credentials), merged, params
+    )
     body: Any = None
     data: dict[str, Any] | None = None
     parts: list[tuple[str, Any]] | None = None
@@ -569,16 +654,26 @@ def build_request(
         payload = json_data
         if extra_body:
             if not isinstance(json_data, Mapping | None):
-                raise RequestValidationError("extra_body adds fields to an object body; this body is not one")
+                raise RequestValidationError(
+                    "extra_body adds fields to an object body; this body is not one"
+                )
             payload = {**(json_data or {}), **extra_body}
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8"
+        )
     for name, value in {**(headers or {}), **(extra_headers or {})}.items():
         if value is None:  # None removes a default header
             merged = {k: v for k, v in merged.items() if k.lower() != name.lower()}
         elif not isinstance(value, NotGiven):
             merged[name] = _header_value(value)
     request = httpx.Request(
-        method, url, params=tuple(params), headers=merged, content=body, data=data, files=parts
+        method,
+        url,
+        params=tuple(params),
+        headers=merged,
+        content=body,
+        data=data,
+        files=parts,
     )
     if not isinstance(timeout, NotGiven):
         request.extensions["timeout"] = _timeout(timeout).as_dict()
@@ -595,28 +690,40 @@ def _text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, pydantic.BaseModel):
-        return json.dumps(value.model_dump(mode="json", by_alias=True, exclude_unset=True))
+        return json.dumps(
+            value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        )
     return str(value)
 
 
 def _plain(value: object) -> object:
     """Models and enums as plain JSON values, so styles see dicts, lists and scalars."""
-    return _adapter(Any).dump_python(value, mode="json", by_alias=True, exclude_unset=True)
+    return _adapter(Any).dump_python(
+        value, mode="json", by_alias=True, exclude_unset=True
+    )
 
 
 _DELIMITERS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
 
 
-def _query_pairs(name: str, value: object, style: str, explode: bool) -> list[tuple[str, str]]:
+def _query_pairs(
+    name: str, value: object, style: str, explode: bool
+) -> list[tuple[str, str]]:
     """A query parameter as OpenAPI's `style`/`explode` say: `form` (`a=1&a=2`, or `a=1,2`),
     `spaceDelimited`, `pipeDelimited`, and `deepObject` (`a[b]=1`)."""
     plain = _plain(value)
     if isinstance(plain, dict):
         if style == "deepObject":
-            return [pair for key, item in plain.items() for pair in _deep(f"{name}[{key}]", item)]
+            return [
+                pair
+                for key, item in plain.items()
+                for pair in _deep(f"{name}[{key}]", item)
+            ]
         if explode:
             return [(str(key), _text(item)) for key, item in plain.items()]
-        return [(name, ",".join(_text(part) for pair in plain.items() for part in pair))]
+        return [
+            (name, ",".join(_text(part) for pair in plain.items() for part in pair))
+        ]
     if isinstance(plain, list):
         if explode:
             return [(name, _text(item)) for item in plain]
@@ -626,7 +733,9 @@ def _query_pairs(name: str, value: object, style: str, explode: bool) -> list[tu
 
 def _deep(key: str, value: object) -> list[tuple[str, str]]:
     if isinstance(value, dict):
-        return [pair for sub, item in value.items() for pair in _deep(f"{key}[{sub}]", item)]
+        return [
+            pair for sub, item in value.items() for pair in _deep(f"{key}[{sub}]", item)
+        ]
     if isinstance(value, list):
         return [pair for item in value for pair in _deep(f"{key}[]", item)]
     return [(key, _text(value))]
@@ -637,9 +746,15 @@ def _path_text(name: str, value: object, style: str, explode: bool) -> str:
     `matrix` (`;id=1,2`)."""
     plain = _plain(value)
     if isinstance(plain, dict):
-        items = [f"{k}={_text(v)}" if explode else f"{k},{_text(v)}" for k, v in plain.items()]
+        items = [
+            f"{k}={_text(v)}" if explode else f"{k},{_text(v)}"
+            for k, v in plain.items()
+        ]
     elif isinstance(plain, list):
-        items = [f"{name}={_text(v)}" if explode and style == "matrix" else _text(v) for v in plain]
+        items = [
+            f"{name}={_text(v)}" if explode and style == "matrix" else _text(v)
+            for v in plain
+        ]
     else:
         items = [_text(plain)]
     encoded = [quote(item, safe="=" if explode else "") for item in items]
@@ -652,11 +767,15 @@ def _path_text(name: str, value: object, style: str, explode: bool) -> str:
     return ",".join(encoded)
 
 
-def check_parameters(values: Mapping[str, object], rules: Mapping[str, Mapping[str, Any]]) -> None:
+def check_parameters(
+    values: Mapping[str, object], rules: Mapping[str, Mapping[str, Any]]
+) -> None:
     """The spec's limits on parameters (range, length, pattern, items, enum), checked before
     anything is sent, as request bodies are."""
     problems = [
-        f"{name}: {problem}" for name, value in values.items() for problem in _broken(value, rules.get(name))
+        f"{name}: {problem}"
+        for name, value in values.items()
+        for problem in _broken(value, rules.get(name))
     ]
     if problems:
         raise RequestValidationError("invalid parameters: " + "; ".join(problems))
@@ -683,16 +802,24 @@ def _broken(value: object, rule: Mapping[str, Any] | None) -> list[str]:
             ):
                 found.append(f"{plain} is {word} {rule[key]}")
     if isinstance(plain, str):
-        if len(plain) < rule.get("minLength", 0) or len(plain) > rule.get("maxLength", len(plain)):
+        if len(plain) < rule.get("minLength", 0) or len(plain) > rule.get(
+            "maxLength", len(plain)
+        ):
             found.append(
                 f"{len(plain)} characters, outside {rule.get('minLength', 0)}..{rule.get('maxLength', '')}"
             )
         if "pattern" in rule and re.search(rule["pattern"], plain) is None:
             found.append(f"{plain!r} does not match {rule['pattern']!r}")
     if isinstance(plain, list):
-        if len(plain) < rule.get("minItems", 0) or len(plain) > rule.get("maxItems", len(plain)):
-            found.append(f"{len(plain)} items, outside {rule.get('minItems', 0)}..{rule.get('maxItems', '')}")
-        found += [problem for item in plain for problem in _broken(item, rule.get("items"))]
+        if len(plain) < rule.get("minItems", 0) or len(plain) > rule.get(
+            "maxItems", len(plain)
+        ):
+            found.append(
+                f"{len(plain)} items, outside {rule.get('minItems', 0)}..{rule.get('maxItems', '')}"
+            )
+        found += [
+            problem for item in plain for problem in _broken(item, rule.get("items"))
+        ]
     return found
 
 
@@ -733,7 +860,9 @@ def parse_response(response: httpx.Response, tp: Any, *, strict: bool = False) -
     try:
         body = response.json()
     except ValueError:
-        raise APIResponseValidationError(response, response.text, "the body is not JSON") from None
+        raise APIResponseValidationError(
+            response, response.text, "the body is not JSON"
+        ) from None
     return _parse_value(response, body, tp, strict)
 
 
@@ -749,7 +878,11 @@ def _parse_value(response: httpx.Response, body: Any, tp: Any, strict: bool) -> 
 
 def streamed(tp: Any) -> bool:
     """Whether a response parsed as `tp` is read as it arrives rather than before parsing."""
-    return tp is BinaryResponse or tp is AsyncBinaryResponse or _stream_parts(tp) is not None
+    return (
+        tp is BinaryResponse
+        or tp is AsyncBinaryResponse
+        or _stream_parts(tp) is not None
+    )
 
 
 def construct(tp: Any, value: Any) -> Any:
@@ -769,19 +902,28 @@ def construct(tp: Any, value: Any) -> Any:
                 return _adapter(member).validate_python(value)
             except pydantic.ValidationError:
                 continue
-        shaped = [m for m in args if _same_shape(m, value)]  # else the first of the value's shape
+        shaped = [
+            m for m in args if _same_shape(m, value)
+        ]  # else the first of the value's shape
         return construct(shaped[0], value) if shaped else value
     if origin is list and isinstance(value, list):
         return [construct(args[0] if args else Any, item) for item in value]
     if origin is dict and isinstance(value, dict):
-        return {key: construct(args[1] if args else Any, item) for key, item in value.items()}
+        return {
+            key: construct(args[1] if args else Any, item)
+            for key, item in value.items()
+        }
     if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
         return _construct_model(tp, value) if isinstance(value, dict) else value
     if origin is Literal or tp is Any:
         return value
     try:
         return _adapter(tp).validate_python(value)
-    except (pydantic.ValidationError, pydantic.PydanticSchemaGenerationError, TypeError):
+    except (
+        pydantic.ValidationError,
+        pydantic.PydanticSchemaGenerationError,
+        TypeError,
+    ):
         return value
 
 
@@ -792,18 +934,24 @@ def _same_shape(tp: Any, value: Any) -> bool:
     if isinstance(value, list):
         return get_origin(tp) is list
     if isinstance(value, dict):
-        return get_origin(tp) is dict or (isinstance(tp, type) and issubclass(tp, pydantic.BaseModel))
+        return get_origin(tp) is dict or (
+            isinstance(tp, type) and issubclass(tp, pydantic.BaseModel)
+        )
     return False
 
 
-def _construct_model(model: type[pydantic.BaseModel], value: dict[str, Any]) -> pydantic.BaseModel:
+def _construct_model(
+    model: type[pydantic.BaseModel], value: dict[str, Any]
+) -> pydantic.BaseModel:
     fields: dict[str, Any] = {}
     known: set[str] = set()
     for name, field in model.model_fields.items():
         key = field.alias or name
         if key in value or name in value:
             known.add(key if key in value else name)
-            fields[name] = construct(field.annotation, value[key if key in value else name])
+            fields[name] = construct(
+                field.annotation, value[key if key in value else name]
+            )
     result = model.model_construct(_fields_set=set(fields), **fields)
     extra = {key: item for key, item in value.items() if key not in known}
     if extra:
@@ -915,7 +1063,8 @@ class ServerSentEvent(NamedTuple):
 
 class SSEDecoder:
     """Server-sent events from lines, as the HTML standard says: `event:`, `data:` (lines joined
-    by newlines), `id:`, `retry:`, comments (`:`) ignored, a blank line ending each event."""
+    by newlines), `id:`, `retry:`, comments (`:`) ignored, a blank line ending each event.
+    """
 
     def __init__(self) -> None:
         self._event: str | None = None
@@ -927,7 +1076,9 @@ class SSEDecoder:
         if not line:
             if not self._data and self._event is None:
                 return None
-            event = ServerSentEvent(self._event, "\n".join(self._data), self._id, self._retry)
+            event = ServerSentEvent(
+                self._event, "\n".join(self._data), self._id, self._retry
+            )
             self._event, self._data, self._retry = None, [], None
             return event
         if line.startswith(":"):
@@ -948,7 +1099,9 @@ class SSEDecoder:
         return self.feed("")
 
 
-def _decode(response: httpx.Response, item: ServerSentEvent | str, tp: Any, strict: bool) -> Any:
+def _decode(
+    response: httpx.Response, item: ServerSentEvent | str, tp: Any, strict: bool
+) -> Any:
     data = item.data if isinstance(item, ServerSentEvent) else item
     try:
         value = json.loads(data)
@@ -959,7 +1112,8 @@ def _decode(response: httpx.Response, item: ServerSentEvent | str, tp: Any, stri
 
 class StreamRule(NamedTuple):
     """How a spec says an operation streams, where it differs from server-sent events ended by
-    `[DONE]`: JSON chunks one per line, or another terminating event (Fern's `x-fern-streaming`)."""
+    `[DONE]`: JSON chunks one per line, or another terminating event (Fern's `x-fern-streaming`).
+    """
 
     lines: bool = False
     end: str = "[DONE]"
@@ -975,12 +1129,17 @@ def _stream_parts(tp: Any) -> tuple[Any, Any, StreamRule] | None:
         tp, *meta = get_args(tp)
         rule = next((m for m in meta if isinstance(m, StreamRule)), rule)
     origin = get_origin(tp)
-    return (origin, get_args(tp)[0], rule) if origin is Stream or origin is AsyncStream else None
+    return (
+        (origin, get_args(tp)[0], rule)
+        if origin is Stream or origin is AsyncStream
+        else None
+    )
 
 
 def _json_lines(response: httpx.Response, rule: StreamRule) -> bool:
     """JSON Lines (`application/jsonl`, `application/x-ndjson`) rather than server-sent events; the
-    spec's word where the media type says neither (a JSON stream sent as `application/json`)."""
+    spec's word where the media type says neither (a JSON stream sent as `application/json`).
+    """
     kind = response.headers.get("content-type", "")
     if "event-stream" in kind:
         return False
@@ -1024,7 +1183,9 @@ class Stream(_EventSource[T], _Closes):
 
     def _events(self) -> Iterator[ServerSentEvent | str]:
         if self._lines:
-            yield from (line for line in self.http_response.iter_lines() if line.strip())
+            yield from (
+                line for line in self.http_response.iter_lines() if line.strip()
+            )
             return
         decoder = SSEDecoder()
         for line in self.http_response.iter_lines():
@@ -1108,11 +1269,18 @@ def _wire_value(model: object, name: str) -> Any:
 
 class _Page(Generic[T]):
     def __init__(
-        self, client: Any, request: httpx.Request, page: Any, rule: PageRule, response: httpx.Response
+        self,
+        client: Any,
+        request: httpx.Request,
+        page: Any,
+        rule: PageRule,
+        response: httpx.Response,
     ) -> None:
         self._client = client
         self._request = request
-        self.page = page  # the parsed response: the items and what the server says about them
+        self.page = (
+            page  # the parsed response: the items and what the server says about them
+        )
         self._rule = rule
         self.http_response = response
         items = _wire_value(page, rule.items)
@@ -1124,7 +1292,11 @@ class _Page(Generic[T]):
         if rule.kind == "cursor":
             if not self.data or (rule.more and not _wire_value(page, rule.more)):
                 return None
-            value = _wire_value(page, rule.field) if rule.field else _wire_value(self.data[-1], "id")
+            value = (
+                _wire_value(page, rule.field)
+                if rule.field
+                else _wire_value(self.data[-1], "id")
+            )
         elif rule.kind == "token":
             value = _wire_value(page, rule.field)
         elif rule.kind == "offset":
@@ -1134,7 +1306,11 @@ class _Page(Generic[T]):
                 return None
             value = offset
         else:
-            link = _wire_value(page, rule.field) if rule.kind == "url" else _next_link(self.http_response)
+            link = (
+                _wire_value(page, rule.field)
+                if rule.kind == "url"
+                else _next_link(self.http_response)
+            )
             value = self._request.url.join(str(link)) if link else None
         if value is None or value == "":
             return None
@@ -1143,10 +1319,15 @@ class _Page(Generic[T]):
             if isinstance(value, httpx.URL)
             else self._request.url.copy_set_param(rule.param, _text(value))
         )
-        if url == self._request.url:  # a server that names this page again would loop forever
+        if (
+            url == self._request.url
+        ):  # a server that names this page again would loop forever
             return None
         return httpx.Request(
-            self._request.method, url, headers=self._request.headers, extensions=self._request.extensions
+            self._request.method,
+            url,
+            headers=self._request.headers,
+            extensions=self._request.extensions,
         )
 
     def has_next_page(self) -> bool:
@@ -1206,7 +1387,12 @@ class RawResponse(_Body, Generic[T]):
     """The HTTP response of a call made through `with_raw_response`: status, headers, and `parse()`."""
 
     def __init__(
-        self, response: httpx.Response, tp: type[T], *, strict: bool = False, parsed: T | None = None
+        self,
+        response: httpx.Response,
+        tp: type[T],
+        *,
+        strict: bool = False,
+        parsed: T | None = None,
     ) -> None:
         super().__init__(response)
         self._type = tp
@@ -1233,7 +1419,9 @@ def to_raw_response(method: Callable[P, T]) -> Callable[P, RawResponse[T]]:
     return cast(Callable[P, RawResponse[T]], method)
 
 
-def to_async_raw_response(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[RawResponse[T]]]:
+def to_async_raw_response(
+    method: Callable[P, Awaitable[T]],
+) -> Callable[P, Awaitable[RawResponse[T]]]:
     return cast(Callable[P, Awaitable[RawResponse[T]]], method)
 
 
@@ -1292,7 +1480,9 @@ class _ClientBase:
     default_base_url = ""
     user_agent = "sdkgen-sdk"
     security_schemes: Mapping[str, SecurityScheme] = {}
-    credentials_required = False  # every operation needs one: a client without any is refused
+    credentials_required = (
+        False  # every operation needs one: a client without any is refused
+    )
 
     def __init__(
         self,
@@ -1305,18 +1495,34 @@ class _ClientBase:
         strict_response_validation: bool,
         credentials: Mapping[str, object | None] | None = None,
     ) -> None:
-        from_env = {key: os.environ.get(s.env_var) for key, s in self.security_schemes.items()}
-        given = {**from_env, **{k: v for k, v in (credentials or {}).items() if v is not None}}
-        primary = next((k for k, s in self.security_schemes.items() if s.argument == "api_key"), None)
+        from_env = {
+            key: os.environ.get(s.env_var) for key, s in self.security_schemes.items()
+        }
+        given = {
+            **from_env,
+            **{k: v for k, v in (credentials or {}).items() if v is not None},
+        }
+        primary = next(
+            (k for k, s in self.security_schemes.items() if s.argument == "api_key"),
+            None,
+        )
         key = api_key if api_key is not None else os.environ.get(self.api_key_env)
         self.credentials = credentials_of(self.security_schemes, key, given)
         if self.credentials_required and not self.credentials:
             first = next(iter(self.security_schemes.values()), None)
-            raise MissingAPIKeyError(*((first.env_var, first.argument) if first else (self.api_key_env,)))
-        secret = self.credentials.get(primary) if primary else (Secret(key) if key else None)
+            raise MissingAPIKeyError(
+                *((first.env_var, first.argument) if first else (self.api_key_env,))
+            )
+        secret = (
+            self.credentials.get(primary) if primary else (Secret(key) if key else None)
+        )
         self.api_key: Secret | None = secret if isinstance(secret, Secret) else None
-        self.base_url = base_url or os.environ.get(self.base_url_env) or self.default_base_url
-        self.timeout = DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else _timeout(timeout)
+        self.base_url = (
+            base_url or os.environ.get(self.base_url_env) or self.default_base_url
+        )
+        self.timeout = (
+            DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else _timeout(timeout)
+        )
         self.max_retries = max_retries
         self.default_headers = dict(default_headers or {})
         self.strict_response_validation = strict_response_validation
@@ -1349,7 +1555,11 @@ class _ClientBase:
 
     def _paged(self, page: _Page[Any]) -> Any:
         """The page, or through `with_raw_response` a RawResponse whose `parse()` returns it."""
-        return RawResponse(page.http_response, type(page), parsed=page) if self._raw else page
+        return (
+            RawResponse(page.http_response, type(page), parsed=page)
+            if self._raw
+            else page
+        )
 
 
 def _log_request(request: httpx.Request, attempt: int) -> None:
@@ -1358,7 +1568,9 @@ def _log_request(request: httpx.Request, attempt: int) -> None:
 
 
 def _log_retry(request: httpx.Request, reason: str, delay: float) -> None:
-    log.info("retrying %s %s in %.2fs after %s", request.method, request.url, delay, reason)
+    log.info(
+        "retrying %s %s in %.2fs after %s", request.method, request.url, delay, reason
+    )
 
 
 class SyncClient(_ClientBase):
@@ -1387,12 +1599,22 @@ class SyncClient(_ClientBase):
         self._http = http_client or httpx.Client(timeout=self.timeout)
 
     @overload
-    def _send(self, request: httpx.Request, tp: type[T], *, max_retries: int | NotGiven = ...) -> T: ...
+    def _send(
+        self, request: httpx.Request, tp: type[T], *, max_retries: int | NotGiven = ...
+    ) -> T: ...
 
     @overload
-    def _send(self, request: httpx.Request, tp: object, *, max_retries: int | NotGiven = ...) -> Any: ...
+    def _send(
+        self, request: httpx.Request, tp: object, *, max_retries: int | NotGiven = ...
+    ) -> Any: ...
 
-    def _send(self, request: httpx.Request, tp: Any, *, max_retries: int | NotGiven = NOT_GIVEN) -> Any:
+    def _send(
+        self,
+        request: httpx.Request,
+        tp: Any,
+        *,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Any:
         """Send with retries; parse the body as `tp` (a model, a type alias, or NoneType)."""
         retries = self._retries_for(max_retries)
         attempt = 0
@@ -1417,14 +1639,29 @@ class SyncClient(_ClientBase):
                 response.read()
                 raise status_error(response)
             response.close()
-            _sleep(_retry_and_log(request, attempt, response, f"status {response.status_code}"))
+            _sleep(
+                _retry_and_log(
+                    request, attempt, response, f"status {response.status_code}"
+                )
+            )
 
     def _page(
-        self, request: httpx.Request, tp: Any, rule: PageRule, *, max_retries: int | NotGiven = NOT_GIVEN
+        self,
+        request: httpx.Request,
+        tp: Any,
+        rule: PageRule,
+        *,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Any:
         """The first (or next) page of a list operation, which fetches the pages after it."""
-        raw: RawResponse[Any] = self._raw_copy()._send(request, tp, max_retries=max_retries)
-        return self._paged(SyncPage(self._raw_copy(False), request, raw.parse(), rule, raw.http_response))
+        raw: RawResponse[Any] = self._raw_copy()._send(
+            request, tp, max_retries=max_retries
+        )
+        return self._paged(
+            SyncPage(
+                self._raw_copy(False), request, raw.parse(), rule, raw.http_response
+            )
+        )
 
     def close(self) -> None:
         if self._owns_http_client:
@@ -1463,14 +1700,22 @@ class AsyncClient(_ClientBase):
         self._http = http_client or httpx.AsyncClient(timeout=self.timeout)
 
     @overload
-    async def _send(self, request: httpx.Request, tp: type[T], *, max_retries: int | NotGiven = ...) -> T: ...
+    async def _send(
+        self, request: httpx.Request, tp: type[T], *, max_retries: int | NotGiven = ...
+    ) -> T: ...
 
     @overload
     async def _send(
         self, request: httpx.Request, tp: object, *, max_retries: int | NotGiven = ...
     ) -> Any: ...
 
-    async def _send(self, request: httpx.Request, tp: Any, *, max_retries: int | NotGiven = NOT_GIVEN) -> Any:
+    async def _send(
+        self,
+        request: httpx.Request,
+        tp: Any,
+        *,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Any:
         """Send with retries; parse the body as `tp` (a model, a type alias, or NoneType)."""
         retries = self._retries_for(max_retries)
         attempt = 0
@@ -1487,7 +1732,9 @@ class AsyncClient(_ClientBase):
             except httpx.TransportError as exc:
                 if attempt > retries:
                     raise APIConnectionError(request) from exc
-                await _async_sleep(_retry_and_log(request, attempt, None, "a connection error"))
+                await _async_sleep(
+                    _retry_and_log(request, attempt, None, "a connection error")
+                )
                 continue
             if response.status_code < 400:
                 return self._result(response, tp)
@@ -1495,14 +1742,29 @@ class AsyncClient(_ClientBase):
                 await response.aread()
                 raise status_error(response)
             await response.aclose()
-            await _async_sleep(_retry_and_log(request, attempt, response, f"status {response.status_code}"))
+            await _async_sleep(
+                _retry_and_log(
+                    request, attempt, response, f"status {response.status_code}"
+                )
+            )
 
     async def _page(
-        self, request: httpx.Request, tp: Any, rule: PageRule, *, max_retries: int | NotGiven = NOT_GIVEN
+        self,
+        request: httpx.Request,
+        tp: Any,
+        rule: PageRule,
+        *,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> Any:
         """The first (or next) page of a list operation, which fetches the pages after it."""
-        raw: RawResponse[Any] = await self._raw_copy()._send(request, tp, max_retries=max_retries)
-        return self._paged(AsyncPage(self._raw_copy(False), request, raw.parse(), rule, raw.http_response))
+        raw: RawResponse[Any] = await self._raw_copy()._send(
+            request, tp, max_retries=max_retries
+        )
+        return self._paged(
+            AsyncPage(
+                self._raw_copy(False), request, raw.parse(), rule, raw.http_response
+            )
+        )
 
     async def close(self) -> None:
         if self._owns_http_client:

@@ -31,21 +31,23 @@ Row = tuple[str, str, float, float, str, float, float]
 def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall seconds, and the peak of the whole process tree's resident memory in MB (the command
     and every process it starts, summed, sampled every 20 ms)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, _tree_rss(process.pid))
-        time.sleep(0.02)
-    wall = time.perf_counter() - started
-    stderr = process.stderr.read() if process.stderr else b""
-    if process.returncode != 0:
-        raise subprocess.CalledProcessError(process.returncode, command, stderr=stderr)
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a chatty tool never blocks
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.02)
+        wall = time.perf_counter() - started
+        if process.returncode != 0:
+            errors.seek(0)
+            raise subprocess.CalledProcessError(process.returncode, command, stderr=errors.read())
     return wall, peak / 2**20
 
 
 def _tree_rss(root: int) -> int:
-    """Bytes resident in `root` and all its descendants, from /proc."""
+    """Bytes resident in `root` and all its descendants, from /proc: each process's proportional
+    share (PSS), so pages a forked child shares with its parent count once."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -63,8 +65,11 @@ def _tree_rss(root: int) -> int:
     total = 0
     for pid in tree:
         try:
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except OSError:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            total += next(
+                int(line.split()[1]) * 1024 for line in rollup.splitlines() if line.startswith("Pss:")
+            )
+        except (OSError, StopIteration, ValueError):
             continue
     return total
 
