@@ -279,21 +279,26 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
 
     (old, old_bundled), (new, new_bundled) = load_side(base), load_side(revision)
     config = None if no_sdk else _diff_config(base, revision)
-    # each side's SDK is rendered in a child while both are validated here (seconds each on a
-    # large spec); a side that breaks OpenAPI's rules is still diffed, with its errors as
-    # findings, but gets no SDK (only the loader's and refs' rules stop a diff)
-    renders = [] if config is None else [Ahead(partial(render_document, doc, config)) for doc in (old, new)]
+    # the revision's SDK (its models are rarely cached) is rendered in a child from the start;
+    # this process validates both sides, then renders the base's meanwhile. A side that breaks
+    # OpenAPI's rules is still diffed, with its errors as findings, but gets no SDK (only the
+    # loader's and refs' rules stop a diff)
+    revision_sdk = None if config is None else Ahead(partial(render_document, new, config))
     try:
         base_found = validated(old, old_bundled, fatal=False)  # a problem with the base is reported first
         new_found = validated(new, new_bundled, fatal=False)
         changes = [*invalid_spec_findings(new, new_found), *_diffed(old, new, base_found + new_found)]
         impact = None
-        if renders and not any(d.is_error for d in base_found + new_found):
-            base_sdk, new_sdk = (formatted(*ahead.result()) for ahead in renders)
-            impact = sdk_impact(base_sdk, new_sdk)
+        if (
+            config is not None
+            and revision_sdk is not None
+            and not any(d.is_error for d in base_found + new_found)
+        ):
+            base_sdk = formatted(*render_document(old, config))
+            impact = sdk_impact(base_sdk, formatted(*revision_sdk.result()))
     finally:
-        for ahead in renders:
-            ahead.cancel()
+        if revision_sdk is not None:
+            revision_sdk.cancel()
     result = DiffResult(base, revision, changes, old.data == new.data, impact)
     click.echo(FORMATS[fmt](result), nl=False)
     if fail_on and any(SEVERITY[c.level] >= SEVERITY[fail_on] for c in changes):
