@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -36,7 +37,8 @@ class Outcome:
     generated: bool = False
     imports: bool = False
     mypy_clean: bool = False
-    seconds: float = 0.0
+    seconds: float = 0.0  # generation and the import and mypy checks
+    generate_seconds: float = 0.0  # generation alone, without caches
     note: str = ""
     called: int = 0  # operations without a required body, called against Prism
     parsed: int = 0  # of those, the 2xx answers the client returned as its type
@@ -117,8 +119,14 @@ def _check(out: Path, generated: bool, started: float, python: Path, mypy: Path)
 
 def run_sdkgen(spec: Path, out: Path) -> Outcome:
     started = time.perf_counter()
-    result = _run([str(BIN / "sdkgen"), "generate", "--spec", str(spec), "--out", str(out)], cwd=out.parent)
+    result = _run(  # without caches, like the rival, which has none
+        [str(BIN / "sdkgen"), "generate", "--spec", str(spec), "--out", str(out)],
+        cwd=out.parent,
+        env={**os.environ, "SDKGEN_NO_CACHE": "1"},
+    )
+    generated = time.perf_counter() - started
     outcome = _check(out, result.returncode == 0, started, BIN / "python", BIN / "mypy")
+    outcome.generate_seconds = generated
     if result.returncode != 0:
         outcome.note = (result.stderr.strip().splitlines() or [""])[-1][:120]
     return outcome
@@ -139,8 +147,10 @@ def run_rival(spec: Path, out: Path, venv: Path) -> Outcome:
         cwd=out.parent,
         env={**os.environ, "PATH": f"{venv / 'bin'}:{os.environ['PATH']}"},
     )
+    generated = time.perf_counter() - started
     # its generated code needs attrs and httpx: check it with sdkgen's python plus the rival's site-packages
     outcome = _check(out, result.returncode == 0, started, venv / "bin" / "python", BIN / "mypy")
+    outcome.generate_seconds = generated
     if result.returncode != 0:
         outcome.note = (result.stderr.strip().splitlines() or [""])[-1][:120]
     return outcome
@@ -239,10 +249,14 @@ def main() -> int:
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(one, chosen))
-    print(f"{'spec':<46} {'sdkgen':<8} {'rival':<8} {'parsed (sdkgen/rival/calls)':<28} note")
+    print(
+        f"{'spec':<46} {'sdkgen':<8} {'rival':<8} {'generate s':<12} {'parsed (sdkgen/rival/calls)':<28} note"
+    )
     for name, ours, theirs in results:
         parsed = f"{ours.parsed}/{theirs.parsed}/{max(ours.called, theirs.called)}"
-        print(f"{name[:46]:<46} {mark(ours):<8} {mark(theirs):<8} {parsed:<28} {ours.note or theirs.note}")
+        seconds = f"{ours.generate_seconds:.1f}/{theirs.generate_seconds:.1f}"
+        note = ours.note or theirs.note
+        print(f"{name[:46]:<46} {mark(ours):<8} {mark(theirs):<8} {seconds:<12} {parsed:<28} {note}")
     total = len(results)
     for label, index in (("sdkgen", 1), ("openapi-python-client", 2)):
         outcomes = [r[index] for r in results]
@@ -250,6 +264,14 @@ def main() -> int:
         shares = [f"{c}/{total} ({100 * c / total:.0f}%)" for c in counts]
         print(f"{label}: generated {shares[0]}, imports {shares[1]}, mypy --strict clean {shares[2]}")
         print(f"{label}: parsed {sum(o.parsed for o in outcomes)} responses at run time")
+    both = [(a.generate_seconds, b.generate_seconds) for _, a, b in results if a.generated and b.generated]
+    if both:
+        ratio = statistics.median(a / b for a, b in both)
+        ours_s, theirs_s = (statistics.median(pair[i] for pair in both) for i in (0, 1))
+        print(
+            f"generation time per spec, no caches (both generated, {len(both)} specs): median sdkgen "
+            f"{ours_s:.2f} s, openapi-python-client {theirs_s:.2f} s, median ratio {ratio:.2f}"
+        )
     fewer = [n for n, a, b in results if a.parsed < b.parsed]
     print(f"specs where sdkgen parsed fewer responses than openapi-python-client: {len(fewer)} {fewer}")
     (WORK / "results.json").write_text(
