@@ -57,6 +57,11 @@ def key(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
+# Kinds whose entries are megabytes each (a parsed spec, a models module): only the most recently
+# used are kept, so reviewing many revisions with `diff` does not fill the disk.
+BOUNDED = {"load": 24, "models": 12}
+
+
 def _path(kind: str, name: str) -> Path:
     return directory() / kind / name[:2] / name[2:]
 
@@ -72,8 +77,12 @@ def get(kind: str, name: str) -> Any | None:
 def get_bytes(kind: str, name: str) -> bytes | None:
     if not enabled():
         return None
+    path = _path(kind, name)
     try:
-        return _path(kind, name).read_bytes()
+        data = path.read_bytes()
+        if kind in BOUNDED:
+            os.utime(path)  # used: the last to be pruned
+        return data
     except OSError:
         return None
 
@@ -93,8 +102,18 @@ def put_bytes(kind: str, name: str, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, target)
+        if kind in BOUNDED:
+            _prune(kind, BOUNDED[kind])
     except OSError:
         pass
+
+
+def _prune(kind: str, keep: int) -> None:
+    """Remove all but the `keep` most recently used entries of a kind."""
+    entries = [p for p in (directory() / kind).glob("*/*") if not p.name.startswith(".tmp-")]
+    entries.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[keep:]:
+        old.unlink(missing_ok=True)
 
 
 def tree_hash(files: dict[str, str]) -> str:

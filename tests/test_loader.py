@@ -150,3 +150,22 @@ def test_a_cached_load_gives_the_same_data_and_positions_without_parsing(
     monkeypatch.undo()
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
     assert load(path).data == first.data
+
+
+def test_the_megabyte_caches_keep_only_their_most_recently_used_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from generator import cache
+
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path))
+    monkeypatch.setitem(cache.BOUNDED, "load", 3)
+    names = [cache.key("test", str(i)) for i in range(5)]
+    for age, name in enumerate(names):
+        cache.put_bytes("load", name, b"x")
+        os.utime(cache._path("load", name), (1_000_000 + age, 1_000_000 + age))
+    assert cache.get_bytes("load", names[2]) == b"x"  # used now: the newest
+    cache.put_bytes("load", cache.key("test", "new"), b"y")
+    kept = {name for name in names if cache.get_bytes("load", name) is not None}
+    assert kept == {names[2], names[4]}, "the two least recently used and the oldest are gone"

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "wire"))
-from drive_operations import ROUTE, documented_call  # noqa: E402  (the docs page's call, as driven)
+from drive_operations import ROUTE, documented_calls  # noqa: E402  (the docs page's call, as driven)
 
 
 def _norm(name: str) -> str:
@@ -127,7 +127,7 @@ def drive_sdkgen(calls: list[dict[str, Any]], sdk: str, url: str) -> dict[str, s
     routes: dict[tuple[str, str], str] = {}
     for page in (Path(sdk) / "docs" / "operations").glob("*.md"):
         route = ROUTE.search(page.read_text("utf-8"))
-        call = documented_call(page)
+        call = documented_calls(page).get(page.stem)  # the sync client's call
         if route and call:
             routes[(route[1], route[2])] = ast.unparse(call.body.func)
     outcomes = {}
