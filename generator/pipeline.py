@@ -6,24 +6,24 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import cache
 from .background import Ahead
-from .build import build_api, package_name, sdk_class_names
 from .config import Config
 from .diagnostics import Diagnostic, Level, SpecError, is_fatal, sort_diagnostics
-from .effective import EffectiveSchemas
-from .format_record import RECORD, Prior, read_prior, write_record
-from .formatting import format_with_record
-from .ir import Api
 from .loader import Document, load
-from .model_names import SDK_NAMES
-from .models import generate_models
-from .prepare import prepare_spec
 from .refs import bundle
-from .render import render, verbatim_paths
-from .validate import validate
+
+if TYPE_CHECKING:
+    from .format_record import Prior
+    from .ir import Api
+
+# The stages past loading import their libraries (openapi-spec-validator, datamodel-code-generator,
+# black) where they run: `generate` forks the render child right after loading, so the child
+# imports what it needs while this process imports the validator, on the other core.
 
 Progress = Callable[[str], None]
 
@@ -75,8 +75,12 @@ def generate(config: Config, progress: Progress = quiet) -> Generated:
     except BaseException:
         ahead.cancel()
         raise
+    from .format_record import read_prior
+
+    import_module(".formatting", __package__)  # black, imported while the child still renders
+    prior = read_prior(config.output)
     api, files = ahead.result()
-    return formatted(api, files, warnings, stages, read_prior(config.output))
+    return formatted(api, files, warnings, stages, prior)
 
 
 def _load(spec: Path, allow_remote_refs: bool, stages: _Stages) -> tuple[Document, bool]:
@@ -103,6 +107,8 @@ def validated(
     if isinstance(hit, list):
         found = [Diagnostic(d[0], d[1], d[2], d[3], Level(d[4]), d[5]) for d in hit]
     else:
+        from .validate import validate
+
         found = sort_diagnostics(validate(doc))
         cache.put(
             "validate", key, [[d.file, d.line, d.column, d.pointer, d.level.value, d.message] for d in found]
@@ -129,6 +135,10 @@ def formatted(
 ) -> Generated:
     """The rendered files formatted: the last stage before the writer. With what the output folder
     holds (`prior`), its unchanged files are taken from it and the output gains its record."""
+    from .format_record import RECORD, write_record
+    from .formatting import format_with_record
+    from .render import verbatim_paths
+
     result, entries = format_with_record(files, api.package_name, prior, verbatim_paths(api.package_name))
     if prior is not None:
         result[RECORD] = write_record(entries)
@@ -140,6 +150,13 @@ def render_document(
     doc: Document, config: Config, stages: _Stages | None = None
 ) -> tuple[Api, dict[str, str]]:
     """The IR and the files it renders to, before formatting."""
+    from .build import build_api, package_name, sdk_class_names
+    from .effective import EffectiveSchemas
+    from .model_names import SDK_NAMES
+    from .models import generate_models
+    from .prepare import prepare_spec
+    from .render import render
+
     stages = stages or _Stages(quiet)
     package = package_name(doc.data, config)
     spec = prepare_spec(doc.data, package, dict(config.model_names))
