@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from .output import is_safe_path
+
 RECORD = ".sdkgen-format"
 
 
@@ -41,17 +43,18 @@ class Entry:
 class Prior:
     """What the output folder already holds, as far as its record vouches for it."""
 
-    files: dict[str, str] = field(default_factory=dict)  # path -> text on disk, for a matching render
-    rendered: dict[str, str] = field(default_factory=dict)  # path -> hash of the render it came from
+    files: dict[str, str] = field(default_factory=dict)  # path -> text on disk, as recorded
     entries: dict[str, Entry] = field(default_factory=dict)
 
     def file_for(self, path: str, rendered_text: str) -> str | None:
         """The file on disk, when it was formatted from exactly this render."""
-        return self.files.get(path) if self.rendered.get(path) == digest(rendered_text) else None
+        entry = self.entries.get(path)
+        return self.files[path] if entry is not None and entry.rendered == digest(rendered_text) else None
 
 
 def read_prior(out: Path | None) -> Prior:
-    """The record of the folder's last run, with each file it vouches for read and checked."""
+    """The record of the folder's last run, with each file it vouches for read and checked; a
+    line that is not one of ours, or names a path outside the folder, is passed over."""
     prior = Prior()
     if out is None:
         return prior
@@ -62,14 +65,16 @@ def read_prior(out: Path | None) -> Prior:
     if not lines or lines[0] != toolkit():
         return prior
     for line in lines[1:]:
-        path, written, rendered, *pieces = line.split()
+        fields = line.split()
+        if len(fields) < 3 or not is_safe_path(fields[0]):
+            continue
+        path, written, rendered, *pieces = fields
         try:
             text = (out / path).read_text("utf-8")
-        except (OSError, UnicodeDecodeError, ValueError):
+        except (OSError, UnicodeDecodeError):
             continue
-        if digest(text) == written and ".." not in Path(path).parts:
+        if digest(text) == written:
             prior.files[path] = text
-            prior.rendered[path] = rendered
             prior.entries[path] = Entry(written, rendered, tuple(pieces))
     return prior
 

@@ -213,3 +213,22 @@ def test_the_record_vouches_for_formatting_never_for_code(
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "none"))
     result = run_cli("check", "--spec", SPEC, "--out", clone)
     assert result.exit_code == 1 and "= 'x'" in result.stdout
+
+
+def test_a_record_line_that_is_not_ours_is_passed_over(tmp_path: Path) -> None:
+    """The record is read from a folder anyone may have edited: a short line, or a path outside
+    the folder, is never read or trusted, and the run goes on."""
+    from generator.format_record import RECORD, digest, read_prior
+
+    clone = tmp_path / "clone"
+    shutil.copytree(GENERATED, clone)
+    (tmp_path / "secret.txt").write_text("outside\n")
+    record = clone / RECORD
+    outside = f"../secret.txt {digest('outside' + chr(10))} {digest('x')}\n"
+    record.write_text(record.read_text() + "half-a-line\n" + outside)
+    prior = read_prior(clone)
+    assert "../secret.txt" not in prior.files and "half-a-line" not in prior.files
+    assert "README.md" in prior.files, "the lines that are ours still count"
+    result = run_cli("generate", "--spec", SPEC, "--out", clone)
+    assert result.exit_code == 0, result.stderr
+    assert snapshot(clone) == snapshot(GENERATED)

@@ -89,11 +89,7 @@ class Components(Operations):
             for path, item in (spec.get("paths") or {}).items():
                 for method, op in operations(item).items():
                     name = f"{method.upper()} {path}"
-                    request = [
-                        op.get("parameters"),
-                        item.get("parameters") if isinstance(item, dict) else None,
-                    ]
-                    request.append(op.get("requestBody"))
+                    request = [op.get("parameters"), item.get("parameters"), op.get("requestBody")]
                     for direction, roots in ((REQUEST, request), (RESPONSE, [op.get("responses")])):
                         for target in closure(spec, roots, known):
                             self.reach.setdefault(target, set()).add((name, direction))

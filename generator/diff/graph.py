@@ -22,16 +22,22 @@ def requirements(security: Any) -> set[str]:
     return found
 
 
+def component_name(node: Any, kind: str = "schemas") -> str | None:
+    """X, for a node that is a `$ref` to `#/components/<kind>/X`."""
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    parts = local_ref_parts(ref) if isinstance(ref, str) else None
+    return str(parts[2]) if parts and len(parts) == 3 and parts[:2] == ["components", kind] else None
+
+
 def refs_in(node: Any) -> set[str]:
     found: set[str] = set()
     stack = [node]
     while stack:
         current = stack.pop()
         if isinstance(current, dict):
-            ref = current.get("$ref")
-            parts = local_ref_parts(ref) if isinstance(ref, str) else None
-            if parts and len(parts) == 3 and parts[:2] == ["components", "schemas"]:
-                found.add(parts[2])
+            name = component_name(current)
+            if name is not None:
+                found.add(name)
             stack.extend(current.values())
         elif isinstance(current, list):
             stack.extend(current)
@@ -65,10 +71,9 @@ def body_refs(spec: dict[str, Any], roots: list[Any]) -> set[str]:
         if isinstance(node, dict):
             content = node.get("content")
             for media in content.values() if isinstance(content, dict) else []:
-                ref = media.get("schema", {}).get("$ref") if isinstance(media, dict) else None
-                parts = local_ref_parts(ref) if isinstance(ref, str) else None
-                if parts and len(parts) == 3 and parts[:2] == ["components", "schemas"]:
-                    found.add(parts[2])
+                name = component_name(media.get("schema")) if isinstance(media, dict) else None
+                if name is not None:
+                    found.add(name)
             stack.extend(v for v in node.values() if isinstance(v, dict))
     return found
 

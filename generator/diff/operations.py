@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..pointer import Part, deref, local_ref_parts
-from .graph import operations, parameter_renames, path_renames, requirements
+from ..pointer import Part, deref
+from .graph import component_name, operations, parameter_renames, path_renames, requirements
 from .lifecycle import UNSTABLE, removal, removal_rule, stability, stability_change
 from .schemas import Side
 from .state import REQUEST, RESPONSE, DiffState
@@ -115,26 +115,11 @@ class Operations(DiffState):
         """A tag moves the operation's method to another resource of the SDK (`client.<tag>`)."""
         b_tags = [str(t) for t in b_op.get("tags") or []]
         r_tags = [str(t) for t in r_op.get("tags") or []]
-        for tag in r_tags:
-            if tag not in b_tags:
-                self._emit(
-                    "api-tag-added",
-                    f"tag {tag!r} added",
-                    name,
-                    (*b_at, "tags"),
-                    (*r_at, "tags"),
-                    key=f"tag|{tag}",
-                )
-        for tag in b_tags:
-            if tag not in r_tags:
-                self._emit(
-                    "api-tag-removed",
-                    f"tag {tag!r} removed",
-                    name,
-                    (*b_at, "tags"),
-                    (*r_at, "tags"),
-                    key=f"tag|{tag}",
-                )
+        for verb, tags, others in (("added", r_tags, b_tags), ("removed", b_tags, r_tags)):
+            for tag in tags:
+                if tag not in others:
+                    parts = ((*b_at, "tags"), (*r_at, "tags"))
+                    self._emit(f"api-tag-{verb}", f"tag {tag!r} {verb}", name, *parts, key=f"tag|{tag}")
 
     def _parameters(
         self,
@@ -205,20 +190,10 @@ class Operations(DiffState):
             for index, param in enumerate((holder or {}).get("parameters") or []):
                 resolved = deref(spec, param)
                 if isinstance(resolved, dict) and "name" in resolved:
-                    target = (
-                        local_ref_parts(param["$ref"])
-                        if isinstance(param, dict) and isinstance(param.get("$ref"), str)
-                        else None
-                    )
-                    shared = (
-                        str(target[2])
-                        if target and len(target) == 3 and target[:2] == ["components", "parameters"]
-                        else None
-                    )
                     found[(str(resolved.get("in")), str(resolved["name"]))] = (
                         resolved,
                         (*parts, "parameters", index),
-                        shared,
+                        component_name(param, "parameters"),
                     )
         return found
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from ..diagnostics import Diagnostic
 from ..loader import Document
-from ..pointer import Part, local_ref_parts, to_pointer
+from ..pointer import Part, to_pointer
+from .graph import component_name
 from .rules import INFO, OTHER_RULES, PARAMETER_PROPERTY_KINDS, schema_rule
 from .schemas import SchemaChange, SchemaDiffer
 
@@ -115,7 +116,7 @@ class DiffState:
 
     def _same_shared(self, kind: str, b_node: Any, r_node: Any, operation: str) -> bool:
         """Whether both sides name the same components/<kind> entry; it is then compared once."""
-        names = [_component_name(node, kind) for node in (b_node, r_node)]
+        names = [component_name(node, kind) for node in (b_node, r_node)]
         if names[0] is None or names[0] != names[1]:
             return False
         self.shared_reach.setdefault(kind, {}).setdefault(names[0], set()).add(operation)
@@ -190,10 +191,3 @@ def invalid_spec_findings(doc: Document, found: list[Diagnostic]) -> list[Change
         for d in found
         if d.is_error
     ]
-
-
-def _component_name(node: Any, kind: str) -> str | None:
-    """X, for a `$ref` to `#/components/<kind>/X`."""
-    ref = node.get("$ref") if isinstance(node, dict) else None
-    parts = local_ref_parts(ref) if isinstance(ref, str) else None
-    return str(parts[2]) if parts and len(parts) == 3 and parts[:2] == ["components", kind] else None
