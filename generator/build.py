@@ -16,7 +16,7 @@ from .effective import EffectiveSchemas
 from .ir import Api, Body, Field, Group, Operation, Parameter, Response, SecurityScheme
 from .media import accept, body_kind, is_file, json_media, media_type, request_media, stream_media
 from .models import ModelSource
-from .naming import argument_name, class_name, function_name, pascal_case, safe_name, snake_case
+from .naming import argument_name, class_name, function_name, member_order, pascal_case, safe_name, snake_case
 from .open_enums import OPEN_ENUM
 from .pagination import pagination
 from .pointer import local_ref_parts
@@ -80,6 +80,7 @@ def build_api(schemas: EffectiveSchemas, models: ModelSource, config: Config) ->
         doc_models=doc_models(schemas, used_by),
         model_names=models.names,
         models_source=models.text,
+        model_modules=models.modules,
         builder_imports=_mentioned(operations, known, responses=False),
         client_imports=_mentioned(operations, known, responses=True),
         builder_from_imports=_from_imports(operations, models, responses=False),
@@ -477,7 +478,11 @@ def _from_imports(
     for name in _mentioned(operations, set(sources) - set(models.names), responses=responses):
         module, text = sources[name]
         by_module.setdefault(module, set()).add(text)
-    return tuple((module, tuple(sorted(names))) for module, names in sorted(by_module.items()))
+    if _mentioned(operations, set(models.names), responses=responses):
+        by_module.setdefault("typing", set()).add("TYPE_CHECKING")  # the models are imported for mypy
+    return tuple(
+        (module, tuple(sorted(names, key=member_order))) for module, names in sorted(by_module.items())
+    )
 
 
 def _mentioned(
@@ -488,7 +493,8 @@ def _mentioned(
     for op in operations:
         annotations += [p.annotation for p in op.parameters]
         if responses:
-            annotations.append(op.success.annotation)
+            if not op.pagination:  # a page's response model is read at run time only
+                annotations.append(op.success.annotation)
             if op.streaming:
                 annotations.append(op.streaming.event)
             if op.pagination:
@@ -497,8 +503,8 @@ def _mentioned(
                 annotations.append("overload(Literal)")  # the typed overloads of `stream`
             if op.streaming and op.streaming.ruled:
                 annotations.append("Annotated")
-        if op.body:  # the client passes a form's fields on; only a builder names its model
-            uses_model = op.body.encoding == "json" or not responses
+        if op.body:  # a signature's `body=` (a form's model is read at run time, from the package)
+            uses_model = op.body.encoding == "json" or (op.body.whole and op.body.encoding != "raw")
             annotations += [op.body.model if uses_model else "", *(f.annotation for f in op.body.fields)]
     used = {n.id for a in annotations for n in ast.walk(ast.parse(a)) if isinstance(n, ast.Name)}
     return tuple(sorted(used & known))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
+
+from .model_modules import ModelModule
 
 
 @dataclass(frozen=True)
@@ -224,12 +227,17 @@ class Api:
     groups: tuple[Group, ...]
     doc_models: tuple[DocModel, ...]
     model_names: tuple[str, ...]
-    models_source: str
+    models_source: str  # the whole models text, as one module (the diff compares it)
+    model_modules: tuple[ModelModule, ...]  # the same text split into the models package
     builder_imports: tuple[str, ...]  # what request_builders.py imports from the models module
     client_imports: tuple[str, ...]  # what _client.py imports from it
     builder_from_imports: tuple[tuple[str, tuple[str, ...]], ...]  # other names: typing, uuid, pydantic
     client_from_imports: tuple[tuple[str, tuple[str, ...]], ...]
     security_schemes: tuple[SecurityScheme, ...] = ()
+
+    @cached_property
+    def model_name_set(self) -> frozenset[str]:
+        return frozenset(self.model_names)
 
     @property
     def primary_scheme(self) -> SecurityScheme | None:

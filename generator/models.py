@@ -15,6 +15,7 @@ from typing import Any
 from . import cache
 from .diagnostics import Diagnostic, Level, SpecError
 from .loader import Document
+from .model_modules import ModelModule, split_models
 from .model_names import SDK_NAMES, apply_renames, derived_renames
 from .open_enums import discriminating_properties, open_string_enums
 from .walk import iter_schemas
@@ -50,6 +51,7 @@ class ModelSource:
     fields: dict[str, tuple[ast.AnnAssign, ...]]  # each class's fields, inherited ones included
     component_classes: dict[str, str]  # components/schemas key -> class name
     imports: dict[str, tuple[str, str]]  # a name the models import (UUID, ...) -> (module, import text)
+    modules: tuple[ModelModule, ...] = ()  # the text split into the models package's modules
 
     def class_for(self, key: str) -> str | None:
         return self.component_classes.get(key)
@@ -146,7 +148,8 @@ def _inspect(text: str, components: dict[str, str]) -> ModelSource:
     module = ast.parse(text)
     names: list[str] = []
     fields: dict[str, tuple[ast.AnnAssign, ...]] = {}
-    mutable_defaults = False  # in a subclass of the runtime's BaseModel, where ruff cannot see pydantic
+    mutable: set[str] = set()  # subclasses of the runtime's BaseModel, where ruff cannot see pydantic,
+    # with mutable defaults
     for node in module.body:
         if isinstance(node, ast.ClassDef):
             names.append(node.name)
@@ -154,15 +157,16 @@ def _inspect(text: str, components: dict[str, str]) -> ModelSource:
                 s for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
             )
             fields[node.name] = _with_inherited(node, own, fields)
-            mutable_defaults = mutable_defaults or (
-                any(isinstance(b, ast.Name) and b.id == "BaseModel" for b in node.bases)
-                and any(isinstance(f.value, ast.List | ast.Dict | ast.Set) for f in own)
-            )
+            if any(isinstance(b, ast.Name) and b.id == "BaseModel" for b in node.bases) and any(
+                isinstance(f.value, ast.List | ast.Dict | ast.Set) for f in own
+            ):
+                mutable.add(node.name)
         elif (
             isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
         ):
             names.append(node.targets[0].id)
-    if mutable_defaults:
+    modules = split_models(module, text, (HEADER, MUTABLE_DEFAULTS_HEADER), components.values(), mutable)
+    if mutable:
         text = text.replace(HEADER, MUTABLE_DEFAULTS_HEADER, 1)
     known = set(names)
     imports = {  # `date as date_aliased` (a field is called date) is imported the same way
@@ -179,7 +183,7 @@ def _inspect(text: str, components: dict[str, str]) -> ModelSource:
         for alias in node.names
     }
     return ModelSource(
-        text, tuple(names), fields, {k: v for k, v in components.items() if v in known}, imports
+        text, tuple(names), fields, {k: v for k, v in components.items() if v in known}, imports, modules
     )
 
 

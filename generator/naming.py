@@ -58,3 +58,8 @@ def argument_name(name: str) -> str:
 
 def class_name(name: str) -> str:
     return safe_name(pascal_case(name))
+
+
+def member_order(name: str) -> tuple[int, str]:
+    """isort's (and ruff's) order of the names in `from x import ...`: CONSTANTS, Classes, the rest."""
+    return (0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2, name)

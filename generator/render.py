@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import unicodedata
 from functools import cache
@@ -11,6 +12,7 @@ import jinja2
 
 from . import docs
 from .ir import Api
+from .naming import member_order
 
 # One entry template per output file, named after it; "{package}" stands for the package folder.
 OUTPUTS = (
@@ -19,6 +21,7 @@ OUTPUTS = (
     "{package}/__init__.py",
     "{package}/_client.py",
     "{package}/request_builders.py",
+    "{package}/models/__init__.py",
     "{package}/py.typed",
     "docs/index.md",
 )
@@ -58,6 +61,8 @@ def environment() -> jinja2.Environment:
     env.filters["pyliteral"] = python_literal
     env.filters["docstring"] = docstring_text
     env.filters["all_sorted"] = all_sorted
+    env.filters["import_sorted"] = lambda names: sorted(names, key=member_order)
+    env.filters["lazy"] = lazy_models
     env.filters["markdown"] = docs.markdown_text
     env.filters["cell"] = docs.cell
     env.filters["first_sentence"] = docs.first_sentence
@@ -115,6 +120,20 @@ def all_sorted(names: list[str]) -> list[str]:
     return sorted(names, key=lambda n: (0 if n.isupper() else 1 if n[:1].isupper() else 2, n))
 
 
+def lazy_models(expression: str, api: Api) -> str:
+    """A type expression evaluated when a method runs, each model in it read from the lazily
+    imported models package: `list[Foo] | None` -> `list[_models.Foo] | None`."""
+    data = expression.encode()
+    spans = sorted(
+        (node.col_offset, node.end_col_offset or node.col_offset)
+        for node in ast.walk(ast.parse(expression, mode="eval"))
+        if isinstance(node, ast.Name) and node.id in api.model_name_set
+    )
+    for start, end in reversed(spans):
+        data = data[:start] + b"_models." + data[start:end] + data[end:]
+    return data.decode()
+
+
 def render(api: Api) -> dict[str, str]:
     env = environment()
     files: dict[str, str] = {}
@@ -129,5 +148,6 @@ def render(api: Api) -> dict[str, str]:
         files[PER_MODEL.format(model=model.name)] = page.render(api=api, model=model)
     for source, output in VERBATIM.items():
         files[output.format(package=api.package_name)] = (templates_dir() / source).read_text("utf-8")
-    files[f"{api.package_name}/models.py"] = api.models_source
+    for module in api.model_modules:
+        files[f"{api.package_name}/models/{module.name}.py"] = module.text
     return dict(sorted(files.items()))

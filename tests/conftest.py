@@ -47,6 +47,19 @@ def run_cli(*args: str | os.PathLike[str], cwd: Path | None = None) -> Run:
     return Run(result.exit_code, result.stdout, result.stderr)
 
 
+def models_text(package: Path) -> str:
+    """The modules of a generated SDK's models package (not its `__init__`), in name order, as one text."""
+    modules = sorted(p for p in (package / "models").glob("*.py") if p.name != "__init__.py")
+    return "\n".join(p.read_text() for p in modules)
+
+
+def model_module(package: Path, class_name: str) -> Path:
+    """The module of a generated SDK's models package that defines the class."""
+    return next(
+        p for p in sorted((package / "models").glob("*.py")) if f"\nclass {class_name}(" in p.read_text()
+    )
+
+
 def needs_shared(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: this test reads ../shared/ beside the clone, as CI provides it")

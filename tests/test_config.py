@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SPEC, importable, run_cli
+from tests.conftest import SPEC, importable, models_text, run_cli
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_the_names_table_renames_operations_and_models(project: Path, prism: str
     )
     assert run_cli("generate", cwd=project).exit_code == 0
     client = (project / "sdk" / "mine" / "_client.py").read_text()
-    models = (project / "sdk" / "mine" / "models.py").read_text()
+    models = models_text(project / "sdk" / "mine")
     assert "def create_session(" in client and "-> Session:" in client
     assert "class EphemeralKey(BaseModel)" in models and "client_secret: EphemeralKey" in models
     assert (

@@ -101,7 +101,7 @@ def test_sdk_impact_of_a_breaking_change(tmp_path: Path) -> None:
     breaking = {(c["subject"], c["breaking"]) for c in sdk["surface"]}
     assert ("models.RealtimeVoiceName", True) in breaking
     assert ("models.RealtimeSessionCreateResponse.client_secret", True) in breaking
-    assert "openai_realtime/models.py" in sdk["files"]["modified"]
+    assert "openai_realtime/models/realtime_voice_name.py" in sdk["files"]["modified"]
     assert "docs/models/RealtimeVoiceName.md" in sdk["files"]["modified"]
 
 

@@ -70,11 +70,11 @@ def test_an_edit_reformats_only_the_edited_block(tmp_path: Path, monkeypatch: py
     formatting.format_tree(files, package)
     pieces = tmp_path / "format-piece"
     before = {p for p in pieces.rglob("*") if p.is_file()}
-    models = f"{package}/models.py"
-    edited = files[models].replace("\nclass ", "\nclass  ", 1)  # one block, formatted the same
-    assert edited != files[models]
-    after_edit = formatting.format_tree({**files, models: edited}, package)
-    assert after_edit[models] == formatting.format_tree(files, package)[models]
+    client = f"{package}/_client.py"
+    edited = files[client].replace("\nclass ", "\nclass  ", 1)  # one block, formatted the same
+    assert edited != files[client]
+    after_edit = formatting.format_tree({**files, client: edited}, package)
+    assert after_edit[client] == formatting.format_tree(files, package)[client]
     assert len({p for p in pieces.rglob("*") if p.is_file()} - before) == 1
 
 

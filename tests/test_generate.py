@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GENERATED, ROOT, SPEC, run_cli, snapshot
+from tests.conftest import GENERATED, ROOT, SPEC, model_module, run_cli, snapshot
 
 BROKEN = ROOT / "tests" / "broken_specs"
 
@@ -55,7 +55,7 @@ def test_check_names_a_spec_change(tmp_path: Path, generated_copy: Path) -> None
 
 
 def test_check_names_a_hand_edit_and_a_missing_file_but_not_a_file_of_yours(generated_copy: Path) -> None:
-    models = generated_copy / "openai_realtime" / "models.py"
+    models = model_module(generated_copy / "openai_realtime", "ClientSecret")
     models.write_text(models.read_text().replace("class ClientSecret(", "class ClientSecrets("))
     (generated_copy / "openai_realtime" / "py.typed").unlink()
     (generated_copy / "openai_realtime" / "extra.py").write_text("x = 1\n")
@@ -81,7 +81,7 @@ def test_generate_rewrites_only_what_changed_and_removes_stale_files(generated_c
     assert not stale.exists()
     assert init.stat().st_mtime == 1_000_000, "an unchanged file is not rewritten"
     # the manifest itself changed back; the counts add up to the files sdkgen owns
-    assert "36 files: 1 written, 35 unchanged, 1 removed" in result.stderr
+    assert "60 files: 1 written, 59 unchanged, 1 removed" in result.stderr
     assert snapshot(generated_copy) == snapshot(GENERATED)
 
 
@@ -96,7 +96,7 @@ def test_generate_into_a_folder_it_did_not_make_keeps_what_is_there(tmp_path: Pa
 def test_outside_a_project_names_come_from_the_spec(tmp_path: Path) -> None:
     result = run_cli("generate", "--spec", SPEC, "--out", "sdk", cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
-    assert (tmp_path / "sdk" / "open_ai_realtime_sessions" / "models.py").is_file()
+    assert (tmp_path / "sdk" / "open_ai_realtime_sessions" / "models" / "__init__.py").is_file()
     result = run_cli("generate", "--spec", SPEC, "--out", "sdk2", "--package-name", "rt", cwd=tmp_path)
     assert (tmp_path / "sdk2" / "rt" / "__init__.py").is_file()
 
@@ -113,7 +113,7 @@ def test_warnings_are_shown_and_generation_goes_on(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "warning: default 3 is greater than the maximum of 2" in result.stderr
     # this repository's [tool.sdkgen] describes another spec, so the names come from this one's title
-    assert (tmp_path / "out" / "broken" / "models.py").is_file()
+    assert (tmp_path / "out" / "broken" / "models" / "__init__.py").is_file()
 
 
 def test_validate_reports_clean_spec() -> None:
@@ -137,7 +137,7 @@ def test_check_cache_is_fast_yet_cannot_hide_drift(tmp_path: Path, monkeypatch: 
     assert run_cli("generate", "--spec", SPEC, "--out", out).exit_code == 0
     fast = run_cli("check", "--spec", SPEC, "--out", out)
     assert fast.exit_code == 0 and "inputs unchanged since the last run" in fast.stderr
-    models = out / "openai_realtime" / "models.py"
+    models = model_module(out / "openai_realtime", "ClientSecret")
     models.write_text(models.read_text() + "# drift\n")
     drifted = run_cli("check", "--spec", SPEC, "--out", out)
     assert drifted.exit_code == 1 and "+# drift" not in drifted.stdout and "-# drift" in drifted.stdout
@@ -204,8 +204,9 @@ def test_the_record_vouches_for_formatting_never_for_code(
 
     clone = tmp_path / "clone"
     shutil.copytree(GENERATED, clone)
-    models = clone / "openai_realtime" / "models.py"
+    models = model_module(clone / "openai_realtime", "RealtimeSessionCreateResponse")
     before = models.read_text()
+    assert "= None\n" in before
     tampered = before.replace("= None\n", "= 'x'\n", 1)
     models.write_text(tampered)
     record = clone / RECORD

@@ -21,7 +21,7 @@ import pytest
 
 from generator import loader, refs
 from generator.diagnostics import SpecError
-from tests.conftest import LINTERS, ROOT, assert_tool_passes, run_cli
+from tests.conftest import LINTERS, ROOT, assert_tool_passes, models_text, run_cli
 
 BIN = ROOT / ".venv" / "bin"
 HOSTILE = ROOT / "tests" / "specs" / "hostile.yaml"
@@ -41,7 +41,7 @@ def test_file_refs_inside_the_folder_are_brought_in(tmp_path: Path) -> None:
     (tmp_path / "common.yaml").write_text("Id: {type: string, pattern: '^id_'}\n")
     result = run_cli("generate", "--spec", "spec.yaml", "--out", "sdk", cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
-    models = (tmp_path / "sdk" / "refs" / "models.py").read_text()
+    models = models_text(tmp_path / "sdk" / "refs")
     assert (
         "class Thing(BaseModel)" in models
         and "other: Other | None" in models
@@ -92,7 +92,7 @@ def test_remote_refs_only_when_allowed(tmp_path: Path, schema_server: str) -> No
         "generate", "--spec", spec, "--out", tmp_path / "b", "--allow-remote-refs", cwd=tmp_path
     )
     assert allowed.exit_code == 0, allowed.stderr
-    assert "class Thing(BaseModel)" in (tmp_path / "b" / "refs" / "models.py").read_text()
+    assert "class Thing(BaseModel)" in models_text(tmp_path / "b" / "refs")
 
 
 def test_a_remote_document_may_not_refer_to_local_files(tmp_path: Path, schema_server: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REFERENCE, ROOT, needs_shared, prism_server
+from tests.conftest import REFERENCE, ROOT, models_text, needs_shared, prism_server
 
 FULL = REFERENCE / "openai-openapi.yaml"
 FRAGMENT = REFERENCE / "openai-realtime-sessions.yaml"
@@ -126,7 +126,7 @@ def _summary(sdk_dir: Path) -> dict[str, Any]:
     import ast
 
     client = ast.parse((sdk_dir / PACKAGE / "_client.py").read_text())
-    models = ast.parse((sdk_dir / PACKAGE / "models.py").read_text())
+    models = ast.parse(models_text(sdk_dir / PACKAGE))
     builders = ast.parse((sdk_dir / PACKAGE / "request_builders.py").read_text())
     methods = []
     for node in builders.body:

@@ -56,9 +56,9 @@ def test_regenerating_keeps_every_file_sdkgen_does_not_own(tmp_path: Path) -> No
     assert not owned & set(USER_FILES)
     assert set(after) - set(USER_FILES) == owned | {MANIFEST}
     # the counts add up: files = written + unchanged
-    assert "sdk: 36 files: " in result.stderr and " 1 removed" in result.stderr
+    assert "sdk: 60 files: " in result.stderr and " 2 removed" in result.stderr
     written, unchanged = (int(result.stderr.split(": ")[2].split(", ")[i].split()[0]) for i in (0, 1))
-    assert written + unchanged == 36
+    assert written + unchanged == 60
 
     check = run_cli("check", "--spec", _renamed_spec(tmp_path), "--out", out, *_names())
     assert check.exit_code == 0, "check looks only at what sdkgen owns"

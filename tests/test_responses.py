@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, generate_sdk, importable, mypy_output, prism_server
+from tests.conftest import ROOT, generate_sdk, importable, models_text, mypy_output, prism_server
 
 SPEC = ROOT / "tests" / "specs" / "drift.yaml"
 
@@ -68,7 +68,7 @@ FORMATS = ROOT / "tests" / "specs" / "formats.yaml"
 
 def test_formats_keep_what_the_server_sent(tmp_path: Path) -> None:
     sdk, _ = generate_sdk(FORMATS, tmp_path)
-    assert "email_validator" not in (sdk / "formats" / "models.py").read_text()
+    assert "email_validator" not in models_text(sdk / "formats")
     with importable(sdk, "formats") as module, prism_server(FORMATS) as url:
         with module.Formats(api_key="k", base_url=url, strict_response_validation=True) as client:
             contact = client.create_contact(email="ada@example.com", homepage="https://example.com")
@@ -87,7 +87,7 @@ def test_formats_keep_what_the_server_sent(tmp_path: Path) -> None:
 
 def test_string_enums_are_open_in_responses_and_closed_in_requests(drift: tuple[Path, str]) -> None:
     sdk, package = drift
-    models = (sdk / package / "models.py").read_text()
+    models = models_text(sdk / package)
     assert 'status: OpenEnum[Literal["growing", "harvested"]]' in models
     with importable(sdk, package) as module, prism_server(SPEC) as url:
         with module.Drift(api_key="k", base_url=url) as client:

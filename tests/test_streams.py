@@ -124,6 +124,7 @@ def test_mypy_sees_the_overloads(sdk: Path) -> None:
         "    reveal_type(either)\n",
     )
     assert (
-        'Revealed type is "parrot.models.Reply | parrot._runtime.Stream[parrot.models.ReplyChunk]"' in output
+        'Revealed type is "parrot.models.reply.Reply'
+        ' | parrot._runtime.Stream[parrot.models.reply_chunk.ReplyChunk]"' in output
     )
     assert output.count("error") == 0, output

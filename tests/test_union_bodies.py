@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, generate_sdk, importable, linters_test, prism_server, sdk_fixture
+from tests.conftest import (
+    ROOT,
+    generate_sdk,
+    importable,
+    linters_test,
+    models_text,
+    prism_server,
+    sdk_fixture,
+)
 
 SPEC = ROOT / "tests" / "specs" / "union_bodies.yaml"
 
@@ -37,7 +45,7 @@ def test_the_body_argument_carries_the_spec_type(sdk: Path) -> None:
     assert "body: PostNotesRequest,\n" in client
     assert 'body: list[Literal["red", "green", "blue"]],\n' in client
     assert "body: Shape | NotGiven = NOT_GIVEN,\n" in client
-    models = (sdk / "union_bodies" / "models.py").read_text()
+    models = models_text(sdk / "union_bodies")
     assert 'PostNotesRequest = TypeAliasType("PostNotesRequest", Note | list[Note])' in models
 
 

@@ -32,7 +32,7 @@ def test_the_wheel_installs_in_a_fresh_venv_and_generates(tmp_path: Path) -> Non
     located = _run(venv / "bin" / "python", "-c", "import generator; print(generator.__file__)", cwd=user)
     assert str(venv) in located, "sdkgen runs from the wheel, not from this checkout"
     out = _run(venv / "bin" / "sdkgen", "generate", "--spec", "api.yaml", "--out", "sdk", cwd=user)
-    assert "sdk: 36 files: 36 written, 0 unchanged, 0 removed" in out
+    assert "sdk: 60 files: 60 written, 0 unchanged, 0 removed" in out
 
     # the wheel carries the templates and runtime: the same SDK as this checkout makes
     (tmp_path / "reference").mkdir()

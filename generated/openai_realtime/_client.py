@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from . import models as _models
 from . import request_builders
 from ._runtime import (
     NOT_GIVEN,
@@ -16,20 +19,22 @@ from ._runtime import (
     to_async_raw_response,
     to_raw_response,
 )
-from .models import (
-    InputAudioTranscription,
-    MaxOutputTokens,
-    Modality,
-    RealtimeAudioFormat,
-    RealtimeFunctionTool,
-    RealtimeModel,
-    RealtimeSessionCreateRequest,
-    RealtimeSessionCreateResponse,
-    RealtimeVoice,
-    ToolChoice,
-    Tracing,
-    TurnDetection,
-)
+
+if TYPE_CHECKING:
+    from .models import (
+        InputAudioTranscription,
+        MaxOutputTokens,
+        Modality,
+        RealtimeAudioFormat,
+        RealtimeFunctionTool,
+        RealtimeModel,
+        RealtimeSessionCreateRequest,
+        RealtimeSessionCreateResponse,
+        RealtimeVoice,
+        ToolChoice,
+        Tracing,
+        TurnDetection,
+    )
 
 __all__ = ["AsyncOpenAIRealtime", "OpenAIRealtime"]
 
@@ -147,7 +152,7 @@ class OpenAIRealtime(SyncClient):
             user_agent=self.user_agent,
         )
         result: RealtimeSessionCreateResponse = self._send(
-            request, RealtimeSessionCreateResponse, max_retries=max_retries
+            request, _models.RealtimeSessionCreateResponse, max_retries=max_retries
         )
         return result
 
@@ -271,7 +276,7 @@ class AsyncOpenAIRealtime(AsyncClient):
             user_agent=self.user_agent,
         )
         result: RealtimeSessionCreateResponse = await self._send(
-            request, RealtimeSessionCreateResponse, max_retries=max_retries
+            request, _models.RealtimeSessionCreateResponse, max_retries=max_retries
         )
         return result
 

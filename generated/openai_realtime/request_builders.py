@@ -7,9 +7,11 @@ Use them to bring your own HTTP stack, or to sign, log or queue requests. The cl
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import httpx
 
+from . import models as _models
 from ._runtime import (
     NOT_GIVEN,
     Body,
@@ -21,19 +23,21 @@ from ._runtime import (
     build_request,
     json_body,
 )
-from .models import (
-    InputAudioTranscription,
-    MaxOutputTokens,
-    Modality,
-    RealtimeAudioFormat,
-    RealtimeFunctionTool,
-    RealtimeModel,
-    RealtimeSessionCreateRequest,
-    RealtimeVoice,
-    ToolChoice,
-    Tracing,
-    TurnDetection,
-)
+
+if TYPE_CHECKING:
+    from .models import (
+        InputAudioTranscription,
+        MaxOutputTokens,
+        Modality,
+        RealtimeAudioFormat,
+        RealtimeFunctionTool,
+        RealtimeModel,
+        RealtimeSessionCreateRequest,
+        RealtimeVoice,
+        ToolChoice,
+        Tracing,
+        TurnDetection,
+    )
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 # How the spec's security schemes are sent; the key is the scheme's name in the spec.
@@ -125,7 +129,7 @@ def create_realtime_session(
         base_url,
         "/realtime/sessions",
         json_data=json_body(
-            RealtimeSessionCreateRequest,
+            _models.RealtimeSessionCreateRequest,
             body,
             {
                 "model": model,

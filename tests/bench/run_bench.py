@@ -179,6 +179,68 @@ def import_time(module: str, path: Path | None) -> Callable[[], tuple[float, flo
     return run
 
 
+COMPLETION = {
+    "id": "chatcmpl-1",
+    "object": "chat.completion",
+    "created": 1,
+    "model": "gpt-4o",
+    "choices": [
+        {
+            "index": 0,
+            "message": {"role": "assistant", "content": "hi", "refusal": None},
+            "finish_reason": "stop",
+            "logprobs": None,
+        }
+    ],
+}
+FIRST_CALL = """
+import json, time
+started = time.perf_counter()
+import {http} as http
+{imports}
+transport = http.MockTransport(lambda r: http.Response(200, json=json.loads({body!r})))
+client = {client}(api_key="k", http_client=http.Client(transport=transport))
+reply = client.chat.{method}(model="gpt-4o", messages=[{{"role": "user", "content": "hello"}}])
+assert reply.choices[0].message.content == "hi"
+print(time.perf_counter() - started)
+"""
+
+
+def first_call(package: str | None, path: Path | None) -> Callable[[], tuple[float, float]]:
+    """A fresh process: import the client, make one chat completion (over a mock transport) and
+    parse it; `package` None is the openai package."""
+    if package is None:
+        code = FIRST_CALL.format(
+            http="httpx2",
+            imports="from openai import OpenAI",
+            client="OpenAI",
+            method="completions.create",
+            body=json.dumps(COMPLETION),
+        )
+    else:
+        client = next(
+            line
+            for line in (path / package / "__init__.py").read_text().splitlines()
+            if line.startswith("from ._client import")
+        ).split(", ")[-1]
+        code = FIRST_CALL.format(
+            http="httpx",
+            imports=f"from {package} import {client}",
+            client=client,
+            method="create_chat_completion",
+            body=json.dumps(COMPLETION),
+        )
+
+    def run() -> tuple[float, float]:
+        env = {**os.environ, **({"PYTHONPATH": str(path)} if path else {})}
+        result = subprocess.run(
+            [str(BIN / "python"), "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        return float(result.stdout), 0.0
+
+    return run
+
+
 SESSION = {
     "id": "sess_1",
     "object": "realtime.session",
@@ -369,6 +431,8 @@ def main() -> int:
             package = next(p.parent.name for p in sorted(full_sdk.glob("*/__init__.py")))
             m = alternate(5, import_time(package, full_sdk), import_time("openai", None))
             rows.append(("import full OpenAI SDK (s)", "import openai", m[0], 0.0, "", m[2], 0.0))
+            m = alternate(5, first_call(package, full_sdk), first_call(None, None))
+            rows.append(("full OpenAI SDK: import, one chat call (s)", "openai", m[0], 0.0, "", m[2], 0.0))
     overhead = call_overhead(2000)
     with tempfile.TemporaryDirectory(prefix="sdkgen-bench-") as scratch:
         events = event_cost(20000, Path(scratch))

@@ -112,6 +112,13 @@ def _outcome(call: Any) -> str:
     return result if isinstance(result, str) else "parsed"
 
 
+def _namespace(client_module: str) -> dict[str, Any]:
+    """What the client module's annotations name: its own imports, and every model (the models
+    package imports each on first use, so they are not all in the module's namespace)."""
+    models = importlib.import_module(client_module.rsplit(".", 1)[0] + ".models")
+    return vars(sys.modules[client_module]) | {name: getattr(models, name) for name in models.__all__}
+
+
 def drive_sdkgen(calls: list[dict[str, Any]], sdk: str, url: str) -> dict[str, str]:
     sys.path.insert(0, sdk)
     package = next(p.parent.name for p in Path(sdk).glob("*/_client.py"))
@@ -138,7 +145,7 @@ def drive_sdkgen(calls: list[dict[str, Any]], sdk: str, url: str) -> dict[str, s
             outcomes[key] = "no method"
             continue
         function = eval(target, {"client": client})  # noqa: S307
-        hints = typing.get_type_hints(function, vars(sys.modules[type(function.__self__).__module__]))
+        hints = typing.get_type_hints(function, _namespace(type(function.__self__).__module__))
         args, kwargs = _bind(function, entry["params"], hints)
         outcomes[key] = _outcome(lambda f=function, a=args, k=kwargs: f(*a, **k))
     return outcomes

@@ -1,0 +1,233 @@
+"""Split the one models module datamodel-code-generator writes into a package: a module per component
+schema, or per group of schemas that refer to each other, each with the inline models only it uses."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .naming import member_order, safe_name, snake_case
+
+
+@dataclass(frozen=True)
+class ModelModule:
+    """One module of the models package: its name, its text (not yet formatted) and what it defines."""
+
+    name: str
+    text: str
+    names: tuple[str, ...]
+
+
+@dataclass
+class _Definition:
+    name: str
+    lines: list[str]  # the statement, with the docstrings that follow it
+    rebuild: list[str]  # `Name.model_rebuild()` calls, which go after every definition of the module
+    uses: set[str]
+
+
+def split_models(
+    tree: ast.Module, text: str, headers: tuple[str, str], components: Iterable[str], mutable: set[str]
+) -> tuple[ModelModule, ...]:
+    """The models package's modules, by name; `components` are the classes of component schemas
+    (each roots a module), `mutable` the classes whose module takes the second header (ruff's
+    exemption for mutable defaults) instead of the first."""
+    lines = text.splitlines()
+    imports, definitions = _statements(tree, lines)
+    if not definitions:
+        return ()
+    order = list(definitions)
+    groups = _strongly_connected(
+        order, {n: d.uses & definitions.keys() - {n} for n, d in definitions.items()}
+    )
+    owner = _assign(groups, set(components), definitions)
+    modules: dict[str, list[str]] = {}
+    for name in order:
+        modules.setdefault(owner[name], []).append(name)
+    taken: set[str] = set()
+    named = {root: _module_name(root, taken, set(order)) for root in sorted(modules, key=order.index)}
+    result = []
+    for root, members in modules.items():
+        result.append(
+            ModelModule(
+                named[root],
+                _module_text(
+                    headers[any(m in mutable for m in members)],
+                    imports,
+                    [definitions[m] for m in members],
+                    {n: named[owner[n]] for m in members for n in definitions[m].uses if n in owner},
+                    named[root],
+                ),
+                tuple(members),
+            )
+        )
+    return tuple(sorted(result, key=lambda m: m.name))
+
+
+Imports = list[tuple[int, str, list[str]]]  # (section, module, names): `from module import names`
+
+
+def _statements(tree: ast.Module, lines: list[str]) -> tuple[Imports, dict[str, _Definition]]:
+    """The module's imports, in sections as blank lines separate them, and its definitions by
+    name, in order."""
+    imports: Imports = []
+    section, previous_end = 0, 0
+    definitions: dict[str, _Definition] = {}
+    last: _Definition | None = None
+    for node in tree.body:
+        source = lines[_first_line(node) - 1 : (node.end_lineno or node.lineno)]
+        name = _defined_name(node)
+        if isinstance(node, ast.ImportFrom) and node.module and node.module != "__future__":
+            section += bool(imports) and node.lineno > previous_end + 1
+            previous_end = node.end_lineno or node.lineno
+            imports.append((section, node.module, [_alias(a) for a in node.names]))
+        elif isinstance(node, ast.ImportFrom):
+            continue
+        elif name is not None:
+            last = definitions[name] = _Definition(name, source, [], _names(node))
+        elif (target := _rebuilt(node)) in definitions:
+            definitions[target].rebuild += source
+        elif last is not None:  # an attribute docstring, or anything else that follows a definition
+            last.lines += source
+            last.uses |= _names(node)
+    return imports, definitions
+
+
+def _first_line(node: ast.stmt) -> int:
+    decorators = getattr(node, "decorator_list", [])
+    return min([node.lineno, *(d.lineno for d in decorators)])
+
+
+def _defined_name(node: ast.stmt) -> str | None:
+    if isinstance(node, ast.ClassDef):
+        return node.name
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        return node.targets[0].id
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return node.target.id
+    return None
+
+
+def _rebuilt(node: ast.stmt) -> str | None:
+    """`X` of a `X.model_rebuild()` statement."""
+    if (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Attribute)
+        and isinstance(node.value.func.value, ast.Name)
+    ):
+        return node.value.func.value.id
+    return None
+
+
+def _alias(alias: ast.alias) -> str:
+    return f"{alias.name} as {alias.asname}" if alias.asname and alias.asname != alias.name else alias.name
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _strongly_connected(order: list[str], edges: dict[str, set[str]]) -> list[list[str]]:
+    """Tarjan's groups, dependencies before their dependants; iterative, for thousands of models."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+    for start in order:
+        if start in index:
+            continue
+        work = [(start, iter(sorted(edges[start], key=order.index)))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is None:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    group = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        group.append(member)
+                        if member == node:
+                            break
+                    groups.append(sorted(group, key=order.index))
+            elif child not in index:
+                index[child] = low[child] = len(index)
+                stack.append(child)
+                on_stack.add(child)
+                work.append((child, iter(sorted(edges[child], key=order.index))))
+            elif child in on_stack:
+                low[node] = min(low[node], index[child])
+    return groups
+
+
+def _assign(
+    groups: list[list[str]], components: set[str], definitions: dict[str, _Definition]
+) -> dict[str, str]:
+    """The module (named by its root's first definition) of each definition: a group with a
+    component schema roots a module; an inline group joins its users' module when they share one."""
+    group_of = {name: i for i, group in enumerate(groups) for name in group}
+    users: dict[int, set[int]] = {i: set() for i in range(len(groups))}
+    for name, definition in definitions.items():
+        for used in definition.uses:
+            if used in group_of and group_of[used] != group_of[name]:
+                users[group_of[used]].add(group_of[name])
+    module_of: dict[int, str] = {}
+    for i in reversed(range(len(groups))):  # dependants first
+        homes = {module_of[u] for u in users[i]}
+        if len(homes) == 1 and not components.intersection(groups[i]):
+            module_of[i] = homes.pop()
+        else:
+            module_of[i] = next((n for n in groups[i] if n in components), groups[i][0])
+    return {name: module_of[i] for name, i in group_of.items()}
+
+
+def _module_name(root: str, taken: set[str], defined: set[str]) -> str:
+    """A snake_case module name, unique without regard to case (for case-insensitive file systems)."""
+    base = safe_name(snake_case(root)) or "model"
+    if base.startswith("_") or base in defined:
+        base = f"{base.strip('_')}_model"
+    name, n = base, 2
+    while name.lower() in taken:
+        name, n = f"{base}_{n}", n + 1
+    taken.add(name.lower())
+    return name
+
+
+def _module_text(
+    header: str,
+    imports: Imports,
+    definitions: list[_Definition],
+    homes: dict[str, str],
+    own: str,
+) -> str:
+    used = set().union(*(d.uses for d in definitions))
+    sections: dict[int, list[str]] = {}
+    for section, module, names in imports:
+        kept = [n for n in names if n.split(" as ")[-1] in used]
+        if kept:
+            sections.setdefault(section, []).append(f"from {module} import {', '.join(kept)}")
+    local: dict[str, set[str]] = {}
+    for name, module in homes.items():
+        if module != own:
+            local.setdefault(module, set()).add(name)
+    sections[len(imports)] = [
+        f"from .{module} import {', '.join(sorted(local[module], key=member_order))}"
+        for module in sorted(local)
+    ]
+    lines = [header, "", "from __future__ import annotations"]
+    for section in sorted(sections):
+        lines += ["", *sections[section]] if sections[section] else []
+    body = [line for d in definitions for line in ["", "", *d.lines]]
+    rebuild = [line for d in definitions for line in d.rebuild]
+    text = "\n".join(lines + body + (["", "", *rebuild] if rebuild else [])) + "\n"
+    return re.sub(r"\n{4,}", "\n\n\n", text)
