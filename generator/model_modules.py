@@ -96,7 +96,7 @@ def _statements(tree: ast.Module, lines: list[str]) -> tuple[Imports, dict[str, 
 
 
 def _first_line(node: ast.stmt) -> int:
-    decorators = getattr(node, "decorator_list", [])
+    decorators: list[ast.expr] = getattr(node, "decorator_list", [])
     return min([node.lineno, *(d.lineno for d in decorators)])
 
 
