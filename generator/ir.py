@@ -210,6 +210,11 @@ class Group:
     class_name: str
     operations: tuple[Operation, ...]
 
+    @property
+    def module(self) -> str:
+        """Its module in the `resources` package."""
+        return self.attribute
+
 
 @dataclass(frozen=True)
 class Api:
@@ -234,6 +239,16 @@ class Api:
     builder_from_imports: tuple[tuple[str, tuple[str, ...]], ...]  # other names: typing, uuid, pydantic
     client_from_imports: tuple[tuple[str, tuple[str, ...]], ...]
     security_schemes: tuple[SecurityScheme, ...] = ()
+
+    @property
+    def resource_imports(self) -> dict[str, list[str]]:
+        """What the client module imports for its annotations: module -> resource classes."""
+        kinds = [(variant, raw) for variant in ("", "Async") for raw in ("", "WithRawResponse")]
+        return {
+            f".resources.{g.module}": [f"{variant}{g.class_name}{raw}" for variant, raw in kinds]
+            for g in self.groups
+            if g.attribute
+        }
 
     @cached_property
     def model_name_set(self) -> frozenset[str]:

@@ -12,6 +12,7 @@ import jinja2
 
 from . import docs
 from .ir import Api
+from .module_imports import import_block, runtime_names
 from .naming import member_order
 
 # One entry template per output file, named after it; "{package}" stands for the package folder.
@@ -25,6 +26,7 @@ OUTPUTS = (
     "{package}/py.typed",
     "docs/index.md",
 )
+PER_RESOURCE = "{package}/resources/{resource}.py"
 PER_OPERATION = "docs/operations/{operation}.md"
 PER_MODEL = "docs/models/{model}.md"
 # Copied verbatim: the hand-written runtime that generated modules call into. It is kept in the
@@ -63,6 +65,10 @@ def environment() -> jinja2.Environment:
     env.filters["all_sorted"] = all_sorted
     env.filters["import_sorted"] = lambda names: sorted(names, key=member_order)
     env.filters["lazy"] = lazy_models
+    runtime = runtime_names(templates_dir() / "runtime" / "_runtime.py")
+    env.globals["import_block"] = lambda api, body, level, type_only: import_block(
+        api, body, level, runtime, type_only
+    )
     env.filters["markdown"] = docs.markdown_text
     env.filters["cell"] = docs.cell
     env.filters["first_sentence"] = docs.first_sentence
@@ -140,6 +146,14 @@ def render(api: Api) -> dict[str, str]:
     for output in OUTPUTS:
         path = output.format(package=api.package_name)
         files[path] = env.get_template(output.replace("{package}", "package") + ".jinja").render(api=api)
+    if not api.flat:
+        files[f"{api.package_name}/resources/__init__.py"] = env.get_template(
+            "package/resources/__init__.py.jinja"
+        ).render(api=api)
+        resource = env.get_template("package/resources/resource.py.jinja")
+        for group in api.groups:
+            path = PER_RESOURCE.format(package=api.package_name, resource=group.module)
+            files[path] = resource.render(api=api, group=group)
     page = env.get_template(PER_OPERATION + ".jinja")
     for op in api.operations:
         files[PER_OPERATION.format(operation=op.function_name)] = page.render(api=api, op=op)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import sys
 import typing
 from pathlib import Path
 
@@ -32,7 +33,8 @@ def test_odd_names_work_on_the_wire(odd_sdk: Path) -> None:
             assert isinstance(client.api_key, str), "the ApiKey tag does not hide the client's api_key"
             method = client.api_key_.createan_api_keyforaserviceaccount  # acronym-aware snake_case
             every_model = {name: getattr(models, name) for name in models.__all__}  # imported on use
-            hints = typing.get_type_hints(method, vars(module._client) | every_model)
+            resource = sys.modules[type(method.__self__).__module__]
+            hints = typing.get_type_hints(method, vars(resource) | every_model)
             assert hints["return"] is models.AlertList, "an inline components/responses schema is a model"
             alerts = method("t_1")
             assert isinstance(alerts, models.AlertList)

@@ -138,9 +138,11 @@ def _summary(sdk_dir: Path) -> dict[str, Any]:
             )
             method, path = (a.value for a in call.args[:3] if isinstance(a, ast.Constant))
             methods.append((method, path, node.name))
+    resource_modules = sorted((sdk_dir / PACKAGE / "resources").glob("*.py"))
+    classes = [node for module in resource_modules for node in ast.parse(module.read_text()).body]
     resources = {
         call.func.attr: cls.name
-        for cls in client.body
+        for cls in classes
         if isinstance(cls, ast.ClassDef)
         and cls.name.endswith("Resource")
         and not cls.name.startswith("Async")

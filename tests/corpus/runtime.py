@@ -115,7 +115,7 @@ def _outcome(call: Any) -> str:
 def _namespace(client_module: str) -> dict[str, Any]:
     """What the client module's annotations name: its own imports, and every model (the models
     package imports each on first use, so they are not all in the module's namespace)."""
-    models = importlib.import_module(client_module.rsplit(".", 1)[0] + ".models")
+    models = importlib.import_module(client_module.split(".")[0] + ".models")
     return vars(sys.modules[client_module]) | {name: getattr(models, name) for name in models.__all__}
 
 

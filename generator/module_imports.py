@@ -1,0 +1,72 @@
+"""The import block of a rendered client or resource module: exactly the names its code uses, in
+the order isort (and ruff) wants."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from functools import cache
+from pathlib import Path
+
+from .ir import Api
+from .naming import member_order
+
+
+@cache
+def runtime_names(runtime: Path) -> frozenset[str]:
+    """What the hand-written runtime defines at its top level (public or not: the generated
+    modules also use its helpers)."""
+    names = set()
+    for node in ast.parse(runtime.read_text("utf-8")).body:
+        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return frozenset(names - {"__all__"})
+
+
+def import_block(
+    api: Api, body: str, level: int, runtime: frozenset[str], type_only: dict[str, list[str]]
+) -> str:
+    """`from` imports for the names `body` uses: the standard library and third-party modules the
+    signatures name, httpx, the runtime, `request_builders`, the models package (as `_models`, read
+    when a method runs), and, under TYPE_CHECKING, the models and `type_only` (module -> names)
+    that annotations name. `level` is the module's depth in the package (1: `from . import`)."""
+    tree = ast.parse(body)
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    typed = {module: [n for n in names if n in used] for module, names in type_only.items()}
+    models = [n for n in api.model_names if n in used]
+    if models or any(typed.values()):
+        used.add("TYPE_CHECKING")
+    stdlib: dict[str, list[str]] = {"collections.abc": ["Mapping"]}
+    other: dict[str, list[str]] = {}
+    for module, names in api.client_from_imports + (("typing", ("TYPE_CHECKING",)),):
+        home = stdlib if module.split(".")[0] in sys.stdlib_module_names else other
+        home.setdefault(module, []).extend(names)
+    sections = [_from_lines(stdlib, used), ["import httpx"] * ("httpx" in used) + _from_lines(other, used)]
+    up = "." * level
+    local = [f"from {up} import models as _models"] * any(
+        isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "_models"
+        for n in ast.walk(tree)
+    )
+    local += [f"from {up} import request_builders"] * ("request_builders" in used)
+    local += _from_lines({f"{up}_runtime": sorted(runtime)}, used)
+    sections.append(local)
+    lines = ["from __future__ import annotations"]
+    for section in sections:
+        lines += ["", *section] if section else []
+    checked = {**typed, f"{up}models": models}
+    if any(checked.values()):
+        lines += ["", "if TYPE_CHECKING:"]
+        lines += [f"    {line}" for line in _from_lines(checked, set(api.model_names) | used)]
+    return "\n".join(lines) + "\n"
+
+
+def _from_lines(modules: dict[str, list[str]], used: set[str]) -> list[str]:
+    lines = []
+    for module in sorted(modules, key=lambda m: (-len(m) + len(m.lstrip(".")), m)):
+        names = sorted({n for n in modules[module] if n.split(" as ")[-1] in used}, key=member_order)
+        if names:
+            lines.append(f"from {module} import {', '.join(names)}")
+    return lines
