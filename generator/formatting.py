@@ -217,6 +217,9 @@ def _format_pieces(pieces: set[_Piece], on_disk: dict[str, str]) -> dict[_Piece,
     todo: list[_Piece] = []
     keys = {piece: results.key("format-piece", piece.package, piece.source) for piece in pieces}
     for piece in pieces:
+        if not piece.package and _plain_imports(piece.source):
+            out[piece] = piece.source  # what black would return, without its second of a millisecond
+            continue
         cached = on_disk.get(piece.digest)
         if cached is None or _python_meaning(cached) != _python_meaning(piece.source):
             cached = results.get("format-piece", keys[piece])
@@ -236,6 +239,31 @@ def _format_pieces(pieces: set[_Piece], on_disk: dict[str, str]) -> dict[_Piece,
             results.put("format-piece", keys[piece], text)
         out[piece] = text
     return out
+
+
+_IMPORT_LINE = re.compile(
+    r"(?:from [\w.]+ import (?:\w+(?: as \w+)?, )*\w+(?: as \w+)?|import [\w.]+|# .*|#)\n"
+    r"|from [\w.]+ import \(\n(?:    \w+(?: as \w+)?,\n)+\)\n|\n"
+)
+
+
+def _plain_imports(source: str) -> bool:
+    """Whether a block is only comments and imports already in black's layout (one per line, or
+    wrapped one name per line with a trailing comma), each line within 88 ASCII columns and at
+    most one blank line in a row: black leaves such a block as it is. The import headers sdkgen
+    writes (a module per model) are; formatting them took a quarter of the models' black time."""
+    if not source.isascii() or "\n\n\n" in source.rstrip("\n") or source.startswith("\n"):
+        return False
+    text = source.rstrip("\n") + "\n"
+    if any(len(line) > 88 for line in text.splitlines()):
+        return False
+    position = 0
+    while position < len(text):
+        match = _IMPORT_LINE.match(text, position)
+        if match is None:
+            return False
+        position = match.end()
+    return True
 
 
 def _format_piece(piece: _Piece) -> str | InvalidInput:

@@ -87,3 +87,24 @@ def test_the_runtime_is_copied_in_the_style_formatting_would_give_it() -> None:
         text = (templates_dir() / source).read_text("utf-8")
         for package in ("openai_realtime", "runtime"):
             assert _black_on_whole_file(text, package) == text, f"run black -l 88 on templates/{source}"
+
+
+@pytest.mark.parametrize(
+    "block, plain",
+    [
+        ("from a import b\n", True),
+        ("# header\n\nfrom __future__ import annotations\n\nfrom typing import Any, Literal as L\n", True),
+        ("from .x import (\n    A,\n    B,\n)\n", True),
+        ("import a.b\n\n\n", True),
+        ("from a import (b)\n", False),  # black drops the parentheses
+        ("#header\n", False),  # black adds the space
+        ("from a import b  # why\n", False),
+        ("from a import b\nx = 1\n", False),
+        ("from a import b\n\n\nfrom c import d\n", False),
+        ("from a import " + ", ".join(f"name{i}" for i in range(20)) + "\n", False),  # too long
+    ],
+)
+def test_a_block_of_plain_imports_skips_black_only_where_black_would_keep_it(block: str, plain: bool) -> None:
+    assert formatting._plain_imports(block) is plain
+    if plain:
+        assert formatting.format_str(block, mode=formatting.MODE) == block.rstrip("\n") + "\n"
