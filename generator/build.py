@@ -16,7 +16,7 @@ from .effective import EffectiveSchemas
 from .ir import Api, Body, Field, Group, Operation, Parameter, Response, SecurityScheme
 from .media import accept, body_kind, is_file, json_media, media_type, request_media, stream_media
 from .models import ModelSource
-from .naming import argument_name, class_name, function_name, member_order, pascal_case, safe_name, snake_case
+from .naming import argument_name, class_name, function_name, pascal_case, safe_name, snake_case
 from .open_enums import OPEN_ENUM
 from .pagination import pagination
 from .pointer import local_ref_parts
@@ -57,7 +57,6 @@ def build_api(schemas: EffectiveSchemas, models: ModelSource, config: Config) ->
     events = dict(config.stream_events)
     pages = dict(config.pagination)
     operations = tuple(_operation(schemas, site, models, schemes, chosen, events, pages) for site in sites)
-    known = set(models.names)
     used_by: dict[str, set[str]] = {}
     for site, op in zip(sites, operations, strict=True):
         for name in referenced_models(schemas, [site.operation, site.path_item.get("parameters")]):
@@ -81,10 +80,7 @@ def build_api(schemas: EffectiveSchemas, models: ModelSource, config: Config) ->
         model_names=models.names,
         models_source=models.text,
         model_modules=models.modules,
-        builder_imports=_mentioned(operations, known, responses=False),
-        client_imports=_mentioned(operations, known, responses=True),
-        builder_from_imports=_from_imports(operations, models, responses=False),
-        client_from_imports=_from_imports(operations, models, responses=True),
+        signature_imports=_signature_imports(operations, models),
     )
 
 
@@ -469,42 +465,31 @@ def _union_members(annotation: ast.expr) -> list[ast.expr]:
 TYPING_NAMES = {"Any": "typing", "Literal": "typing", "Annotated": "typing", "overload": "typing"}
 
 
-def _from_imports(
-    operations: tuple[Operation, ...], models: ModelSource, *, responses: bool
+def _signature_imports(
+    operations: tuple[Operation, ...], models: ModelSource
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """`from module import names` that the signatures need besides the models: typing, uuid, ..."""
+    """`from module import names` that the signatures may need besides the models: typing, uuid, ..."""
     sources = {**{name: (module, name) for name, module in TYPING_NAMES.items()}, **models.imports}
     by_module: dict[str, set[str]] = {}
-    for name in _mentioned(operations, set(sources) - set(models.names), responses=responses):
+    for name in _mentioned(operations, set(sources) - set(models.names)):
         module, text = sources[name]
         by_module.setdefault(module, set()).add(text)
-    if _mentioned(operations, set(models.names), responses=responses):
-        by_module.setdefault("typing", set()).add("TYPE_CHECKING")  # the models are imported for mypy
-    return tuple(
-        (module, tuple(sorted(names, key=member_order))) for module, names in sorted(by_module.items())
-    )
+    return tuple((module, tuple(sorted(names))) for module, names in sorted(by_module.items()))
 
 
-def _mentioned(
-    operations: tuple[Operation, ...], known: set[str] | frozenset[str], *, responses: bool
-) -> tuple[str, ...]:
-    """The names from `known` that the signatures mention (and the response types, where asked), sorted."""
+def _mentioned(operations: tuple[Operation, ...], known: set[str]) -> set[str]:
+    """The names from `known` that the signatures and response types mention."""
     annotations: list[str] = []
     for op in operations:
         annotations += [p.annotation for p in op.parameters]
-        if responses:
-            if not op.pagination:  # a page's response model is read at run time only
-                annotations.append(op.success.annotation)
-            if op.streaming:
-                annotations.append(op.streaming.event)
-            if op.pagination:
-                annotations.append(op.pagination.item)
-            if op.streaming and op.streaming.field:
+        annotations += [op.success.annotation, op.pagination.item if op.pagination else ""]
+        if op.streaming:
+            annotations.append(op.streaming.event)
+            if op.streaming.field:
                 annotations.append("overload(Literal)")  # the typed overloads of `stream`
-            if op.streaming and op.streaming.ruled:
+            if op.streaming.ruled:
                 annotations.append("Annotated")
-        if op.body:  # a signature's `body=` (a form's model is read at run time, from the package)
-            uses_model = op.body.encoding == "json" or (op.body.whole and op.body.encoding != "raw")
-            annotations += [op.body.model if uses_model else "", *(f.annotation for f in op.body.fields)]
+        if op.body:
+            annotations += [op.body.model, *(f.annotation for f in op.body.fields)]
     used = {n.id for a in annotations for n in ast.walk(ast.parse(a)) if isinstance(n, ast.Name)}
-    return tuple(sorted(used & known))
+    return used & known

@@ -234,10 +234,9 @@ class Api:
     model_names: tuple[str, ...]
     models_source: str  # the whole models text, as one module (the diff compares it)
     model_modules: tuple[ModelModule, ...]  # the same text split into the models package
-    builder_imports: tuple[str, ...]  # what request_builders.py imports from the models module
-    client_imports: tuple[str, ...]  # what _client.py imports from it
-    builder_from_imports: tuple[tuple[str, tuple[str, ...]], ...]  # other names: typing, uuid, pydantic
-    client_from_imports: tuple[tuple[str, tuple[str, ...]], ...]
+    # what signatures may name besides models (typing, uuid, datetime, ...): module -> names; each
+    # module imports those its code uses
+    signature_imports: tuple[tuple[str, tuple[str, ...]], ...]
     security_schemes: tuple[SecurityScheme, ...] = ()
 
     @property
@@ -272,55 +271,6 @@ class Api:
     def credentials_required(self) -> bool:
         """Every operation needs a credential: a client without any is refused when made."""
         return bool(self.operations) and all(op.security and () not in op.security for op in self.operations)
-
-    @property
-    def response_kinds(self) -> frozenset[str]:
-        return frozenset(op.success.kind for op in self.operations)
-
-    @property
-    def runtime_response_names(self) -> tuple[str, ...]:
-        """What the clients import from the runtime to return binary bodies, text and streams."""
-        names = set()
-        for op in self.operations:
-            if op.success.kind == "binary":
-                names |= {"BinaryResponse", "AsyncBinaryResponse"}
-            if op.success.kind == "text":
-                names.add("TEXT")
-            if op.streaming:
-                names |= {"Stream", "AsyncStream"} | ({"StreamRule"} if op.streaming.ruled else set())
-            if op.pagination:
-                names |= {"SyncPage", "AsyncPage", "PageRule"}
-        return tuple(sorted(names))
-
-    @property
-    def has_empty_responses(self) -> bool:
-        return any(op.success.annotation == "None" for op in self.operations)
-
-    @property
-    def has_bodies(self) -> bool:
-        return any(op.body and not op.body.whole and op.body.encoding == "json" for op in self.operations)
-
-    @property
-    def has_whole_bodies(self) -> bool:
-        return any(op.body and op.body.whole and op.body.encoding == "json" for op in self.operations)
-
-    @property
-    def file_type_names(self) -> tuple[str, ...]:
-        """FileContent and FileTypes, where a signature takes a file."""
-        names = set()
-        for op in self.operations:
-            if op.body and op.body.encoding == "raw":
-                names.add("FileContent")
-            if op.body and any("FileTypes" in f.annotation for f in op.body.fields):
-                names.add("FileTypes")
-        return tuple(sorted(names))
-
-    def body_encodings(self) -> frozenset[str]:
-        return frozenset(op.body.encoding for op in self.operations if op.body)
-
-    @property
-    def has_query_parameters(self) -> bool:
-        return any(op.parameters_in("query") for op in self.operations)
 
     @property
     def flat(self) -> bool:

@@ -67,11 +67,12 @@ def generate_models(
     # model generation takes seconds on a large spec and is pure: cached by everything it reads
     name = cache.key("models", json.dumps(spec, default=str), package, json.dumps(sorted(reserved)))
     hit = cache.get("models", name)
-    if isinstance(hit, list) and len(hit) == 2:
-        return _inspect(hit[0], hit[1])
+    if isinstance(hit, list) and len(hit) == 3:
+        return _inspect(hit[0], hit[1], tuple(ModelModule(m[0], m[1], tuple(m[2])) for m in hit[2]))
     text, components = _run_datamodel_codegen(doc, spec, package, reserved)
-    cache.put("models", name, [text, components])
-    return _inspect(text, components)
+    source = _inspect(text, components)
+    cache.put("models", name, [text, components, [[m.name, m.text, list(m.names)] for m in source.modules]])
+    return source
 
 
 def _run_datamodel_codegen(
@@ -144,7 +145,11 @@ def spelled_field_names(spec: dict[str, Any]) -> dict[str, str]:
     return names
 
 
-def _inspect(text: str, components: dict[str, str]) -> ModelSource:
+def _inspect(
+    text: str, components: dict[str, str], modules: tuple[ModelModule, ...] | None = None
+) -> ModelSource:
+    """The module's names, fields and imports, and its split into the models package (`modules`
+    when it was cached)."""
     module = ast.parse(text)
     names: list[str] = []
     fields: dict[str, tuple[ast.AnnAssign, ...]] = {}
@@ -165,7 +170,8 @@ def _inspect(text: str, components: dict[str, str]) -> ModelSource:
             isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
         ):
             names.append(node.targets[0].id)
-    modules = split_models(module, text, (HEADER, MUTABLE_DEFAULTS_HEADER), components.values(), mutable)
+    if modules is None:
+        modules = split_models(module, text, (HEADER, MUTABLE_DEFAULTS_HEADER), components.values(), mutable)
     if mutable:
         text = text.replace(HEADER, MUTABLE_DEFAULTS_HEADER, 1)
     known = set(names)

@@ -41,15 +41,12 @@ def import_block(
         used.add("TYPE_CHECKING")
     stdlib: dict[str, list[str]] = {"collections.abc": ["Mapping"]}
     other: dict[str, list[str]] = {}
-    for module, names in api.client_from_imports + (("typing", ("TYPE_CHECKING",)),):
+    for module, names in api.signature_imports + (("typing", ("TYPE_CHECKING",)),):
         home = stdlib if module.split(".")[0] in sys.stdlib_module_names else other
         home.setdefault(module, []).extend(names)
     sections = [_from_lines(stdlib, used), ["import httpx"] * ("httpx" in used) + _from_lines(other, used)]
     up = "." * level
-    local = [f"from {up} import models as _models"] * any(
-        isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "_models"
-        for n in ast.walk(tree)
-    )
+    local = [f"from {up} import models as _models"] * ("_models" in used)
     local += [f"from {up} import request_builders"] * ("request_builders" in used)
     local += _from_lines({f"{up}_runtime": sorted(runtime)}, used)
     sections.append(local)
@@ -59,13 +56,13 @@ def import_block(
     checked = {**typed, f"{up}models": models}
     if any(checked.values()):
         lines += ["", "if TYPE_CHECKING:"]
-        lines += [f"    {line}" for line in _from_lines(checked, set(api.model_names) | used)]
+        lines += [f"    {line}" for line in _from_lines(checked, used)]
     return "\n".join(lines) + "\n"
 
 
 def _from_lines(modules: dict[str, list[str]], used: set[str]) -> list[str]:
     lines = []
-    for module in sorted(modules, key=lambda m: (-len(m) + len(m.lstrip(".")), m)):
+    for module in sorted(modules, key=lambda m: (len(m.lstrip(".")) - len(m), m)):  # `..x` before `.x`
         names = sorted({n for n in modules[module] if n.split(" as ")[-1] in used}, key=member_order)
         if names:
             lines.append(f"from {module} import {', '.join(names)}")
