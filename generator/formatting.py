@@ -75,15 +75,13 @@ def format_with_record(
         if path in formatted_already:
             done[path], entries[path] = text, Entry(digest(text), digest(text), ())
             continue
-        on_disk = prior.file_for(path, text)
-        if on_disk is not None and same_meaning(path, text, on_disk):
-            done[path], entries[path] = on_disk, prior.entries[path]
-            continue
         keys[path] = results.key("format", package, path.rsplit(".", 1)[-1], text)
-        cached = results.get("format", keys[path])
+        cached = results.get("format", keys[path])  # first: trusted, and cheaper than checking the disk
         if isinstance(cached, list) and len(cached) == 2:
             done[path] = cached[0]
             entries[path] = Entry(digest(cached[0]), digest(text), tuple(cached[1]))
+        elif (on_disk := prior.file_for(path, text)) is not None and _same_meaning_known(path, text, on_disk):
+            done[path], entries[path] = on_disk, prior.entries[path]
         else:
             split[path] = _split(path, text, package)
             if path in prior.entries:
@@ -162,6 +160,19 @@ def top_level_blocks(source: str) -> list[str]:
             cuts.append(previous_end)  # everything after the previous statement: blanks, comments
     offsets = [starts[cut] for cut in cuts] + [len(source)]
     return [source[a:b] for a, b in zip(offsets, offsets[1:], strict=False)]
+
+
+def _same_meaning_known(path: str, rendered: str, formatted: str) -> bool:
+    """`same_meaning`, remembered for the pair of texts (a fact about them, unlike a formatting,
+    which only black vouches for): a run in a folder whose files came from its record does not
+    compare them again."""
+    key = results.key("meaning", path, digest(rendered), digest(formatted))
+    if results.get("meaning", key) is True:
+        return True
+    same = same_meaning(path, rendered, formatted)
+    if same:
+        results.put("meaning", key, True)
+    return same
 
 
 def same_meaning(path: str, rendered: str, formatted: str) -> bool:

@@ -108,3 +108,29 @@ def test_a_block_of_plain_imports_skips_black_only_where_black_would_keep_it(blo
     assert formatting._plain_imports(block) is plain
     if plain:
         assert formatting.format_str(block, mode=formatting.MODE) == block.rstrip("\n") + "\n"
+
+
+def test_files_taken_from_the_record_are_compared_with_their_render_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Comparing each file on disk with its render costs seconds on a large SDK: the verdict for a
+    pair of texts is remembered, and a file whose meaning differs is never taken."""
+    from generator.format_record import read_prior, write_record
+
+    package, files = _rendered(SPECS[0])
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "first"))
+    formatted, entries = formatting.format_with_record(files, package)
+    out = tmp_path / "out"
+    for path, text in {**formatted, ".sdkgen-format": write_record(entries)}.items():
+        (out / path).parent.mkdir(parents=True, exist_ok=True)
+        (out / path).write_text(text)
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "fresh"))  # a fresh clone: only the record
+    compared: list[str] = []
+    real = formatting.same_meaning
+    monkeypatch.setattr(
+        formatting, "same_meaning", lambda path, a, b: compared.append(path) or real(path, a, b)
+    )
+    for _ in range(2):
+        again, _ = formatting.format_with_record(files, package, read_prior(out))
+        assert again == formatted
+    assert sorted(compared) == sorted(formatted), "each file compared once, in the first run only"

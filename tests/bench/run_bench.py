@@ -166,8 +166,8 @@ def fresh_clone(command: str, spec: Path, sdk: Path, work: Path) -> Callable[[],
     return run
 
 
-def import_time(module: str, path: Path | None) -> Callable[[], tuple[float, float]]:
-    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+def fresh_process(code: str, path: Path | None) -> Callable[[], tuple[float, float]]:
+    """Runs `code` (which prints the seconds it measured) in a new interpreter, `path` importable."""
 
     def run() -> tuple[float, float]:
         env = {**os.environ, **({"PYTHONPATH": str(path)} if path else {})}
@@ -177,6 +177,11 @@ def import_time(module: str, path: Path | None) -> Callable[[], tuple[float, flo
         return float(result.stdout), 0.0
 
     return run
+
+
+def import_time(module: str, path: Path | None) -> Callable[[], tuple[float, float]]:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    return fresh_process(code, path)
 
 
 COMPLETION = {
@@ -230,15 +235,7 @@ def first_call(package: str | None, path: Path | None) -> Callable[[], tuple[flo
             method="create_chat_completion",
             body=json.dumps(COMPLETION),
         )
-
-    def run() -> tuple[float, float]:
-        env = {**os.environ, **({"PYTHONPATH": str(path)} if path else {})}
-        result = subprocess.run(
-            [str(BIN / "python"), "-c", code], env=env, capture_output=True, text=True, check=True
-        )
-        return float(result.stdout), 0.0
-
-    return run
+    return fresh_process(code, path)
 
 
 SESSION = {
