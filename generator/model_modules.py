@@ -38,16 +38,16 @@ def split_models(
     imports, definitions = _statements(tree, lines)
     if not definitions:
         return ()
-    order = list(definitions)
+    position = {name: i for i, name in enumerate(definitions)}  # the order datamodel-code-generator wrote
     groups = _strongly_connected(
-        order, {n: d.uses & definitions.keys() - {n} for n, d in definitions.items()}
+        position, {n: d.uses & definitions.keys() - {n} for n, d in definitions.items()}
     )
     owner = _assign(groups, set(components), definitions)
     modules: dict[str, list[str]] = {}
-    for name in order:
+    for name in definitions:
         modules.setdefault(owner[name], []).append(name)
     taken: set[str] = set()
-    named = {root: _module_name(root, taken, set(order)) for root in sorted(modules, key=order.index)}
+    named = {root: _module_name(root, taken, position) for root in sorted(modules, key=position.__getitem__)}
     result = []
     for root, members in modules.items():
         result.append(
@@ -130,17 +130,19 @@ def _names(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
-def _strongly_connected(order: list[str], edges: dict[str, set[str]]) -> list[list[str]]:
-    """Tarjan's groups, dependencies before their dependants; iterative, for thousands of models."""
+def _strongly_connected(position: dict[str, int], edges: dict[str, set[str]]) -> list[list[str]]:
+    """Tarjan's groups, dependencies before their dependants, each in `position` order; iterative,
+    for thousands of models."""
+    order = position.__getitem__
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
     on_stack: set[str] = set()
     groups: list[list[str]] = []
-    for start in order:
+    for start in position:
         if start in index:
             continue
-        work = [(start, iter(sorted(edges[start], key=order.index)))]
+        work = [(start, iter(sorted(edges[start], key=order)))]
         index[start] = low[start] = len(index)
         stack.append(start)
         on_stack.add(start)
@@ -159,12 +161,12 @@ def _strongly_connected(order: list[str], edges: dict[str, set[str]]) -> list[li
                         group.append(member)
                         if member == node:
                             break
-                    groups.append(sorted(group, key=order.index))
+                    groups.append(sorted(group, key=order))
             elif child not in index:
                 index[child] = low[child] = len(index)
                 stack.append(child)
                 on_stack.add(child)
-                work.append((child, iter(sorted(edges[child], key=order.index))))
+                work.append((child, iter(sorted(edges[child], key=order))))
             elif child in on_stack:
                 low[node] = min(low[node], index[child])
     return groups
@@ -191,7 +193,7 @@ def _assign(
     return {name: module_of[i] for name, i in group_of.items()}
 
 
-def _module_name(root: str, taken: set[str], defined: set[str]) -> str:
+def _module_name(root: str, taken: set[str], defined: dict[str, int]) -> str:
     """A snake_case module name, unique without regard to case (for case-insensitive file systems)."""
     base = safe_name(snake_case(root)) or "model"
     if base.startswith("_") or base in defined:

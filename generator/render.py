@@ -63,7 +63,6 @@ def environment() -> jinja2.Environment:
     env.filters["pyliteral"] = python_literal
     env.filters["docstring"] = docstring_text
     env.filters["all_sorted"] = all_sorted
-    env.filters["import_sorted"] = lambda names: sorted(names, key=member_order)
     env.filters["lazy"] = lazy_models
     runtime = runtime_names(templates_dir() / "runtime" / "_runtime.py")
     env.globals["import_block"] = lambda api, body, level, type_only: import_block(
@@ -122,8 +121,8 @@ def _escaped(ch: str) -> str:
 
 
 def all_sorted(names: list[str]) -> list[str]:
-    """The order ruff wants for `__all__`: CONSTANTS, then Classes, then everything else."""
-    return sorted(names, key=lambda n: (0 if n.isupper() else 1 if n[:1].isupper() else 2, n))
+    """The order ruff wants for `__all__` and imported names: CONSTANTS, Classes, the rest."""
+    return sorted(names, key=member_order)
 
 
 def lazy_models(expression: str, api: Api) -> str:

@@ -120,6 +120,8 @@ def test_importing_the_package_loads_no_model_until_one_is_used(tmp_path: Path) 
         "client.pets\n"
         "assert p.__name__ + '.resources.pets' in sys.modules\n"
         "pet = p.Pet(id='p1', name='Rex')\n"
+        "assert p.Pet is p.models.Pet\n"
+        "assert not hasattr(p, 'import_module'), 'only models are forwarded'\n"
         "print(','.join(loaded()))\n"
     )
     result = subprocess.run(

@@ -130,6 +130,8 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     """A model, imported from its module the first time it is used."""
-    if name in models.__all__:
-        return getattr(models, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name not in models._MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(models, name)
+    globals()[name] = value
+    return value
