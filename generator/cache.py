@@ -33,13 +33,17 @@ def directory() -> Path:
 
 @cache
 def toolchain() -> str:
-    """A hash of everything besides the input that decides the output."""
+    """A hash of everything besides the input that decides the output: the same for a checkout and
+    for a wheel built from it (which carries the templates as `generator/_templates`)."""
     digest = hashlib.sha256()
-    for folder in (HERE, HERE.parent / "templates", HERE / "_templates"):
-        if folder.is_dir():
-            for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-                digest.update(path.relative_to(folder).as_posix().encode())
-                digest.update(path.read_bytes())
+    packaged = HERE / "_templates"
+    templates = packaged if packaged.is_dir() else HERE.parent / "templates"
+    for label, folder in (("generator", HERE), ("templates", templates)):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            if folder == HERE and packaged in path.parents:
+                continue
+            digest.update(f"{label}/{path.relative_to(folder).as_posix()}".encode())
+            digest.update(path.read_bytes())
     for name in DEPENDENCIES:
         try:
             digest.update(f"{name}=={metadata.version(name)}".encode())
@@ -114,10 +118,3 @@ def _prune(kind: str, keep: int) -> None:
     entries.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[keep:]:
         old.unlink(missing_ok=True)
-
-
-def tree_hash(files: dict[str, str]) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        digest.update(path.encode() + b"\0" + files[path].encode("utf-8", "surrogatepass") + b"\0")
-    return digest.hexdigest()

@@ -16,7 +16,7 @@ from . import __version__
 from .config import Config, config_for, load_config
 from .diagnostics import Diagnostic, SpecError, sort_diagnostics, summary
 from .options import fix_command, run_config, spec_file, writable
-from .output import OutputError, diff_tree, owned_output, owned_tree, write_tree
+from .output import OutputError, diff_tree, write_tree
 
 if TYPE_CHECKING:
     from .diff.compare import Change
@@ -100,11 +100,15 @@ def progress_reporter() -> Any:
 
 
 def _generate(config: Config) -> Generated:
+    """The run's output, its record stamped with the inputs it was made from."""
+    from dataclasses import replace
+
+    from .format_record import stamped
     from .pipeline import generate
 
     result = generate(config, progress_reporter())
     _report(result.diagnostics)
-    return result
+    return replace(result, files=stamped(result.files, _inputs(config), config.keep))
 
 
 class _Cli(click.Group):
@@ -174,7 +178,6 @@ def generate_command(spec: Path | None, out: Path | None, keep: tuple[str, ...],
     writable(config.output)
     result = _generate(config)
     done = write_tree(config.output, result.files, config.keep)
-    _remember(config, result.files)
     click.echo(
         f"{config.output}: {done.files} files: {len(done.written)} written, {done.unchanged} unchanged, "
         f"{len(done.removed)} removed",
@@ -184,12 +187,20 @@ def generate_command(spec: Path | None, out: Path | None, keep: tuple[str, ...],
 
 @main.command("check")
 @_generation_options
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Generate and compare even when the folder's record names these inputs (the record is "
+    "a file in the folder: use this on changes from people you do not trust).",
+)
 @_guarded
-def check_command(spec: Path | None, out: Path | None, keep: tuple[str, ...], **overrides: Any) -> None:
+def check_command(
+    spec: Path | None, out: Path | None, keep: tuple[str, ...], full: bool, **overrides: Any
+) -> None:
     """Exit 0 when the output folder matches what generate would write; 1 with a diff when not."""
     config = run_config(spec, out, keep, **overrides)
     assert config.output is not None
-    if _unchanged(config):
+    if not full and _unchanged(config):
         return
     result = _generate(config)
     diff = diff_tree(config.output, result.files, config.keep)
@@ -198,15 +209,18 @@ def check_command(spec: Path | None, out: Path | None, keep: tuple[str, ...], **
         fix = fix_command(config)
         click.echo(f"sdkgen: {config.output} is out of date; run `{fix}` to regenerate it", err=True)
         sys.exit(EXIT_DIFFERS)
-    _remember(config, result.files)
     click.echo(f"{config.output}: up to date ({len(result.files)} files)", err=True)
 
 
 _EXTERNAL_REF = re.compile(rb"""\$ref['"]?\s*:\s*+(?!['"]?#)""")
 
 
-def _check_key(config: Config) -> str | None:
-    """What the output folder is a function of; None when the spec refers to other files."""
+def _inputs(config: Config) -> str | None:
+    """A hash of all the output is a function of: the spec's bytes, the options (not where the spec
+    and the output are), sdkgen's code and libraries, Python's version; None when the spec refers
+    to other files, whose content it does not cover."""
+    from dataclasses import replace
+
     from . import cache
 
     assert config.spec is not None
@@ -216,35 +230,21 @@ def _check_key(config: Config) -> str | None:
         return None
     if _EXTERNAL_REF.search(spec):
         return None
-    return cache.key("check", repr(config), spec)
-
-
-def _on_disk(config: Config) -> str:
-    from . import cache
-
-    assert config.output is not None
-    files = owned_tree(config.output, config.keep)
-    present = {rel: text for rel, text in files.items() if text is not None}
-    return cache.tree_hash(present) if len(present) == len(files) else ""
+    options = repr(replace(config, spec=None, output=None))
+    return cache.key("inputs", f"python {sys.version_info[0]}.{sys.version_info[1]}", options, spec)[:32]
 
 
 def _unchanged(config: Config) -> bool:
-    """The fast path of `check`: the inputs are those of a run whose output is on disk as it was."""
-    from . import cache
+    """The fast path of `check`: the folder's record names these inputs and its files are as written."""
+    from .format_record import vouches
 
-    name = _check_key(config)
-    if name is None or cache.get("check", name) != _on_disk(config):
+    assert config.output is not None
+    if not vouches(config.output, _inputs(config), config.keep):
         return False
-    click.echo(f"{config.output}: up to date (inputs unchanged since the last run)", err=True)
+    click.echo(
+        f"{config.output}: up to date (its record names these inputs and every file matches)", err=True
+    )
     return True
-
-
-def _remember(config: Config, files: dict[str, str]) -> None:
-    from . import cache
-
-    name = _check_key(config)
-    if name is not None:
-        cache.put("check", name, cache.tree_hash(owned_output(files, config.keep)))
 
 
 @main.command("diff")

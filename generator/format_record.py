@@ -6,6 +6,10 @@ as written, the hash of the text it was rendered as, and the hash of each piece 
 file matches takes the file from disk; a file whose render changed takes its unchanged pieces from
 the file on disk. So a fresh clone formats only what changed, with no cache of its own; a file
 edited by hand (its hash no longer the recorded one) is never trusted.
+
+Its second line records the inputs the run was made from (the spec, the options, sdkgen's code and
+its libraries) and the hash of every file the run owns: `check` with the same inputs and the same
+files on disk answers from it, with no generation at all.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from .output import is_safe_path
+from .output import is_safe_path, owned_output, owned_tree
 
 RECORD = ".sdkgen-format"
+INPUTS = "# inputs "
 
 
 def digest(text: str) -> str:
@@ -65,6 +70,8 @@ def read_prior(out: Path | None) -> Prior:
     if not lines or lines[0] != toolkit():
         return prior
     for line in lines[1:]:
+        if line.startswith(INPUTS):
+            continue
         fields = line.split()
         if len(fields) < 3 or not is_safe_path(fields[0]):
             continue
@@ -85,3 +92,39 @@ def write_record(entries: dict[str, Entry]) -> str:
         for path, e in sorted(entries.items())
     ]
     return toolkit() + "".join(lines)
+
+
+def stamped(files: dict[str, str], inputs: str | None, keep: tuple[str, ...]) -> dict[str, str]:
+    """The output with its record naming the inputs it was made from and the hash of what the run
+    owns; unchanged without a record or when the inputs cannot be named (external references)."""
+    if RECORD not in files or inputs is None:
+        return files
+    record = files[RECORD]
+    tree = _tree_hash(owned_output(files, keep))
+    header, _, rest = record.partition("\n")
+    return {**files, RECORD: f"{header}\n{INPUTS}{inputs} {tree}\n{rest}"}
+
+
+def vouches(out: Path, inputs: str | None, keep: tuple[str, ...]) -> bool:
+    """Whether the folder's record was made from these inputs and every file the run owns is on
+    disk as that run wrote it (the record's other lines included)."""
+    if inputs is None:
+        return False
+    tree = owned_tree(out, keep)
+    if any(text is None for text in tree.values()):
+        return False
+    present = {rel: text for rel, text in tree.items() if text is not None}
+    record = present.get(RECORD, "")
+    stamp = next((line for line in record.splitlines() if line.startswith(INPUTS)), "")
+    return stamp == f"{INPUTS}{inputs} {_tree_hash(present)}"
+
+
+def _tree_hash(files: dict[str, str]) -> str:
+    """The hash of the owned files, the record counted without its inputs line."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        text = files[path]
+        if path == RECORD:
+            text = "".join(line for line in text.splitlines(keepends=True) if not line.startswith(INPUTS))
+        digest.update(path.encode() + b"\0" + text.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()

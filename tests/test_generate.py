@@ -131,19 +131,53 @@ def test_module_entry_point() -> None:
         assert command in result.stdout
 
 
-def test_check_cache_is_fast_yet_cannot_hide_drift(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
-    out = tmp_path / "out"
-    assert run_cli("generate", "--spec", SPEC, "--out", out).exit_code == 0
-    fast = run_cli("check", "--spec", SPEC, "--out", out)
-    assert fast.exit_code == 0 and "inputs unchanged since the last run" in fast.stderr
-    models = model_module(out / "openai_realtime", "ClientSecret")
-    models.write_text(models.read_text() + "# drift\n")
-    drifted = run_cli("check", "--spec", SPEC, "--out", out)
-    assert drifted.exit_code == 1 and "+# drift" not in drifted.stdout and "-# drift" in drifted.stdout
+def test_a_fresh_clone_checks_from_the_record_yet_cannot_hide_drift(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`check` on a clone with no cache answers from the record's inputs line, generating nothing;
+    a drifted file, an edited spec or other options make it generate and compare."""
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "none"))
+    clone = tmp_path / "clone"
+    shutil.copytree(GENERATED, clone)
+
+    def no_generation(*args: object, **kwargs: object) -> None:
+        raise AssertionError("generated although the record vouches for the folder")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("generator.pipeline.generate", no_generation)
+        fast = run_cli("check", "--spec", SPEC, "--out", clone)
+    assert fast.exit_code == 0 and "its record names these inputs" in fast.stderr, fast.stderr
+    renamed = run_cli("check", "--spec", SPEC, "--out", clone, "--client-name", "Other")
+    assert renamed.exit_code == 1 and "class Other" in renamed.stdout
     edited = tmp_path / "spec.yaml"
     edited.write_text(SPEC.read_text().replace("maximum: 1.2", "maximum: 1.1"))
-    assert run_cli("check", "--spec", edited, "--out", out).exit_code == 1
+    assert run_cli("check", "--spec", edited, "--out", clone).exit_code == 1
+    models = model_module(clone / "openai_realtime", "ClientSecret")
+    models.write_text(models.read_text() + "# drift\n")
+    drifted = run_cli("check", "--spec", SPEC, "--out", clone)
+    assert drifted.exit_code == 1 and "+# drift" not in drifted.stdout and "-# drift" in drifted.stdout
+
+
+def test_a_forged_record_is_caught_by_a_full_check(tmp_path: Path) -> None:
+    """The inputs line is a file in the folder, so whoever edits the code can rewrite it too:
+    `check --full` generates and compares whatever the record says."""
+    from generator.format_record import INPUTS, RECORD, _tree_hash
+    from generator.output import owned_tree
+
+    clone = tmp_path / "clone"
+    shutil.copytree(GENERATED, clone)
+    models = model_module(clone / "openai_realtime", "ClientSecret")
+    models.write_text(models.read_text() + "# forged\n")
+    record = clone / RECORD
+    lines = record.read_text().splitlines(keepends=True)
+    inputs = next(line for line in lines if line.startswith(INPUTS)).split()[2]
+    tree = {rel: text or "" for rel, text in owned_tree(clone).items()}
+    record.write_text(
+        "".join(f"{INPUTS}{inputs} {_tree_hash(tree)}\n" if x.startswith(INPUTS) else x for x in lines)
+    )
+    assert run_cli("check", "--spec", SPEC, "--out", clone).exit_code == 0, "forged: the fast path trusts it"
+    full = run_cli("check", "--spec", SPEC, "--out", clone, "--full")
+    assert full.exit_code == 1 and "-# forged" in full.stdout
 
 
 def test_same_tree_from_a_cold_cache_a_warm_cache_and_a_fresh_clone(
@@ -159,7 +193,7 @@ def test_same_tree_from_a_cold_cache_a_warm_cache_and_a_fresh_clone(
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "none"))
     calls: list[str] = []
     monkeypatch.setattr("generator.formatting.format_str", lambda source, mode: calls.append(source) or "")
-    assert run_cli("check", "--spec", SPEC, "--out", clone).exit_code == 0
+    assert run_cli("generate", "--spec", SPEC, "--out", clone).exit_code == 0
     assert calls == [], "a fresh clone with nothing changed formats nothing"
     expected = snapshot(GENERATED)
     assert snapshot(tmp_path / "cold_out") == snapshot(tmp_path / "warm_out") == snapshot(clone) == expected
