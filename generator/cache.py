@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-DEPENDENCIES = ("black", "isort", "datamodel-code-generator", "openapi-spec-validator", "pydantic", "jinja2")
+DEPENDENCIES = (
+    "black",
+    "isort",
+    "ruff",
+    "datamodel-code-generator",
+    "openapi-spec-validator",
+    "pydantic",
+    "jinja2",
+)
 
 
 def enabled() -> bool:

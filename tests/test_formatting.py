@@ -134,3 +134,44 @@ def test_files_taken_from_the_record_are_compared_with_their_render_once(
         again, _ = formatting.format_with_record(files, package, read_prior(out))
         assert again == formatted
     assert sorted(compared) == sorted(formatted), "each file compared once, in the first run only"
+
+
+_TRICKY = [
+    "x = [\n    1,\n    2\n]\n",  # no magic comma: black joins it
+    "x = [1, 2,]\n",  # magic trailing comma: black explodes it
+    "def f(a, b,):\n  return {'a': a, 'b': (b if b else\n  None)}\n",
+    "value: str | Literal['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbb', 'cccccccccccccc', 'd'] | None = None\n",
+    "result = some.function(argument_one, argument_two)[index].method(keyword=value, other=another_value)\n",
+    "if a and \\\n   b:\n    pass  # comment\n",
+    "class A:\n\n\n    x = 1 # trailing\n    def m(self): return '\\r'\n",
+    "call(  # why\n  a,\n)\n",
+    "def broken(:\n",  # black refuses it; ruff leaves it
+]
+
+
+def test_ruff_lays_out_and_black_has_the_last_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every piece of four specs' SDKs formats to the same text through ruff's layout as through
+    black alone, and black's first pass keeps nearly all of ruff's layout (so its second pass does
+    not run). Where the two disagree (ruff drops a blank line opening a class body, black keeps
+    one), the result is black's layout of ruff's: black-stable, as `black --check` wants."""
+    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    pieces: list[formatting._Piece] = []
+    for spec in SPECS:
+        package, files = _rendered(spec)
+        for path, text in files.items():
+            parts = formatting._split(path, text, package) if path.endswith((".py", ".md")) else []
+            pieces += [part for part in parts if isinstance(part, formatting._Piece)]
+    laid_out = formatting._ruff_layout([*_TRICKY, *(piece.source for piece in pieces)])
+    tricky = list(zip(_TRICKY, laid_out[: len(_TRICKY)], strict=True))
+    assert [lay != source for source, lay in tricky] == [True] * 8 + [False], "ruff ran"
+    for source, lay in tricky:
+        result = formatting._format_piece(formatting._Piece(source), lay)
+        assert isinstance(result, Exception) or format_str(result, mode=formatting.MODE) == result
+    kept = 0
+    for piece, lay in zip(pieces, laid_out[len(_TRICKY) :], strict=True):
+        alone, through_ruff = formatting._format_piece(piece, piece.source), formatting._format_piece(
+            piece, lay
+        )
+        assert through_ruff == alone, piece.source
+        kept += through_ruff == (formatting._sort_imports(lay, piece.package) if piece.package else lay)
+    assert kept > 0.9 * len(pieces), f"black changed ruff's layout of {len(pieces) - kept} of {len(pieces)}"
