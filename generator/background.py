@@ -8,6 +8,7 @@ its traceback where it belongs).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -30,7 +31,13 @@ class Ahead(Generic[T]):
             # not a daemon: daemons may not start processes, and func may format on all cores;
             # every caller ends the child by result() or cancel()
             self._process = context.Process(target=_run, args=(func, writer))
-            self._process.start()
+            # until the child is done, neither process's collector walks (so copies) what both hold
+            gc.freeze()
+            try:
+                self._process.start()
+            except BaseException:
+                gc.unfreeze()
+                raise
             writer.close()
 
     def result(self) -> T:
@@ -56,6 +63,7 @@ class Ahead(Generic[T]):
         if self._process is not None:
             self._process.join()
             self._process = None
+            gc.unfreeze()
 
 
 def _run(func: Callable[[], Any], writer: Connection) -> None:
