@@ -1,9 +1,11 @@
-"""Render the IR through Jinja2 templates; pure: returns {relative_path: text} and touches no disk."""
+"""Render the IR through Jinja2 templates; pure: returns {relative_path: text} and writes no output
+(only the compiled templates, beside them, as Python keeps its .pyc)."""
 
 from __future__ import annotations
 
 import ast
 import json
+import shutil
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -48,10 +50,40 @@ def templates_dir() -> Path:
     raise FileNotFoundError("sdkgen's templates folder is missing from this installation")
 
 
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's compiled templates kept across runs (compiling them is a quarter of a second, a
+    tenth of a small spec's run); each is checked against its template's source when loaded."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:  # a read-only installation compiles each run
+            pass
+
+
+def _compiled_templates() -> jinja2.BytecodeCache | None:
+    """A folder of compiled templates beside the templates, one per toolchain (the environment's
+    options and filters decide the code too); older folders are removed."""
+    from .cache import toolchain
+
+    root = templates_dir() / "__pycache__"
+    folder = root / f"jinja-{toolchain()[:16]}"
+    try:
+        if not folder.is_dir():
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in root.glob("jinja-*"):
+                if old != folder:
+                    shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        return None
+    return _CompiledTemplates(str(folder))
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
+        bytecode_cache=_compiled_templates(),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
