@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
-
-from jsonschema.exceptions import ValidationError
-from openapi_schema_validator import OAS30Validator, OAS31Validator
-from referencing import Registry
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING, Any
 
 from .effective import EffectiveSchemas
 from .pointer import Part, lookup, to_pointer
 from .walk import iter_operations, iter_schemas
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
 
 _BASE = "urn:sdkgen:spec"
 
@@ -112,6 +111,11 @@ class SchemaChecker:
     """Validates values against schemas of one spec, references resolved within it."""
 
     def __init__(self, spec: dict[str, Any]) -> None:
+        # imported here: the render child needs them only for a spec with examples (a third of a second)
+        from openapi_schema_validator import OAS30Validator, OAS31Validator
+        from referencing import Registry
+        from referencing.jsonschema import DRAFT202012
+
         self.registry: Registry[Any] = Registry().with_resource(_BASE, DRAFT202012.create_resource(spec))
         self.cls = OAS30Validator if str(spec.get("openapi", "")).startswith("3.0") else OAS31Validator
 

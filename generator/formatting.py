@@ -38,7 +38,7 @@ from . import cache as results
 from .format_record import Entry, Prior, digest
 
 MODE = Mode(target_versions={TargetVersion.PY311}, line_length=88)
-PARALLEL_MIN_BYTES = 400_000
+PARALLEL_MIN_BYTES = 40_000  # below this, forking workers costs more than they save
 RUFF_MIN_BYTES = 20_000  # below this, starting ruff costs more than black's second pass
 T = TypeVar("T")
 _TOP_LEVEL_BLOCKS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
