@@ -175,3 +175,20 @@ def test_ruff_lays_out_and_black_has_the_last_word(monkeypatch: pytest.MonkeyPat
         assert through_ruff == alone, piece.source
         kept += through_ruff == (formatting._sort_imports(lay, piece.package) if piece.package else lay)
     assert kept > 0.9 * len(pieces), f"black changed ruff's layout of {len(pieces) - kept} of {len(pieces)}"
+
+
+def test_markdown_snippets_are_laid_out_by_ruff_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page's snippets are import-sorted and take ruff's layout (black's style) without a black
+    pass; one ruff cannot read goes to black, which names the file."""
+    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    calls: list[str] = []
+    real = formatting._format_piece
+    monkeypatch.setattr(formatting, "_format_piece", lambda piece, lay: calls.append(lay) or real(piece, lay))
+    page = "# Title\n\n```python\nfrom pkg import Client\nimport os\nx = [1,2,]\nprint( 'a' )\n```\n"
+    out = formatting.format_tree({"docs/page.md": page}, "pkg")["docs/page.md"]
+    snippet = out.split("```python\n")[1].split("```")[0]
+    assert snippet == 'import os\n\nfrom pkg import Client\n\nx = [\n    1,\n    2,\n]\nprint("a")\n'
+    assert format_str(snippet, mode=formatting.MODE) == snippet and calls == []
+    with pytest.raises(RuntimeError, match="docs/broken.md has invalid Python"):
+        formatting.format_tree({"docs/broken.md": "```python\ndef broken(:\n```\n"}, "pkg")
+    assert calls == ["def broken(:\n"]
