@@ -3,7 +3,8 @@
 Fork shares the caller's memory, so a large parsed spec reaches the child without being copied or
 pickled. The child's result is the function's result: where fork is unavailable, on one core, or
 when the child fails or dies, `result()` runs the function in the caller instead (so a bug shows
-its traceback where it belongs).
+its traceback where it belongs). The function may `share` a part of its work before it is done,
+for the caller to start on (`early()`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+_EARLY, _DONE = "early", "done"
+_sharing: Connection | None = None  # in a child: where `share` sends
 
 
 class Ahead(Generic[T]):
@@ -25,6 +28,7 @@ class Ahead(Generic[T]):
         self._func = func
         self._process: Any = None
         self._reader: Connection | None = None
+        self._final: tuple[Any, ...] | None = None  # the child's last word, when early() read it
         if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             self._reader, writer = context.Pipe(duplex=False)
@@ -40,16 +44,36 @@ class Ahead(Generic[T]):
                 raise
             writer.close()
 
+    def early(self) -> Any:
+        """What the child `share`d before finishing (waiting for it), or None when it shared
+        nothing: it is done, failed, or runs in this process."""
+        if self._reader is None or self._final is not None:
+            return None
+        message = self._receive()
+        if message[0] == _EARLY:
+            return message[1]
+        self._final = message
+        return None
+
     def result(self) -> T:
         if self._reader is None:
             return self._func()
         try:
-            ok, value = self._reader.recv()
-        except (EOFError, OSError):  # the child died without a word
-            ok, value = False, None
+            message = self._final
+            while message is None or message[0] == _EARLY:
+                message = self._receive()
         finally:
             self._close()
+        _, ok, value = message
         return value if ok else self._func()
+
+    def _receive(self) -> tuple[Any, ...]:
+        assert self._reader is not None
+        try:
+            message: tuple[Any, ...] = self._reader.recv()
+        except (EOFError, OSError):  # the child died without a word
+            return (_DONE, False, None)
+        return message
 
     def cancel(self) -> None:
         if self._process is not None and self._process.is_alive():
@@ -66,14 +90,24 @@ class Ahead(Generic[T]):
             gc.unfreeze()
 
 
+def share(value: Any) -> None:
+    """Hands `value` to the caller of the Ahead this process runs (its `early()`); does nothing
+    anywhere else, so a function that shares also runs in the caller unchanged."""
+    if _sharing is not None:
+        _sharing.send((_EARLY, value))
+
+
 def _run(func: Callable[[], Any], writer: Connection) -> None:
+    global _sharing
+    _sharing = writer
     try:
-        value = (True, func())
+        value = (_DONE, True, func())
     except BaseException:  # noqa: BLE001 - the caller runs func again and sees the error itself
-        value = (False, None)
+        value = (_DONE, False, None)
+    _sharing = None
     try:
         writer.send(value)
     except Exception:  # noqa: BLE001 - e.g. a result that does not pickle: the caller recomputes
-        writer.send((False, None))
+        writer.send((_DONE, False, None))
     finally:
         writer.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import time
 from collections.abc import Callable
@@ -11,14 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import cache
-from .background import Ahead
+from .background import Ahead, share
 from .config import Config
 from .diagnostics import Diagnostic, Level, SpecError, is_fatal, sort_diagnostics
 from .loader import Document, load
 from .refs import bundle
 
 if TYPE_CHECKING:
-    from .format_record import Prior
+    from .format_record import Entry, Prior
     from .ir import Api
 
 # The stages past loading import their libraries (openapi-spec-validator, datamodel-code-generator,
@@ -79,8 +80,28 @@ def generate(config: Config, progress: Progress = quiet) -> Generated:
 
     import_module(".formatting", __package__)  # black, imported while the child still renders
     prior = read_prior(config.output)
+    _return_freed_memory()  # the validator's, before the formatting workers are forked
+    early = _formatted_early(ahead.early(), prior)  # the models, while the child renders the rest
     api, files = ahead.result()
-    return formatted(api, files, warnings, stages, prior)
+    return formatted(api, files, warnings, stages, prior, early)
+
+
+@dataclass(frozen=True)
+class _Early:
+    """Files formatted before the render was done: their rendered text, formatted text, record."""
+
+    rendered: dict[str, str]
+    formatted: dict[str, str]
+    entries: dict[str, Entry]
+
+
+def _formatted_early(shared: tuple[str, dict[str, str]] | None, prior: Prior) -> _Early | None:
+    if shared is None:
+        return None
+    from .formatting import format_with_record
+
+    package, files = shared
+    return _Early(files, *format_with_record(files, package, prior))
 
 
 def _load(spec: Path, allow_remote_refs: bool, stages: _Stages) -> tuple[Document, bool]:
@@ -132,14 +153,20 @@ def formatted(
     warnings: list[Diagnostic] | None = None,
     stages: _Stages | None = None,
     prior: Prior | None = None,
+    early: _Early | None = None,
 ) -> Generated:
     """The rendered files formatted: the last stage before the writer. With what the output folder
-    holds (`prior`), its unchanged files are taken from it and the output gains its record."""
+    holds (`prior`), its unchanged files are taken from it and the output gains its record. Files
+    formatted `early` are taken as they are when their render is the same."""
     from .format_record import RECORD, write_record
     from .formatting import format_with_record
     from .render import verbatim_paths
 
-    result, entries = format_with_record(files, api.package_name, prior, verbatim_paths(api.package_name))
+    early = early or _Early({}, {}, {})
+    rest = {path: text for path, text in files.items() if early.rendered.get(path) != text}
+    result, entries = format_with_record(rest, api.package_name, prior, verbatim_paths(api.package_name))
+    result = {path: result[path] if path in rest else early.formatted[path] for path in files}
+    entries = {path: entries[path] if path in rest else early.entries[path] for path in files}
     if prior is not None:
         result[RECORD] = write_record(entries)
     (stages or _Stages(quiet)).done(f"formatted {sum(p.endswith(('.py', '.md')) for p in result)} files")
@@ -155,14 +182,25 @@ def render_document(
     from .model_names import SDK_NAMES
     from .models import generate_models
     from .prepare import prepare_spec
-    from .render import render
+    from .render import model_module_path, render
 
     stages = stages or _Stages(quiet)
     package = package_name(doc.data, config)
     spec = prepare_spec(doc.data, package, dict(config.model_names))
     models = generate_models(doc, spec, package, SDK_NAMES | sdk_class_names(spec, config))
     stages.done(f"models: {len(models.names)} classes and aliases")
+    _return_freed_memory()  # datamodel-code-generator's, 55 of 230 MB on the full spec
+    share((package, {model_module_path(package, m.name): m.text for m in models.modules}))
     api = build_api(EffectiveSchemas(spec), models, config)
     files = render(api)
     stages.done(f"rendered {len(api.operations)} operations into {len(files)} files")
     return api, files
+
+
+def _return_freed_memory() -> None:
+    """Hands the heap that Python has freed back to the system (glibc keeps it otherwise), so a
+    process past its largest stage does not hold its peak."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):  # not glibc
+        pass

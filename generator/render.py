@@ -36,6 +36,10 @@ PER_MODEL = "docs/models/{model}.md"
 VERBATIM = {"runtime/_runtime.py": "{package}/_runtime.py"}
 
 
+def model_module_path(package: str, module: str) -> str:
+    return f"{package}/models/{module}.py"
+
+
 def verbatim_paths(package: str) -> frozenset[str]:
     """The output files copied as they are, already formatted."""
     return frozenset(output.format(package=package) for output in VERBATIM.values())
@@ -194,5 +198,5 @@ def render(api: Api) -> dict[str, str]:
     for source, output in VERBATIM.items():
         files[output.format(package=api.package_name)] = (templates_dir() / source).read_text("utf-8")
     for module in api.model_modules:
-        files[f"{api.package_name}/models/{module.name}.py"] = module.text
+        files[model_module_path(api.package_name, module.name)] = module.text
     return dict(sorted(files.items()))

@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from generator.background import Ahead
+from generator.background import Ahead, share
 
 
 def test_the_result_comes_from_the_child() -> None:
@@ -56,3 +56,21 @@ def test_the_child_may_use_a_process_pool() -> None:
     parent = os.getpid()
     ahead = Ahead(lambda: (os.getpid() != parent, _uses_a_pool()))
     assert ahead.result() == (True, [1, 2])
+
+
+def _shares_then_returns() -> str:
+    share(["models"])
+    return "all"
+
+
+def test_the_child_shares_part_of_its_work_before_it_is_done() -> None:
+    ahead = Ahead(_shares_then_returns)
+    assert ahead.early() == ["models"]
+    assert ahead.early() is None, "nothing more was shared: early() keeps the result for result()"
+    assert ahead.result() == "all"
+
+
+def test_an_unread_share_is_skipped_and_sharing_elsewhere_does_nothing() -> None:
+    assert Ahead(_shares_then_returns).result() == "all"
+    assert Ahead(lambda: "quiet").early() is None
+    share(["no child here"])  # in the caller (no fork, or a rerun after the child died): a no-op

@@ -199,6 +199,27 @@ def test_same_tree_from_a_cold_cache_a_warm_cache_and_a_fresh_clone(
     assert snapshot(tmp_path / "cold_out") == snapshot(tmp_path / "warm_out") == snapshot(clone) == expected
 
 
+def test_models_formatted_while_the_rest_renders_change_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The render child hands the model modules over as soon as they exist, and they are formatted
+    while it renders the rest; without the hand-over the tree is the same, byte for byte."""
+    from generator import pipeline
+
+    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    shared: list[object] = []
+    real = pipeline._formatted_early
+    monkeypatch.setattr(pipeline, "_formatted_early", lambda s, prior: shared.append(s) or real(s, prior))
+    assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "early").exit_code == 0
+    assert len(shared) == 1 and isinstance(shared[0], tuple)
+    modules = [p for p in snapshot(GENERATED) if "/models/" in p and p.endswith(".py")]
+    assert sorted(shared[0][1]) == sorted(p for p in modules if not p.endswith("/__init__.py"))
+    monkeypatch.setattr(pipeline, "share", lambda value: None)  # the forked child's copy too
+    assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "whole").exit_code == 0
+    assert shared[1:] == [None]
+    assert snapshot(tmp_path / "early") == snapshot(tmp_path / "whole") == snapshot(GENERATED)
+
+
 def test_a_fresh_clone_formats_only_the_pieces_an_edit_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
