@@ -39,6 +39,7 @@ class Outcome:
     mypy_clean: bool = False
     seconds: float = 0.0  # generation and the import and mypy checks
     generate_seconds: float = 0.0  # generation alone, without caches
+    models_seconds: float = 0.0  # sdkgen's floor: datamodel-code-generator alone, models only
     note: str = ""
     called: int = 0  # operations without a required body, called against Prism
     parsed: int = 0  # of those, the 2xx answers the client returned as its type
@@ -129,7 +130,24 @@ def run_sdkgen(spec: Path, out: Path) -> Outcome:
     outcome.generate_seconds = generated
     if result.returncode != 0:
         outcome.note = (result.stderr.strip().splitlines() or [""])[-1][:120]
+    outcome.models_seconds = models_alone(spec, out.parent / "models_alone.py")
     return outcome
+
+
+def models_alone(spec: Path, output: Path) -> float:
+    """datamodel-code-generator's own command on the spec (pydantic v2 models, formatted by its
+    default black and isort): what sdkgen's model stage costs at the least."""
+    started = time.perf_counter()
+    command = [str(BIN / "datamodel-codegen"), "--input", str(spec), "--input-file-type", "openapi"]
+    command += [
+        "--output",
+        str(output),
+        "--output-model-type",
+        "pydantic_v2.BaseModel",
+        "--disable-timestamp",
+    ]
+    _run(command, cwd=output.parent)
+    return time.perf_counter() - started
 
 
 def run_rival(spec: Path, out: Path, venv: Path) -> Outcome:
@@ -271,6 +289,12 @@ def main() -> int:
         print(
             f"generation time per spec, no caches (both generated, {len(both)} specs): median sdkgen "
             f"{ours_s:.2f} s, openapi-python-client {theirs_s:.2f} s, median ratio {ratio:.2f}"
+        )
+        floor = [(a.models_seconds, b.generate_seconds) for _, a, b in results if a.generated and b.generated]
+        print(
+            "floor: datamodel-code-generator alone (its command, models only) per spec: median "
+            f"{statistics.median(a for a, _ in floor):.2f} s, median ratio to openapi-python-client's "
+            f"whole run {statistics.median(a / b for a, b in floor):.2f}"
         )
     fewer = [n for n, a, b in results if a.parsed < b.parsed]
     print(f"specs where sdkgen parsed fewer responses than openapi-python-client: {len(fewer)} {fewer}")
