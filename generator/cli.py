@@ -106,9 +106,11 @@ def _generate(config: Config) -> Generated:
     from .format_record import stamped
     from .pipeline import generate
 
+    assert config.spec is not None
     result = generate(config, progress_reporter())
     _report(result.diagnostics)
-    return replace(result, files=stamped(result.files, _inputs(config), config.keep))
+    files = stamped(result.files, _inputs(config), config.keep, str(config.spec), result.diagnostics)
+    return replace(result, files=files)
 
 
 class _Cli(click.Group):
@@ -165,10 +167,21 @@ def validate_command(spec: Path | None, strict: bool, allow_remote_refs: bool) -
     click.echo(f"{spec}: valid ({summary(warnings)})", err=True)
 
 
+_FULL = click.option(
+    "--full",
+    is_flag=True,
+    help="Generate even when the folder's record names these inputs and every file matches (the "
+    "record is a file in the folder: use this on changes from people you do not trust).",
+)
+
+
 @main.command("generate")
 @_generation_options
+@_FULL
 @_guarded
-def generate_command(spec: Path | None, out: Path | None, keep: tuple[str, ...], **overrides: Any) -> None:
+def generate_command(
+    spec: Path | None, out: Path | None, keep: tuple[str, ...], full: bool, **overrides: Any
+) -> None:
     """Generate the SDK into the output folder; on any error the folder is left untouched.
 
     sdkgen owns the files it lists in the folder's .sdkgen-files: it rewrites those, removes those it
@@ -176,6 +189,9 @@ def generate_command(spec: Path | None, out: Path | None, keep: tuple[str, ...],
     config = run_config(spec, out, keep, **overrides)
     assert config.output is not None
     writable(config.output)
+    if not full and (files := _unchanged(config)) is not None:
+        click.echo(f"{config.output}: {files} files: 0 written, {files} unchanged, 0 removed", err=True)
+        return
     result = _generate(config)
     done = write_tree(config.output, result.files, config.keep)
     click.echo(
@@ -187,12 +203,7 @@ def generate_command(spec: Path | None, out: Path | None, keep: tuple[str, ...],
 
 @main.command("check")
 @_generation_options
-@click.option(
-    "--full",
-    is_flag=True,
-    help="Generate and compare even when the folder's record names these inputs (the record is "
-    "a file in the folder: use this on changes from people you do not trust).",
-)
+@_FULL
 @_guarded
 def check_command(
     spec: Path | None, out: Path | None, keep: tuple[str, ...], full: bool, **overrides: Any
@@ -200,7 +211,8 @@ def check_command(
     """Exit 0 when the output folder matches what generate would write; 1 with a diff when not."""
     config = run_config(spec, out, keep, **overrides)
     assert config.output is not None
-    if not full and _unchanged(config):
+    if not full and (files := _unchanged(config)) is not None:
+        click.echo(f"{config.output}: up to date ({files} files)", err=True)
         return
     result = _generate(config)
     diff = diff_tree(config.output, result.files, config.keep)
@@ -234,17 +246,19 @@ def _inputs(config: Config) -> str | None:
     return cache.key("inputs", f"python {sys.version_info[0]}.{sys.version_info[1]}", options, spec)[:32]
 
 
-def _unchanged(config: Config) -> bool:
-    """The fast path of `check`: the folder's record names these inputs and its files are as written."""
-    from .format_record import vouches
+def _unchanged(config: Config) -> int | None:
+    """The fast path of `check` and `generate`: when the folder's record names these inputs and its
+    files are as written, the spec's warnings it recorded are reported and the number of files the
+    run owns returned; else None."""
+    from .format_record import vouched
 
-    assert config.output is not None
-    if not vouches(config.output, _inputs(config), config.keep):
-        return False
-    click.echo(
-        f"{config.output}: up to date (its record names these inputs and every file matches)", err=True
-    )
-    return True
+    assert config.output is not None and config.spec is not None
+    found = vouched(config.output, _inputs(config), config.keep, str(config.spec))
+    if found is None:
+        return None
+    _report(found.warnings)
+    click.echo(f"{config.output}: its record names these inputs and every file matches", err=True)
+    return found.files
 
 
 @main.command("diff")

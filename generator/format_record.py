@@ -8,21 +8,25 @@ the file on disk. So a fresh clone formats only what changed, with no cache of i
 edited by hand (its hash no longer the recorded one) is never trusted.
 
 Its second line records the inputs the run was made from (the spec, the options, sdkgen's code and
-its libraries) and the hash of every file the run owns: `check` with the same inputs and the same
-files on disk answers from it, with no generation at all.
+its libraries) and the hash of every file the run owns, and the lines after it the spec's warnings:
+`check` and `generate` with the same inputs and the same files on disk answer from it (repeating
+the warnings), with no generation at all.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from .diagnostics import Diagnostic, Level
 from .output import is_safe_path, owned_output, owned_tree
 
 RECORD = ".sdkgen-format"
 INPUTS = "# inputs "
+WARNING = "# warning "
 
 
 def digest(text: str) -> str:
@@ -70,7 +74,7 @@ def read_prior(out: Path | None) -> Prior:
     if not lines or lines[0] != toolkit():
         return prior
     for line in lines[1:]:
-        if line.startswith(INPUTS):
+        if line.startswith("#"):  # the inputs and warnings
             continue
         fields = line.split()
         if len(fields) < 3 or not is_safe_path(fields[0]):
@@ -94,29 +98,50 @@ def write_record(entries: dict[str, Entry]) -> str:
     return toolkit() + "".join(lines)
 
 
-def stamped(files: dict[str, str], inputs: str | None, keep: tuple[str, ...]) -> dict[str, str]:
-    """The output with its record naming the inputs it was made from and the hash of what the run
-    owns; unchanged without a record or when the inputs cannot be named (external references)."""
-    if RECORD not in files or inputs is None:
+def stamped(
+    files: dict[str, str], inputs: str | None, keep: tuple[str, ...], spec: str, warnings: list[Diagnostic]
+) -> dict[str, str]:
+    """The output with its record naming the inputs it was made from, the hash of what the run owns
+    and the spec's warnings (their file, the spec at `spec`, left out: it is wherever the spec
+    is); unchanged without a record, or when the inputs cannot be named (external references)."""
+    if RECORD not in files or inputs is None or any(w.file != spec for w in warnings):
         return files
-    record = files[RECORD]
+    header, _, rest = files[RECORD].partition("\n")
+    said = "".join(
+        f"{WARNING}{json.dumps([w.line, w.column, w.pointer, w.level.value, w.message])}\n" for w in warnings
+    )
+    files = {**files, RECORD: f"{header}\n{said}{rest}"}
     tree = _tree_hash(owned_output(files, keep))
-    header, _, rest = record.partition("\n")
-    return {**files, RECORD: f"{header}\n{INPUTS}{inputs} {tree}\n{rest}"}
+    return {**files, RECORD: f"{header}\n{INPUTS}{inputs} {tree}\n{said}{rest}"}
 
 
-def vouches(out: Path, inputs: str | None, keep: tuple[str, ...]) -> bool:
-    """Whether the folder's record was made from these inputs and every file the run owns is on
-    disk as that run wrote it (the record's other lines included)."""
+@dataclass(frozen=True)
+class Vouched:
+    """An output folder its record vouches for: how many files the run owns, the spec's warnings."""
+
+    files: int
+    warnings: list[Diagnostic]
+
+
+def vouched(out: Path, inputs: str | None, keep: tuple[str, ...], spec: str) -> Vouched | None:
+    """The folder, when its record was made from these inputs and every file the run owns is on
+    disk as that run wrote it (the record's other lines included); else None."""
     if inputs is None:
-        return False
+        return None
     tree = owned_tree(out, keep)
     if any(text is None for text in tree.values()):
-        return False
+        return None
     present = {rel: text for rel, text in tree.items() if text is not None}
-    record = present.get(RECORD, "")
-    stamp = next((line for line in record.splitlines() if line.startswith(INPUTS)), "")
-    return stamp == f"{INPUTS}{inputs} {_tree_hash(present)}"
+    lines = present.get(RECORD, "").splitlines()
+    stamp = next((line for line in lines if line.startswith(INPUTS)), "")
+    if stamp != f"{INPUTS}{inputs} {_tree_hash(present)}":
+        return None
+    try:
+        said = [json.loads(line[len(WARNING) :]) for line in lines if line.startswith(WARNING)]
+        warnings = [Diagnostic(spec, int(w[0]), int(w[1]), str(w[2]), Level(w[3]), str(w[4])) for w in said]
+    except (ValueError, TypeError, IndexError, KeyError):  # a line that is not ours: generate
+        return None
+    return Vouched(len(present), warnings)
 
 
 def _tree_hash(files: dict[str, str]) -> str:

@@ -158,6 +158,39 @@ def test_a_fresh_clone_checks_from_the_record_yet_cannot_hide_drift(
     assert drifted.exit_code == 1 and "+# drift" not in drifted.stdout and "-# drift" in drifted.stdout
 
 
+def test_generate_with_nothing_changed_answers_from_the_record_and_repeats_the_warnings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`generate` on a folder whose record names these inputs writes nothing and generates nothing,
+    yet reports the spec's warnings as a full run does, wherever the spec now lies; `--full` or
+    another input generates."""
+    spec = tmp_path / "first" / "bad_defaults.yaml"
+    spec.parent.mkdir()
+    shutil.copy(ROOT / "tests" / "specs" / "bad_defaults.yaml", spec)
+    out = tmp_path / "out"
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    first = run_cli("generate", "--spec", spec, "--out", out)
+    assert first.exit_code == 0 and first.stderr.count(": warning: ") == 3
+    moved = tmp_path / "moved.yaml"
+    shutil.move(spec, moved)
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "none"))  # as on a fresh clone
+    before = snapshot(out)
+    with monkeypatch.context() as patched:
+        patched.setattr("generator.pipeline.generate", lambda *a, **k: pytest.fail("generated"))
+        fast = run_cli("generate", "--spec", moved, "--out", out)
+    assert fast.exit_code == 0 and "its record names these inputs" in fast.stderr
+    assert [line for line in fast.stderr.splitlines() if ": warning: " in line] == [
+        line.replace(str(spec), str(moved)) for line in first.stderr.splitlines() if ": warning: " in line
+    ]
+    assert f"{len(before)} files: 0 written, {len(before)} unchanged, 0 removed" in fast.stderr
+    assert snapshot(out) == before
+    full = run_cli("generate", "--spec", moved, "--out", out, "--full")
+    assert full.exit_code == 0 and "its record" not in full.stderr and full.stderr.count(": warning: ") == 3
+    assert snapshot(out) == before
+    strict = run_cli("generate", "--spec", moved, "--out", out, "--strict")
+    assert strict.exit_code == 2, "other options: the record does not answer, and warnings now stop it"
+
+
 def test_a_forged_record_is_caught_by_a_full_check(tmp_path: Path) -> None:
     """The inputs line is a file in the folder, so whoever edits the code can rewrite it too:
     `check --full` generates and compares whatever the record says."""
@@ -193,8 +226,8 @@ def test_same_tree_from_a_cold_cache_a_warm_cache_and_a_fresh_clone(
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "none"))
     calls: list[str] = []
     monkeypatch.setattr("generator.formatting.format_str", lambda source, mode: calls.append(source) or "")
-    assert run_cli("generate", "--spec", SPEC, "--out", clone).exit_code == 0
-    assert calls == [], "a fresh clone with nothing changed formats nothing"
+    assert run_cli("generate", "--spec", SPEC, "--out", clone, "--full").exit_code == 0
+    assert calls == [], "a fresh clone with nothing changed formats nothing, even generating in full"
     expected = snapshot(GENERATED)
     assert snapshot(tmp_path / "cold_out") == snapshot(tmp_path / "warm_out") == snapshot(clone) == expected
 
