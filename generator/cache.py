@@ -69,9 +69,10 @@ def key(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
-# Kinds whose entries are megabytes each (a parsed spec, a models module): only the most recently
-# used are kept, so reviewing many revisions with `diff` does not fill the disk.
-BOUNDED = {"load": 24, "models": 12}
+# Kinds whose entries are megabytes each (a parsed spec, a models module) or one per SDK (the
+# verdicts on its files): only the most recently used are kept, so reviewing many revisions with
+# `diff` does not fill the disk.
+BOUNDED = {"load": 24, "models": 12, "meanings": 12}
 
 
 def _path(kind: str, name: str) -> Path:

@@ -127,13 +127,26 @@ def test_files_taken_from_the_record_are_compared_with_their_render_once(
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "fresh"))  # a fresh clone: only the record
     compared: list[str] = []
     real = formatting.same_meaning
-    monkeypatch.setattr(
-        formatting, "same_meaning", lambda path, a, b: compared.append(path) or real(path, a, b)
-    )
-    for _ in range(2):
-        again, _ = formatting.format_with_record(files, package, read_prior(out))
-        assert again == formatted
+    with monkeypatch.context() as patched:
+        patched.setattr(formatting, "PARALLEL_MIN_BYTES", 10**12)  # compared here, to be counted
+        patched.setattr(
+            formatting, "same_meaning", lambda path, a, b: compared.append(path) or real(path, a, b)
+        )
+        for _ in range(2):
+            again, _ = formatting.format_with_record(files, package, read_prior(out))
+            assert again == formatted
     assert sorted(compared) == sorted(formatted), "each file compared once, in the first run only"
+    # on the workers, as a large SDK's files are compared: a forged file (its record entry made to
+    # match) is formatted again from its render, the others taken from disk
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "forged"))
+    monkeypatch.setattr(formatting, "PARALLEL_MIN_BYTES", 0)
+    prior = read_prior(out)
+    client = next(path for path in formatted if path.endswith("/_client.py"))
+    prior.files[client] += "\nEXTRA = 1\n"
+    monkeypatch.setattr(formatting, "_format_pieces", lambda pieces, on_disk: {p: p.source for p in pieces})
+    again, _ = formatting.format_with_record(files, package, prior)
+    assert [path for path in formatted if again[path] != formatted[path]] == [client]
+    assert "EXTRA" not in again[client]
 
 
 _TRICKY = [
