@@ -99,8 +99,8 @@ def progress_reporter() -> Any:
     return _progress if sys.stderr.isatty() else quiet
 
 
-def _generate(config: Config) -> Generated:
-    """The run's output, its record stamped with the inputs it was made from."""
+def _generate(config: Config, inputs: str | None) -> Generated:
+    """The run's output, its record stamped with the inputs it was made from (`_inputs`)."""
     from dataclasses import replace
 
     from .format_record import stamped
@@ -109,7 +109,7 @@ def _generate(config: Config) -> Generated:
     assert config.spec is not None
     result = generate(config, progress_reporter())
     _report(result.diagnostics)
-    files = stamped(result.files, _inputs(config), config.keep, str(config.spec), result.diagnostics)
+    files = stamped(result.files, inputs, config.keep, str(config.spec), result.diagnostics)
     return replace(result, files=files)
 
 
@@ -189,10 +189,11 @@ def generate_command(
     config = run_config(spec, out, keep, **overrides)
     assert config.output is not None
     writable(config.output)
-    if not full and (files := _unchanged(config)) is not None:
+    inputs = _inputs(config)
+    if not full and (files := _unchanged(config, inputs)) is not None:
         click.echo(f"{config.output}: {files} files: 0 written, {files} unchanged, 0 removed", err=True)
         return
-    result = _generate(config)
+    result = _generate(config, inputs)
     done = write_tree(config.output, result.files, config.keep)
     click.echo(
         f"{config.output}: {done.files} files: {len(done.written)} written, {done.unchanged} unchanged, "
@@ -211,10 +212,11 @@ def check_command(
     """Exit 0 when the output folder matches what generate would write; 1 with a diff when not."""
     config = run_config(spec, out, keep, **overrides)
     assert config.output is not None
-    if not full and (files := _unchanged(config)) is not None:
+    inputs = _inputs(config)
+    if not full and (files := _unchanged(config, inputs)) is not None:
         click.echo(f"{config.output}: up to date ({files} files)", err=True)
         return
-    result = _generate(config)
+    result = _generate(config, inputs)
     diff = diff_tree(config.output, result.files, config.keep)
     if diff:
         click.echo(diff, nl=False)
@@ -246,14 +248,14 @@ def _inputs(config: Config) -> str | None:
     return cache.key("inputs", f"python {sys.version_info[0]}.{sys.version_info[1]}", options, spec)[:32]
 
 
-def _unchanged(config: Config) -> int | None:
+def _unchanged(config: Config, inputs: str | None) -> int | None:
     """The fast path of `check` and `generate`: when the folder's record names these inputs and its
     files are as written, the spec's warnings it recorded are reported and the number of files the
     run owns returned; else None."""
     from .format_record import vouched
 
     assert config.output is not None and config.spec is not None
-    found = vouched(config.output, _inputs(config), config.keep, str(config.spec))
+    found = vouched(config.output, inputs, config.keep, str(config.spec))
     if found is None:
         return None
     _report(found.warnings)

@@ -295,23 +295,8 @@ def _ruff_snippets(snippets: list[_Piece]) -> dict[_Piece, str]:
     style; a twentieth of black's time); those ruff cannot read are left to black to report."""
     if not snippets:
         return {}
-    sources = [_sort_imports(piece.source, piece.package) for piece in snippets]
-    laid_out = _ruff_format(sources)
-    if laid_out is None:
-        return {}
-    return {
-        piece: text
-        for piece, source, text in zip(snippets, sources, laid_out, strict=True)
-        if text != source or _parses(text)  # ruff leaves a file it cannot parse as it was
-    }
-
-
-def _parses(source: str) -> bool:
-    try:
-        ast.parse(source)
-    except SyntaxError:
-        return False
-    return True
+    laid_out = _ruff_format([_sort_imports(piece.source, piece.package) for piece in snippets])
+    return {piece: text for piece, text in zip(snippets, laid_out, strict=True) if text is not None}
 
 
 _IMPORT_LINE = re.compile(
@@ -358,26 +343,36 @@ def _ruff_layout(sources: list[str]) -> list[str]:
     every source, without ruff) is left as it is, for black to format or to report."""
     if sum(map(len, sources)) < RUFF_MIN_BYTES:
         return sources
-    return _ruff_format(sources) or sources
+    laid_out = _ruff_format(sources)
+    return [text if text is not None else source for source, text in zip(sources, laid_out, strict=True)]
 
 
-def _ruff_format(sources: list[str]) -> list[str] | None:
-    """Each source formatted by ruff, in one run (one it cannot parse stays as it is); None
-    without ruff."""
+_RUFF_FAILED = re.compile(r"^error: Failed to \w+ (\S+?\.py)\b", re.MULTILINE)
+
+
+def _ruff_format(sources: list[str]) -> list[str | None]:
+    """Each source formatted by ruff, in one run; None for a source it did not format (it cannot
+    parse it), and for every source without ruff or when ruff fails on its own."""
     try:
         from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
         ruff = find_ruff_bin()
     except (ImportError, FileNotFoundError):
-        return None
+        return [None] * len(sources)
     memory = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None  # thousands of small files
     with tempfile.TemporaryDirectory(prefix="sdkgen-ruff-", dir=memory) as scratch:
         paths = [Path(scratch, f"{number}.py") for number in range(len(sources))]
         for path, source in zip(paths, sources, strict=True):
             path.write_bytes(source.encode("utf-8", "surrogatepass"))
-        options = ["--isolated", "--quiet", "--line-length", "88", "--target-version", "py311"]
-        subprocess.run([ruff, "format", *options, scratch], capture_output=True, check=False)
-        return [path.read_bytes().decode("utf-8", "surrogatepass") for path in paths]
+        options = ["--isolated", "--line-length", "88", "--target-version", "py311"]
+        run = subprocess.run([ruff, "format", *options, scratch], capture_output=True, text=True, check=False)
+        failed = {Path(name).name for name in _RUFF_FAILED.findall(run.stderr)}
+        if run.returncode != 0 and not failed:
+            return [None] * len(sources)
+        return [
+            None if path.name in failed else path.read_bytes().decode("utf-8", "surrogatepass")
+            for path in paths
+        ]
 
 
 def _format_piece(piece: _Piece, laid_out: str) -> str | InvalidInput:

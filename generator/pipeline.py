@@ -80,7 +80,6 @@ def generate(config: Config, progress: Progress = quiet) -> Generated:
 
     import_module(".formatting", __package__)  # black, imported while the child still renders
     prior = read_prior(config.output)
-    _return_freed_memory()  # the validator's, before the formatting workers are forked
     early = _formatted_early(ahead.early(), prior)  # the models, while the child renders the rest
     api, files = ahead.result()
     return formatted(api, files, warnings, stages, prior, early)

@@ -3,6 +3,7 @@ and an edit to one block must reformat only that block."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import isort
@@ -205,3 +206,9 @@ def test_markdown_snippets_are_laid_out_by_ruff_alone(monkeypatch: pytest.Monkey
     with pytest.raises(RuntimeError, match="docs/broken.md has invalid Python"):
         formatting.format_tree({"docs/broken.md": "```python\ndef broken(:\n```\n"}, "pkg")
     assert calls == ["def broken(:\n"]
+    # ruff failing on its own names no file: nothing it left is taken, black formats every snippet
+    failing = subprocess.CompletedProcess([], 2, "", "ruff crashed\n")
+    monkeypatch.setattr(formatting.subprocess, "run", lambda *args, **kwargs: failing)
+    calls.clear()
+    assert formatting.format_tree({"docs/page.md": page}, "pkg")["docs/page.md"] == out
+    assert len(calls) == 1
