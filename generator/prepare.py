@@ -211,6 +211,7 @@ def _repair(spec: dict[str, Any], schema: dict[str, Any]) -> None:
     if isinstance(schema.get("required"), list):
         schema["required"] = list(dict.fromkeys(schema["required"]))
     schema.pop("$recursiveAnchor", None)
+    schema.pop("$recursiveRef", None)  # a 2019-09 keyword too: OpenAPI 3.1 ignores it, as must we
     if isinstance(schema.get("pattern"), str) and not _usable_pattern(schema["pattern"]):
         schema.pop("pattern")
     if "default" in schema and schema["default"] is None and not is_nullable(spec, schema):

@@ -1,0 +1,94 @@
+"""Component schemas in groups that never refer to one another, for model generation group by group.
+
+datamodel-code-generator's output for a schema depends on the schemas it refers to (their classes,
+an `allOf` parent's fields) and on those that refer to it (a discriminator mapping turns the
+branch's tag into a Literal), so a group is closed both ways: a connected part of the reference
+graph, taken with no edge's direction. A large spec's parts are generated one by one and cached by
+their content, so an edit regenerates the part it is in. Small parts share one of a few bins, chosen
+by their first key, not their size: one run each would cost more than its models (~0.1 s a run). The
+last link between groups, the names they choose, is checked after the runs (`models.py`).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from typing import Any
+
+SPLIT_MIN_SCHEMAS = 300  # below this, one run: its fixed cost outweighs what an edit would save
+OWN_GROUP_MIN = 40  # a part this large is a group of its own
+BINS = 4  # the smaller parts share these
+_PREFIX = "#/components/schemas/"
+
+
+def schema_groups(schemas: dict[str, Any]) -> list[list[str]]:
+    """The component keys in groups, each in document order, the groups ordered by their first key."""
+    keys = list(schemas)
+    if len(keys) < SPLIT_MIN_SCHEMAS:
+        return [keys] if keys else []
+    parent = {key: key for key in keys}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for key, schema in schemas.items():
+        for target in _references(schema):
+            if target in parent and root(target) != root(key):
+                parent[root(target)] = root(key)
+    parts: dict[str, list[str]] = {}
+    for key in keys:
+        parts.setdefault(root(key), []).append(key)
+    binned: dict[str, list[str]] = {}
+    for part in parts.values():
+        if len(part) >= OWN_GROUP_MIN:
+            binned[part[0]] = part
+        else:
+            label = f"bin {zlib.crc32(min(part).encode('utf-8')) % BINS}"
+            binned.setdefault(label, []).extend(part)
+    position = {key: i for i, key in enumerate(keys)}
+    groups = [sorted(group, key=position.__getitem__) for group in binned.values()]
+    return sorted(groups, key=lambda group: position[group[0]])
+
+
+def merged(groups: list[list[str]], links: list[tuple[int, int]]) -> list[list[str]]:
+    """`groups` with each linked pair (indices) made one, in document order as before."""
+    parent = list(range(len(groups)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for a, b in links:
+        first, second = sorted((root(a), root(b)))
+        parent[second] = first
+    joined: dict[int, list[str]] = {}
+    for i, group in enumerate(groups):
+        joined.setdefault(root(i), []).extend(group)
+    return [joined[i] for i in sorted(joined)]
+
+
+def _references(node: Any) -> Iterator[str]:
+    """The component keys a schema names: its `$ref`s and its discriminator mappings, anywhere in it."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith(_PREFIX):
+                yield _key(ref)
+            mapping = item.get("mapping") if isinstance(item.get("propertyName"), str) else None
+            if isinstance(mapping, dict):
+                for value in mapping.values():
+                    if isinstance(value, str):
+                        yield _key(value) if value.startswith(_PREFIX) else value
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _key(ref: str) -> str:
+    return ref[len(_PREFIX) :].split("/", 1)[0].replace("~1", "/").replace("~0", "~")

@@ -1,0 +1,143 @@
+"""Models made group by group (schemas that never refer to one another), each group cached by its
+content: the same models as one run over all schemas, and an edit regenerates its group alone."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import generator.models as models
+from generator import model_groups
+from generator.formatting import format_tree
+from generator.loader import load
+from generator.model_groups import merged, schema_groups
+from generator.models import ModelSource, generate_models
+from generator.prepare import prepare_spec
+
+PACKAGE = "pkg"
+
+
+def _spec() -> dict[str, Any]:
+    """Three parts joined by references, one only by a discriminator mapping, and loose schemas;
+    `Order` makes an inline `OrderLine` which another part defines as a component."""
+    schemas: dict[str, Any] = {
+        "Order": {
+            "type": "object",
+            "properties": {
+                "line": {"type": "object", "properties": {"sku": {"type": "string"}}},
+                "customer": {"$ref": "#/components/schemas/Customer"},
+                "status": {"type": "string", "enum": ["open", "closed"]},
+            },
+        },
+        "Customer": {"type": "object", "properties": {"name": {"type": "string"}}},
+        "Pet": {
+            "oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+            "discriminator": {
+                "propertyName": "kind",
+                "mapping": {"cat": "#/components/schemas/Cat", "dog": "Dog"},
+            },
+        },
+        "Cat": {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}}},
+        "Dog": {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}}},
+        "OrderLine": {"type": "object", "properties": {"quantity": {"type": "integer"}}},
+        "Tree": {
+            "type": "object",
+            "properties": {"children": {"type": "array", "items": {"$recursiveRef": "#"}}},
+        },
+    }
+    for n in range(12):
+        schemas[f"Loose{n}"] = {
+            "type": "object",
+            "description": f"Loose schema number {n}.",
+            "properties": {"value": {"type": "string", "enum": ["a", "b"]}},
+        }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Groups", "version": "1"},
+        "paths": {},
+        "components": {"schemas": schemas},
+    }
+
+
+@pytest.fixture
+def small_groups(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[int]:
+    """Groups from a spec of 19 schemas, and the size of each datamodel-code-generator run."""
+    monkeypatch.setattr(model_groups, "SPLIT_MIN_SCHEMAS", 10)
+    monkeypatch.setattr(model_groups, "OWN_GROUP_MIN", 2)
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    sizes: list[int] = []
+    real = models._run_datamodel_codegen
+
+    def counted(doc: Any, spec: dict[str, Any], *rest: Any) -> tuple[str, dict[str, str]]:
+        sizes.append(len(spec["components"]["schemas"]))
+        return real(doc, spec, *rest)
+
+    monkeypatch.setattr(models, "_run_datamodel_codegen", counted)
+    return sizes
+
+
+def _models(tmp_path: Path, spec: dict[str, Any]) -> ModelSource:
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    doc = load(path)
+    return generate_models(doc, prepare_spec(doc.data, PACKAGE, {}), PACKAGE)
+
+
+def _formatted(source: ModelSource) -> dict[str, str]:
+    """The modules as the SDK writes them: datamodel-code-generator orders a module's imports by
+    what its run imported first, which isort settles."""
+    return format_tree({f"{PACKAGE}/models/{m.name}.py": m.text for m in source.modules}, PACKAGE)
+
+
+def _one_run(tmp_path: Path, spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> ModelSource:
+    with monkeypatch.context() as patch:
+        patch.setattr(model_groups, "SPLIT_MIN_SCHEMAS", 10_000)
+        patch.setenv("SDKGEN_NO_CACHE", "1")
+        return _models(tmp_path, spec)
+
+
+def test_groups_follow_references_and_discriminator_mappings_both_ways(small_groups: list[int]) -> None:
+    groups = schema_groups(_spec()["components"]["schemas"])
+    assert groups[0] == ["Order", "Customer"]  # a group in document order, however it was found
+    assert ["Pet", "Cat", "Dog"] in groups  # Dog is named by the mapping alone, without a $ref
+    everything = sorted(key for group in groups for key in group)
+    assert everything == sorted(_spec()["components"]["schemas"])
+    assert len(groups) <= 2 + model_groups.BINS  # the loose schemas share the bins
+    assert merged([["A"], ["B"], ["C"]], [(2, 0)]) == [["A", "C"], ["B"]]
+
+
+def test_models_made_by_groups_are_the_models_of_one_run(
+    small_groups: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    grouped = _models(tmp_path, _spec())
+    # the inline OrderLine of Order met the component OrderLine: their groups were made again as one
+    assert len(small_groups) > len(schema_groups(_spec()["components"]["schemas"]))
+    assert max(small_groups) < len(_spec()["components"]["schemas"])
+    whole = _one_run(tmp_path, _spec(), monkeypatch)
+    assert _formatted(grouped) == _formatted(whole)
+    assert sorted(grouped.names) == sorted(whole.names)
+    assert grouped.component_classes == whole.component_classes
+    assert "Literal['cat']" in next(m.text for m in grouped.modules if "Cat" in m.names)
+    assert "class OrderLine(" in grouped.text and "class OrderLineModel(" in grouped.text
+    # `$recursiveRef` is a 2019-09 keyword, which OpenAPI 3.1 ignores: any value, no model for the
+    # document it would point at (one, shared by every group that said it, would join them all)
+    assert "children: list[Any] | None = None" in next(m.text for m in grouped.modules if "Tree" in m.names)
+    assert not [name for name in grouped.names if name.startswith("Field")]
+
+
+def test_an_edit_makes_the_models_of_its_group_alone(
+    small_groups: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _models(tmp_path, _spec())
+    small_groups.clear()
+    edited = copy.deepcopy(_spec())
+    edited["components"]["schemas"]["Cat"]["properties"]["lives"] = {"type": "integer"}
+    again = _models(tmp_path, edited)
+    assert small_groups == [3]  # Pet, Cat and Dog
+    whole = _one_run(tmp_path, edited, monkeypatch)
+    assert _formatted(again) == _formatted(whole)
+    assert "lives: int | None = None" in next(m.text for m in again.modules if "Cat" in m.names)
