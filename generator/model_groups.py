@@ -4,9 +4,9 @@ datamodel-code-generator's output for a schema depends on the schemas it refers 
 an `allOf` parent's fields) and on those that refer to it (a discriminator mapping turns the
 branch's tag into a Literal), so a group is closed both ways: a connected part of the reference
 graph, taken with no edge's direction. A large spec's parts are generated one by one and cached by
-their content, so an edit regenerates the part it is in. Small parts share one of a few bins, chosen
-by their first key, not their size: one run each would cost more than its models (~0.1 s a run). The
-last link between groups, the names they choose, is checked after the runs (`models.py`).
+their content, so an edit regenerates the part it is in. The other parts share one of a few bins,
+chosen by their first key, not their size: one run each would cost more than its models (~0.1 s a
+run). The last link between groups, the names they choose, is checked after the runs (`models.py`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from typing import Any
 
 SPLIT_MIN_SCHEMAS = 300  # below this, one run: its fixed cost outweighs what an edit would save
-OWN_GROUP_MIN = 40  # a part this large is a group of its own
-BINS = 4  # the smaller parts share these
+OWN_GROUP_MIN = 40  # a part this large is a group of its own, the largest OWN_GROUPS_MAX of them
+OWN_GROUPS_MAX = 8
+BINS = 4  # the other parts share these
 _PREFIX = "#/components/schemas/"
 
 
@@ -41,20 +42,21 @@ def schema_groups(schemas: dict[str, Any]) -> list[list[str]]:
     parts: dict[str, list[str]] = {}
     for key in keys:
         parts.setdefault(root(key), []).append(key)
-    binned: dict[str, list[str]] = {}
+    large = sorted((p for p in parts.values() if len(p) >= OWN_GROUP_MIN), key=lambda p: (-len(p), p[0]))
+    own = {part[0] for part in large[:OWN_GROUPS_MAX]}
+    binned: dict[tuple[str, str], list[str]] = {}
     for part in parts.values():
-        if len(part) >= OWN_GROUP_MIN:
-            binned[part[0]] = part
+        if part[0] in own:
+            binned["own", part[0]] = part
         else:
-            label = f"bin {zlib.crc32(min(part).encode('utf-8')) % BINS}"
-            binned.setdefault(label, []).extend(part)
+            binned.setdefault(("bin", str(zlib.crc32(min(part).encode("utf-8")) % BINS)), []).extend(part)
     position = {key: i for i, key in enumerate(keys)}
     groups = [sorted(group, key=position.__getitem__) for group in binned.values()]
     return sorted(groups, key=lambda group: position[group[0]])
 
 
 def merged(groups: list[list[str]], links: list[tuple[int, int]]) -> list[list[str]]:
-    """`groups` with each linked pair (indices) made one, in document order as before."""
+    """`groups` with each linked pair (indices) made one, where the first of them was."""
     parent = list(range(len(groups)))
 
     def root(i: int) -> int:

@@ -108,6 +108,11 @@ def test_groups_follow_references_and_discriminator_mappings_both_ways(small_gro
     assert everything == sorted(_spec()["components"]["schemas"])
     assert len(groups) <= 2 + model_groups.BINS  # the loose schemas share the bins
     assert merged([["A"], ["B"], ["C"]], [(2, 0)]) == [["A", "C"], ["B"]]
+    with pytest.MonkeyPatch.context() as patch:  # only the largest parts have a group of their own
+        patch.setattr(model_groups, "OWN_GROUPS_MAX", 1)
+        fewer = schema_groups(_spec()["components"]["schemas"])
+    assert ["Pet", "Cat", "Dog"] in fewer and ["Order", "Customer"] not in fewer
+    assert any({"Order", "Customer"} <= set(group) for group in fewer)
 
 
 def test_models_made_by_groups_are_the_models_of_one_run(
