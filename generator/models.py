@@ -152,7 +152,9 @@ _PREAMBLE = re.compile(r"(?:(?:#.*|from .*|import .*|    .*|\)|)\n)*")
 
 def _definitions(text: str) -> str:
     """A models text past its header and imports."""
-    return text[_PREAMBLE.match(text).end() :].strip("\n") + "\n"  # type: ignore[union-attr]
+    preamble = _PREAMBLE.match(text)
+    assert preamble is not None  # it matches the empty string
+    return text[preamble.end() :].strip("\n") + "\n"
 
 
 def _run_datamodel_codegen(

@@ -3,6 +3,7 @@ content: the same models as one run over all schemas, and an edit regenerates it
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 from pathlib import Path
@@ -12,13 +13,19 @@ import pytest
 
 import generator.models as models
 from generator import model_groups
+from generator.build import sdk_class_names
+from generator.config import Config
+from generator.diff.impact import _model_members
 from generator.formatting import format_tree
 from generator.loader import load
 from generator.model_groups import merged, schema_groups
+from generator.model_names import SDK_NAMES
 from generator.models import ModelSource, generate_models
 from generator.prepare import prepare_spec
+from tests.conftest import REFERENCE, needs_shared
 
 PACKAGE = "pkg"
+FULL = REFERENCE / "openai-openapi.yaml"
 
 
 def _spec() -> dict[str, Any]:
@@ -146,3 +153,34 @@ def test_an_edit_makes_the_models_of_its_group_alone(
     whole = _one_run(tmp_path, edited, monkeypatch)
     assert _formatted(again) == _formatted(whole)
     assert "lives: int | None = None" in next(m.text for m in again.modules if "Cat" in m.names)
+
+
+def test_the_full_openai_spec_in_groups_has_the_models_of_one_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the SDK and `diff` read of the models, grouped and in one run: names, component classes,
+    fields, imports, the members `diff` compares, and each module once formatted."""
+    needs_shared(FULL)
+    doc = load(FULL)
+    spec = prepare_spec(doc.data, "open_ai_api", {})
+    reserved = SDK_NAMES | sdk_class_names(spec, Config(spec=FULL))
+    groups = schema_groups(spec["components"]["schemas"])
+    assert len(groups) > 1 and max(map(len, groups)) < len(spec["components"]["schemas"]) // 2
+    grouped = generate_models(doc, spec, "open_ai_api", reserved)
+    with monkeypatch.context() as patch:
+        patch.setattr(model_groups, "SPLIT_MIN_SCHEMAS", 10**6)
+        patch.setenv("SDKGEN_NO_CACHE", "1")
+        whole = generate_models(doc, spec, "open_ai_api", reserved)
+    assert grouped.names and sorted(grouped.names) == sorted(whole.names)
+    assert grouped.component_classes == whole.component_classes
+    assert grouped.imports == whole.imports
+    assert {k: [ast.dump(f) for f in v] for k, v in grouped.fields.items()} == {
+        k: [ast.dump(f) for f in v] for k, v in whole.fields.items()
+    }
+    assert _model_members(grouped.text) == _model_members(whole.text)
+    assert [m.name for m in grouped.modules] == [m.name for m in whole.modules]
+    changed = [a.name for a, b in zip(grouped.modules, whole.modules, strict=True) if a.text != b.text]
+    assert _formatted_modules(grouped, changed) == _formatted_modules(whole, changed)
+
+
+def _formatted_modules(source: ModelSource, names: list[str]) -> dict[str, str]:
+    chosen = {f"open_ai_api/models/{m.name}.py": m.text for m in source.modules if m.name in names}
+    return format_tree(chosen, "open_ai_api")
