@@ -5,8 +5,8 @@ an `allOf` parent's fields) and on those that refer to it (a discriminator mappi
 branch's tag into a Literal), so a group is closed both ways: a connected part of the reference
 graph, taken with no edge's direction. A large spec's parts are generated one by one and cached by
 their content, so an edit regenerates the part it is in. The other parts share one of a few bins,
-chosen by their first key, not their size: one run each would cost more than its models (~0.1 s a
-run). The last link between groups, the names they choose, is checked after the runs (`models.py`).
+chosen by a hash of their least key, not their size: one run each would cost more than its models
+(~0.1 s a run). The last link between groups, the names they choose, is checked after the runs (`models.py`).
 """
 
 from __future__ import annotations

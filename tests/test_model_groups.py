@@ -29,7 +29,7 @@ FULL = REFERENCE / "openai-openapi.yaml"
 
 
 def _spec() -> dict[str, Any]:
-    """Three parts joined by references, one only by a discriminator mapping, and loose schemas;
+    """Two parts joined by references (one with a discriminator), and loose schemas;
     `Order` makes an inline `OrderLine` which another part defines as a component."""
     schemas: dict[str, Any] = {
         "Order": {
@@ -110,7 +110,11 @@ def _one_run(tmp_path: Path, spec: dict[str, Any], monkeypatch: pytest.MonkeyPat
 def test_groups_follow_references_and_discriminator_mappings_both_ways(small_groups: list[int]) -> None:
     groups = schema_groups(_spec()["components"]["schemas"])
     assert groups[0] == ["Order", "Customer"]  # a group in document order, however it was found
-    assert ["Pet", "Cat", "Dog"] in groups  # Dog is named by the mapping alone, without a $ref
+    assert ["Pet", "Cat", "Dog"] in groups
+    mapping_only = {
+        "discriminator": {"propertyName": "kind", "mapping": {"a": "#/components/schemas/A", "b": "B"}}
+    }
+    assert sorted(model_groups._references(mapping_only)) == ["A", "B"]  # a mapping names its schemas
     everything = sorted(key for group in groups for key in group)
     assert everything == sorted(_spec()["components"]["schemas"])
     assert len(groups) <= 2 + model_groups.BINS  # the loose schemas share the bins
