@@ -103,17 +103,15 @@ def _group_models(
 
 
 def _name_links(parts: list[ModelSource]) -> list[tuple[int, int]]:
-    """Pairs of groups (indices) that chose the same name for different things: a class or alias,
-    an import, or a module (without regard to case). A module two groups write alike (an inline
-    model both make the same way) they share, as one run would."""
+    """Pairs of groups (indices) that chose the same name: a class or alias, a module (without
+    regard to case), or an import alias for something else."""
     first: dict[tuple[str, str], tuple[int, tuple[str, ...]]] = {}
     links: set[tuple[int, int]] = set()
     for i, part in enumerate(parts):
-        claims: dict[tuple[str, str], tuple[str, ...]] = {}
-        for module in part.modules:
-            made = ("module", module.name, module.text)
-            claims[("module", module.name.lower())] = made
-            claims.update((("name", name), made) for name in module.names)
+        claims: dict[tuple[str, str], tuple[str, ...]] = {
+            ("name", n): ("defined", str(i)) for n in part.names
+        }
+        claims.update({("module", m.name.lower()): ("defined", str(i)) for m in part.modules})
         for alias, imported in part.imports.items():
             claims.setdefault(("name", alias), ("imported", *imported))
         for key, value in claims.items():
@@ -136,14 +134,13 @@ def _composed(parts: list[ModelSource]) -> ModelSource:
     lines = [header, "", "from __future__ import annotations", ""]
     lines += [f"from {module} import {', '.join(names)}" for module, names in by_module.items()]
     text = "\n".join(lines) + "".join(f"\n\n\n{_definitions(p.text)}" for p in parts)
-    modules = {m.name: m for part in parts for m in part.modules}
     return ModelSource(
         text,
-        tuple(dict.fromkeys(name for part in parts for name in part.names)),
+        tuple(name for part in parts for name in part.names),
         {name: found for part in parts for name, found in part.fields.items()},
         {key: name for part in parts for key, name in part.component_classes.items()},
         imports,
-        tuple(modules[name] for name in sorted(modules)),
+        tuple(sorted((m for part in parts for m in part.modules), key=lambda m: m.name)),
     )
 
 
