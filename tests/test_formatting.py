@@ -212,3 +212,38 @@ def test_markdown_snippets_are_laid_out_by_ruff_alone(monkeypatch: pytest.Monkey
     calls.clear()
     assert formatting.format_tree({"docs/page.md": page}, "pkg")["docs/page.md"] == out
     assert len(calls) == 1
+
+
+_LONG_HINTS = '''class Client:
+    async def create(
+        self,
+        *,
+        secondary_sources_version_override: ProjectSecondarySourceVersions | NotGiven = NOT_GIVEN,
+        secondary_sources_version_override_required: ProjectSecondarySourceVersions | NotGiven,
+        kind: Literal["aaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbb", "cccccccccccccc"] | NotGiven = 1,
+        short: int | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Crée: a docstring with a | bar, a line\u2028separator and\x0ca form feed."""
+        values = {"é": 1}; self.named_with_accent_é(valueé := 1, hint_after_accent=lambda x: x | y)
+
+
+def create(
+    é: str, *, secondary_sources_version_override_value: ProjectSecondarySourceVersions | None = None
+) -> None:
+    pass
+'''
+
+
+def test_long_type_hints_are_laid_out_as_black_lays_them_out() -> None:
+    """Ruff splits a parameter's type hint that does not fit at its `|`, black puts it in
+    parentheses: the hints are parenthesized and ruff runs again, so black's first pass keeps the
+    layout and its second does not run; the result is black's, and a short hint keeps no
+    parentheses."""
+    black_alone = format_str(_LONG_HINTS, mode=formatting.MODE)
+    plain_ruff = formatting._ruff_format([_LONG_HINTS])[0]
+    assert plain_ruff is not None and plain_ruff != black_alone, "ruff alone lays the hints out otherwise"
+    source = _LONG_HINTS * (formatting.RUFF_MIN_BYTES // len(_LONG_HINTS) + 1)  # ruff runs for it
+    laid_out = formatting._ruff_layout([source])[0]
+    assert laid_out == format_str(source, mode=formatting.MODE)
+    assert laid_out.count("short: int | NotGiven = NOT_GIVEN,") == source.count("short: int")
+    assert laid_out.count(": (\n") == 4 * source.count("short: int")
