@@ -352,3 +352,22 @@ def rules_command() -> None:
     for rule_id, level in all_rule_ids().items():
         note = DIFFERS_FROM_OASDIFF.get(rule_id)
         click.echo(f"{level:<4} {rule_id}" + (f"  ({note})" if note else ""))
+
+
+def run() -> NoReturn:
+    """The `sdkgen` command: `main`, then the process ends without tearing its modules down. Every
+    file it wrote is closed and every child it started has ended by then; the teardown of black,
+    the validator and datamodel-code-generator took 0.1-0.4 s of a small spec's 1.3-3.6 s run."""
+    try:
+        main(prog_name="sdkgen")
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if isinstance(code, str):  # as the interpreter does with such an exit
+        print(code, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`sdkgen rules | head`): nothing more to say
+            pass
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)

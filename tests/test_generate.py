@@ -131,6 +131,30 @@ def test_module_entry_point() -> None:
         assert command in result.stdout
 
 
+def test_the_command_ends_without_teardown_yet_keeps_its_exit_codes_and_output(tmp_path: Path) -> None:
+    """`python -m generator` and the `sdkgen` script end the process at once (`cli.run`): what
+    they printed to pipes is all there, and the exit codes are main's (0, 1 differs, 2 error)."""
+    sdkgen = [sys.executable, "-m", "generator"]
+
+    def command(*args: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*sdkgen, *map(str, args)], cwd=ROOT, capture_output=True, text=True)
+
+    rules = command("rules")
+    assert rules.returncode == 0
+    assert rules.stdout.endswith("\n") and len(rules.stdout.splitlines()) > 100  # every line flushed
+    out, names = tmp_path / "out", ("--package-name", "openai_realtime", "--client-name", "OpenAIRealtime")
+    generated = command("generate", "--spec", SPEC, "--out", out, *names)
+    assert generated.returncode == 0, generated.stderr
+    assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "in_process", *names).exit_code == 0
+    assert snapshot(out) == snapshot(tmp_path / "in_process")
+    assert command("check", "--spec", SPEC, "--out", out, *names).returncode == 0
+    (out / "openai_realtime" / "py.typed").unlink()
+    differs = command("check", "--spec", SPEC, "--out", out, *names)
+    assert differs.returncode == 1 and "py.typed" in differs.stdout + differs.stderr
+    missing = command("generate", "--spec", tmp_path / "none.yaml", "--out", out)
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
 def test_a_fresh_clone_checks_from_the_record_yet_cannot_hide_drift(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
