@@ -126,7 +126,13 @@ def _check_surrogates(doc: Document, out: list[Diagnostic]) -> None:
 
 
 def _check_types(doc: Document, out: list[Diagnostic]) -> None:
+    """Unknown types; and `$recursiveRef`, which JSON Schema 2020-12 (OpenAPI 3.1's dialect)
+    replaced by `$dynamicRef` and keeps only as a string: the validator lets it through, and sdkgen
+    ignores it as the dialect does, so the spec's author is told."""
     for parts, schema in iter_schemas(doc.data):
+        if "$recursiveRef" in schema:
+            message = "ignored (a JSON Schema 2019-09 keyword): any value is accepted here"
+            out.append(doc.diagnostic([*parts, "$recursiveRef"], message, Level.WARNING))
         declared = schema.get("type")
         names = declared if isinstance(declared, list) else [declared]
         for name in names:
