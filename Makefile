@@ -38,8 +38,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check generator tests templates/runtime
 	$(BIN)/mypy generator templates/runtime
 
+# BENCH_FLAGS="--full-runs 3" takes the full-spec rows as medians of three runs (about 20 minutes).
 bench: $(STAMP)
-	$(BIN)/python tests/bench/run_bench.py
+	$(BIN)/python tests/bench/run_bench.py $(BENCH_FLAGS)
 
 # Refresh constraints.txt from what the venv resolved (run after changing dependencies).
 lock: $(STAMP)

@@ -97,6 +97,22 @@ def sdkgen_generate(spec: Path, work: Path, cold: bool) -> Callable[[], tuple[fl
     return run
 
 
+def each_a_new_edit(
+    edited: Path, run: Callable[[], tuple[float, float]]
+) -> Callable[[], tuple[float, float]]:
+    """`run` after writing `edited`: the full spec with one description of one schema changed, in
+    a new way each time, so that each of several runs measures an edit (the caches hold the
+    unedited spec and the edits before), not a repeat of the last one."""
+    count = iter(range(1, 1_000_000))
+
+    def again() -> tuple[float, float]:
+        changed = f"The most output tokens (edit {next(count)})"
+        edited.write_text(FULL.read_text().replace("Maximum number of output tokens", changed, 1))
+        return run()
+
+    return again
+
+
 def rival_generate(spec: Path, work: Path) -> Callable[[], tuple[float, float]]:
     def run() -> tuple[float, float]:
         out = work / "rival"
@@ -403,11 +419,10 @@ def main() -> int:
             rows.append(("generate full OpenAI spec, cold", "datamodel-codegen alone", *m))
             edited = work / "edited.yaml"
             sdkgen_generate(FULL, work, cold=False)()  # warm the caches with the unedited spec
-            edited.write_text(
-                FULL.read_text().replace("Maximum number of output tokens", "The most output tokens", 1)
-            )
             m = alternate(
-                args.full_runs, sdkgen_generate(edited, work, cold=False), rival_generate(edited, work)
+                args.full_runs,
+                each_a_new_edit(edited, sdkgen_generate(edited, work, cold=False)),
+                rival_generate(edited, work),
             )
             rows.append(("full spec after a one-schema edit, warm", "openapi-python-client", *m))
             sdkgen_generate(FULL, work, cold=False)()  # the unedited spec's SDK, as a repository holds it
