@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import shutil
@@ -103,7 +104,7 @@ def each_a_new_edit(
     """`run` after writing `edited`: the full spec with one description of one schema changed, in
     a new way each time, so that each of several runs measures an edit (the caches hold the
     unedited spec and the edits before), not a repeat of the last one."""
-    count = iter(range(1, 1_000_000))
+    count = itertools.count(1)
 
     def again() -> tuple[float, float]:
         changed = f"The most output tokens (edit {next(count)})"
