@@ -178,7 +178,7 @@ def top_level_blocks(source: str) -> list[str]:
         body = ast.parse(source).body
     except SyntaxError:
         return [source]
-    starts = [0, *(m.end() for m in re.finditer("\n", source))]  # as ast counts lines, unlike splitlines
+    starts = _line_starts(source)
     cuts = [0]
     for before, node in zip(body, body[1:], strict=False):
         previous_end = before.end_lineno or before.lineno
@@ -187,6 +187,11 @@ def top_level_blocks(source: str) -> list[str]:
             cuts.append(previous_end)  # everything after the previous statement: blanks, comments
     offsets = [starts[cut] for cut in cuts] + [len(source)]
     return [source[a:b] for a, b in zip(offsets, offsets[1:], strict=False)]
+
+
+def _line_starts(source: str) -> list[int]:
+    """Where each line begins, as `ast` counts lines (at `\n` alone, unlike `splitlines`)."""
+    return [0, *(m.end() for m in re.finditer("\n", source))]
 
 
 def _meaning_verdicts(package: str, rendered: dict[str, str], on_disk: dict[str, str]) -> list[bool]:
@@ -371,7 +376,7 @@ def _parenthesized_hints(source: str) -> str:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return source
-    starts = [0, *(m.end() for m in re.finditer("\n", source)), len(source)]  # as ast counts lines
+    starts = [*_line_starts(source), len(source)]
 
     def offset(line: int, column: int) -> int:  # ast counts columns in UTF-8 bytes
         start = starts[line - 1]
@@ -403,6 +408,8 @@ _RUFF_FAILED = re.compile(r"^error: Failed to \w+ (\S+?\.py)\b", re.MULTILINE)
 def _ruff_format(sources: list[str]) -> list[str | None]:
     """Each source formatted by ruff, in one run; None for a source it did not format (it cannot
     parse it), and for every source without ruff or when ruff fails on its own."""
+    if not sources:
+        return []
     try:
         from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
