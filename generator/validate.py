@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
@@ -17,6 +18,8 @@ from openapi_spec_validator.validation.exceptions import DuplicateOperationIDErr
 from referencing import Resource
 from referencing.jsonschema import DRAFT202012
 
+from . import cache as results
+from .descriptions import without_descriptions
 from .diagnostics import Diagnostic, Level
 from .examples import invalid_examples
 from .loader import Document
@@ -262,41 +265,67 @@ def _unusable(what: str, name: str) -> str:
 # --- openapi-spec-validator, with a location on every error -------------------------------------
 
 
+Finding = tuple[list[Part], Level, str]
+
+
 def _spec_validator_diagnostics(doc: Document, version: str) -> list[Diagnostic]:
+    """openapi-spec-validator's findings (seconds on a large spec), cached by the document with its
+    component schemas' descriptions left out (`descriptions`): an edit of descriptions alone finds
+    them there, each placed anew in the edited text. Findings that may quote a description (an
+    object with one, shown whole) are not cached."""
+    key = _structure_key(doc.data, version)
+    hit = results.get("spec-validator", key)
+    if isinstance(hit, list):
+        found: list[Finding] = [(parts, Level(level), message) for parts, level, message in hit]
+    else:
+        found = _spec_validator_findings(doc, version)
+        if not any("description" in message for _, _, message in found):
+            results.put("spec-validator", key, [[parts, level.value, text] for parts, level, text in found])
+    return [doc.diagnostic(parts, message, level) for parts, level, message in found]
+
+
+def _structure_key(spec: dict[str, Any], version: str) -> str:
+    components = spec.get("components")
+    if isinstance(components, dict) and isinstance(components.get("schemas"), dict):
+        schemas, _ = without_descriptions(components["schemas"])
+        spec = {**spec, "components": {**components, "schemas": schemas}}
+    return results.key("spec-validator", version, json.dumps(spec, default=str))
+
+
+def _spec_validator_findings(doc: Document, version: str) -> list[Finding]:
     base = {"3.1": OpenAPIV31SpecValidator, "3.2": OpenAPIV32SpecValidator}.get(
         version[:3], OpenAPIV30SpecValidator
     )
     validator = _located_validator(base)(doc.data)
-    out: list[Diagnostic] = []
+    out: list[Finding] = []
     known = KnownValid(base.__name__)
     running = RUNNING.set(known)
     try:
         for error in _document_validator(base).iter_errors(doc.data):
-            out.append(_from_error(doc, error, list(error.absolute_path), Level.ERROR))
+            out.append(_from_error(error, list(error.absolute_path), Level.ERROR))
         for error in validator.root_validator(validator.schema_path):
             if isinstance(error, DuplicateOperationIDError | UnresolvableParameterError):
                 continue  # reported by our own checks, with better places
             parts = resolve_logical(doc.data, [*getattr(error, "sdkgen_parts", []), *error.path])
             if getattr(error, "sdkgen_default", False):
-                out.append(_from_error(doc, error, parts, Level.WARNING))
+                out.append(_from_error(error, parts, Level.WARNING))
             elif parts and parts[-1] in REPAIRED:
-                message = f"{_best_message(error)}; {REPAIRED[str(parts[-1])]}"
-                out.append(doc.diagnostic(parts, message, Level.WARNING))
+                out.append((parts, Level.WARNING, f"{_best_message(error)}; {REPAIRED[str(parts[-1])]}"))
             else:
-                out.append(_from_error(doc, error, parts, Level.ERROR))
+                out.append(_from_error(error, parts, Level.ERROR))
     except Exception as exc:  # the validator itself failed on this input
-        out.append(doc.diagnostic([], f"openapi-spec-validator failed: {type(exc).__name__}: {exc}"))
+        out.append(([], Level.ERROR, f"openapi-spec-validator failed: {type(exc).__name__}: {exc}"))
     finally:
         RUNNING.reset(running)
     known.save()
     return out
 
 
-def _from_error(doc: Document, error: ValidationError, parts: list[Part], level: Level) -> Diagnostic:
+def _from_error(error: ValidationError, parts: list[Part], level: Level) -> Finding:
     message = _best_message(error)
     if level is Level.WARNING:
         message = f"default {message}; the SDK leaves this default out"
-    return doc.diagnostic(parts, message, level)
+    return parts, level, message
 
 
 def _best_message(error: ValidationError) -> str:

@@ -10,9 +10,9 @@ from .pointer import Part
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
-_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_SUBSCHEMA_SINGLE = (
+SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+SUBSCHEMA_SINGLE = (
     "items",
     "additionalProperties",
     "not",
@@ -122,14 +122,14 @@ def _subschemas(parts: list[Part], schema: Any) -> Iterator[tuple[list[Part], di
             continue
         yield here, node
         children: list[tuple[list[Part], Any]] = []
-        for key in _SUBSCHEMA_MAPS:
+        for key in SUBSCHEMA_MAPS:
             for name, sub in _items(node.get(key)):
                 children.append(([*here, key, name], sub))
-        for key in _SUBSCHEMA_LISTS:
+        for key in SUBSCHEMA_LISTS:
             subs = node.get(key)
             if isinstance(subs, list):
                 children.extend(([*here, key, i], sub) for i, sub in enumerate(subs))
-        for key in _SUBSCHEMA_SINGLE:
+        for key in SUBSCHEMA_SINGLE:
             if key in node:
                 children.append(([*here, key], node[key]))
         stack.extend(reversed(children))

@@ -1,0 +1,69 @@
+"""Schemas without their descriptions: what model generation and the spec validator depend on.
+
+A description changes nothing in a model but its docstring, and nothing in what openapi-spec-validator
+finds (it must be a string, and stays one), while edits of descriptions are the commonest edits of
+a spec. So datamodel-code-generator reads the component schemas with each description replaced by
+a placeholder (one per distinct text, numbered in the order they are met) and its runs are cached
+by those; each placeholder's docstring is then written with its description as
+datamodel-code-generator writes one (its own `format_docstring`). A placeholder found anywhere but
+in a docstring of its own (a comment, a hostile enum value) makes the caller run again on the
+schemas as they are. The validator's findings are cached by the same copy (`validate`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .walk import SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, SUBSCHEMA_SINGLE
+
+MARK = "sdkgen-description-"
+_DOCSTRING = re.compile(rf'"""\n( *){MARK}(\d+)\n\1"""')
+
+
+def without_descriptions(schemas: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A copy of the component schemas with placeholders for their descriptions, and the
+    descriptions (a placeholder's number is its index). Blank descriptions stay: they make no
+    docstring. Objects shared in `schemas` stay shared in the copy."""
+    texts: dict[str, int] = {}
+    copies: dict[int, dict[str, Any]] = {}
+    pending: list[tuple[dict[str, Any], dict[str, Any]]] = []
+
+    def copied(node: Any) -> Any:
+        if not isinstance(node, dict):
+            return node
+        copy = copies.get(id(node))
+        if copy is None:
+            copy = copies[id(node)] = dict(node)
+            pending.append((node, copy))
+        return copy
+
+    result = {key: copied(schema) for key, schema in schemas.items()}
+    while pending:
+        node, copy = pending.pop()
+        text = node.get("description")
+        if isinstance(text, str) and text.strip():
+            copy["description"] = f"{MARK}{texts.setdefault(text, len(texts))}"
+        for key in SUBSCHEMA_MAPS:
+            if isinstance(node.get(key), dict):
+                copy[key] = {name: copied(sub) for name, sub in node[key].items()}
+        for key in SUBSCHEMA_LISTS:
+            if isinstance(node.get(key), list):
+                copy[key] = [copied(sub) for sub in node[key]]
+        for key in SUBSCHEMA_SINGLE:
+            if key in node:
+                copy[key] = copied(node[key])
+    return result, list(texts)
+
+
+def with_descriptions(text: str, descriptions: list[str]) -> str | None:
+    """`text` with each placeholder docstring written with its description; None when a
+    placeholder appears anywhere else."""
+    from datamodel_code_generator._python_syntax import format_docstring
+
+    if not descriptions and MARK not in text:
+        return text
+    found = _DOCSTRING.findall(text)
+    if len(found) != text.count(MARK) or any(int(number) >= len(descriptions) for _, number in found):
+        return None
+    return _DOCSTRING.sub(lambda m: format_docstring(descriptions[int(m[2])], len(m[1])), text)
