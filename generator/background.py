@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
@@ -19,6 +20,7 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 _EARLY, _DONE = "early", "done"
 _sharing: Connection | None = None  # in a child: where `share` sends
+_senders: list[threading.Thread] = []  # in a child: the shares still being sent
 
 
 class Ahead(Generic[T]):
@@ -92,9 +94,12 @@ class Ahead(Generic[T]):
 
 def share(value: Any) -> None:
     """Hands `value` to the caller of the Ahead this process runs (its `early()`); does nothing
-    anywhere else, so a function that shares also runs in the caller unchanged."""
+    anywhere else, so a function that shares also runs in the caller unchanged. A thread sends it:
+    the pipe holds 64 KB, and the caller may read only seconds later, while this process goes on."""
     if _sharing is not None:
-        _sharing.send((_EARLY, value))
+        sender = threading.Thread(target=_sharing.send, args=((_EARLY, value),), daemon=True)
+        sender.start()
+        _senders.append(sender)
 
 
 def _run(func: Callable[[], Any], writer: Connection) -> None:
@@ -104,6 +109,8 @@ def _run(func: Callable[[], Any], writer: Connection) -> None:
         value = (_DONE, True, func())
     except BaseException:  # noqa: BLE001 - the caller runs func again and sees the error itself
         value = (_DONE, False, None)
+    for sender in _senders:  # the shares go first, whole
+        sender.join()
     _sharing = None
     try:
         writer.send(value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,23 @@ def test_an_unread_share_is_skipped_and_sharing_elsewhere_does_nothing() -> None
     assert Ahead(_shares_then_returns).result() == "all"
     assert Ahead(lambda: "quiet").early() is None
     share(["no child here"])  # in the caller (no fork, or a rerun after the child died): a no-op
+
+
+def _shares_a_lot_then_goes_on(marker: str) -> str:
+    share("x" * 4_000_000)  # far more than a pipe holds
+    with open(marker, "w") as handle:  # noqa: PTH123 - a plain write in the child
+        handle.write("went on")
+    return "done"
+
+
+def test_the_child_goes_on_while_its_share_waits_for_the_caller(tmp_path: Path) -> None:
+    """The caller reads a share only when it is ready (the full spec's models wait for validation):
+    the child does not wait for it."""
+    marker = tmp_path / "went-on"
+    ahead = Ahead(lambda: _shares_a_lot_then_goes_on(str(marker)))
+    deadline = time.monotonic() + 30
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the child waited for its share to be read"
+    assert ahead.early() == "x" * 4_000_000
+    assert ahead.result() == "done"
