@@ -8,6 +8,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
+from . import cache as results
 from .ir import Api
 from .naming import member_order
 
@@ -33,8 +34,7 @@ def import_block(
     signatures name, httpx, the runtime, `request_builders`, the models package (as `_models`, read
     when a method runs), and, under TYPE_CHECKING, the models and `type_only` (module -> names)
     that annotations name. `level` is the module's depth in the package (1: `from . import`)."""
-    tree = ast.parse(body)
-    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    used = _used_names(body)
     typed = {module: [n for n in names if n in used] for module, names in type_only.items()}
     models = [n for n in api.model_names if n in used]
     if models or any(typed.values()):
@@ -58,6 +58,18 @@ def import_block(
         lines += ["", "if TYPE_CHECKING:"]
         lines += [f"    {line}" for line in _from_lines(checked, used)]
     return "\n".join(lines) + "\n"
+
+
+def _used_names(body: str) -> set[str]:
+    """The names `body` reads or binds. Parsing the client modules is a second of a large SDK's
+    render, so the names are cached by the text: an edit re-parses the modules it changed."""
+    name = results.key("names", body)
+    hit = results.get("names", name)
+    if isinstance(hit, list):
+        return set(hit)
+    used = {n.id for n in ast.walk(ast.parse(body)) if isinstance(n, ast.Name)}
+    results.put("names", name, sorted(used))
+    return used
 
 
 def _from_lines(modules: dict[str, list[str]], used: set[str]) -> list[str]:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from generator.module_imports import runtime_names
+from generator.render import templates_dir
 from tests.conftest import GENERATED, ROOT, SPEC, model_module, run_cli, snapshot
 
 BROKEN = ROOT / "tests" / "broken_specs"
@@ -254,6 +258,25 @@ def test_same_tree_from_a_cold_cache_a_warm_cache_and_a_fresh_clone(
     assert calls == [], "a fresh clone with nothing changed formats nothing, even generating in full"
     expected = snapshot(GENERATED)
     assert snapshot(tmp_path / "cold_out") == snapshot(tmp_path / "warm_out") == snapshot(clone) == expected
+
+
+def test_a_warm_run_parses_no_client_module_for_its_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The names a client module uses (which its imports follow) are cached by its text."""
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "first").exit_code == 0
+
+    def refused(source: str) -> None:
+        raise AssertionError("a client module was parsed again")
+
+    runtime_names(templates_dir() / "runtime" / "_runtime.py")  # read once per process, not cached
+    monkeypatch.setattr("generator.module_imports.ast", SimpleNamespace(parse=refused, walk=ast.walk))
+    assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "second").exit_code == 0
+    assert snapshot(tmp_path / "second") == snapshot(tmp_path / "first") == snapshot(GENERATED)
+    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    uncached = run_cli("generate", "--spec", SPEC, "--out", tmp_path / "third")
+    assert uncached.exit_code == 2 and "parsed again" in uncached.stderr
 
 
 def test_models_formatted_while_the_rest_renders_change_nothing(
