@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,14 +42,11 @@ def with_manifest(files: dict[str, str]) -> dict[str, str]:
 
 def is_safe_path(rel: str) -> bool:
     """A plain relative path that stays inside the folder and out of dot folders (.git, .venv)."""
-    parts = PurePosixPath(rel).parts
+    parts = rel.split("/")  # no part empty: neither absolute nor `a//b` nor `a/`
     return (
-        bool(parts)
-        and "\\" not in rel
-        and not PurePosixPath(rel).is_absolute()
+        "\\" not in rel
         and all(part not in ("", ".", "..") for part in parts)
         and not any(part.startswith(".") for part in parts[:-1])
-        and rel == PurePosixPath(*parts).as_posix()
     )
 
 
@@ -95,7 +93,9 @@ def plan(out: Path, files: dict[str, str], keep: Iterable[str] = ()) -> Plan:
     mine = owned_output(files, keep)
     seeds = {rel: text for rel, text in files.items() if is_kept(rel, keep) and not _exists(out / rel)}
     stale = tuple(sorted(rel for rel in owned - set(mine) if _inside(out, rel) and _is_file(out / rel)))
-    conflicts = [_conflict(out, rel, owned | {MANIFEST}, set(stale)) for rel in sorted([*mine, *seeds])]
+    kinds: dict[str, str] = {}  # what stands at each path looked at (a folder holds many files)
+    before, in_the_way = owned | {MANIFEST}, set(stale)
+    conflicts = [_conflict(out, rel, before, in_the_way, kinds) for rel in sorted([*mine, *seeds])]
     taken = [c for c in conflicts if c]
     if taken:
         listed = "; ".join(taken[:10]) + (f"; and {len(taken) - 10} more" if len(taken) > 10 else "")
@@ -103,20 +103,31 @@ def plan(out: Path, files: dict[str, str], keep: Iterable[str] = ()) -> Plan:
     return Plan(mine, seeds, stale)
 
 
-def _conflict(out: Path, rel: str, owned: frozenset[str], stale: set[str]) -> str:
+def _conflict(out: Path, rel: str, owned: frozenset[str], stale: set[str], kinds: dict[str, str]) -> str:
     """Why sdkgen may not write `rel`, or '' when it may (a stale owned file in the way goes first)."""
-    target = out / rel
-    for parent in list(PurePosixPath(rel).parents)[:-1]:
-        folder = out / parent
-        if parent.as_posix() in stale:
-            continue
-        if folder.is_symlink() or (_exists(folder) and not folder.is_dir()):
-            return f"{folder}: is in the way of {rel}"
-    if target.is_symlink() or target.is_dir():
-        return f"{target}: is not a regular file" if rel in owned else f"{target}: already exists"
-    if _exists(target) and rel not in owned:
-        return f"{target}: already exists"
+    parts = rel.split("/")  # a safe path (`is_safe_path`)
+    for folder in ("/".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)):
+        if folder not in stale and _kind(out, folder, kinds) not in ("missing", "folder"):
+            return f"{out / folder}: is in the way of {rel}"
+    kind = _kind(out, rel, kinds)
+    if kind in ("link", "folder"):
+        return f"{out / rel}: is not a regular file" if rel in owned else f"{out / rel}: already exists"
+    if kind != "missing" and rel not in owned:
+        return f"{out / rel}: already exists"
     return ""
+
+
+def _kind(out: Path, rel: str, kinds: dict[str, str]) -> str:
+    """What stands at `rel` (a link is not followed): missing, link, folder or file; a name the file
+    system refuses counts as missing (staging reports it)."""
+    if rel not in kinds:
+        try:
+            mode = os.lstat(out / rel).st_mode
+        except (OSError, ValueError):
+            kinds[rel] = "missing"
+        else:
+            kinds[rel] = "link" if stat.S_ISLNK(mode) else "folder" if stat.S_ISDIR(mode) else "file"
+    return kinds[rel]
 
 
 def _exists(path: Path) -> bool:

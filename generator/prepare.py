@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -188,7 +187,7 @@ def _clean_prose(node: Any) -> Any:
         if isinstance(current, dict):
             for key, value in current.items():
                 if key in _PROSE and isinstance(value, str):
-                    current[key] = "".join(_visible(ch) for ch in value)
+                    current[key] = _INVISIBLE.sub(_escaped, value)
                 elif isinstance(value, dict | list):
                     stack.append(value)
         elif isinstance(current, list):
@@ -196,10 +195,13 @@ def _clean_prose(node: Any) -> Any:
     return node
 
 
-def _visible(ch: str) -> str:
-    if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Zl", "Zp"):
-        return ch
-    return f"\\u{ord(ch):04x}"
+# Unicode's control characters but newline and tab (category Cc), surrogates (Cs), and the line and
+# paragraph separators (Zl, Zp)
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _escaped(found: re.Match[str]) -> str:
+    return f"\\u{ord(found[0]):04x}"
 
 
 def _repair(spec: dict[str, Any], schema: dict[str, Any]) -> None:
