@@ -99,19 +99,33 @@ def sdkgen_generate(spec: Path, work: Path, cold: bool) -> Callable[[], tuple[fl
 
 
 def each_a_new_edit(
-    edited: Path, run: Callable[[], tuple[float, float]]
+    edited: Path, run: Callable[[], tuple[float, float]], structural: bool = False
 ) -> Callable[[], tuple[float, float]]:
-    """`run` after writing `edited`: the full spec with one description of one schema changed, in
-    a new way each time, so that each of several runs measures an edit (the caches hold the
-    unedited spec and the edits before), not a repeat of the last one."""
+    """`run` after writing `edited`: the full spec with one schema changed, in a new way each time,
+    so that each of several runs measures an edit (the caches hold the unedited spec and the edits
+    before), not a repeat of the last one. The edit changes a description, or with `structural` adds
+    a property (to the same schema, RealtimeBetaResponse, in the spec's largest group of schemas)."""
     count = itertools.count(1)
 
     def again() -> tuple[float, float]:
-        changed = f"The most output tokens (edit {next(count)})"
-        edited.write_text(FULL.read_text().replace("Maximum number of output tokens", changed, 1))
+        n = next(count)
+        if structural:
+            old, new = STRUCTURAL_EDIT
+            text = FULL.read_text().replace(old, new.format(n=n), 1)
+        else:
+            text = FULL.read_text().replace(
+                "Maximum number of output tokens", f"The most output tokens (edit {n})", 1
+            )
+        edited.write_text(text)
         return run()
 
     return again
+
+
+STRUCTURAL_EDIT = (
+    "\n        max_output_tokens:\n          oneOf:\n",
+    "\n        bench_flag_{n}:\n          type: boolean\n" "        max_output_tokens:\n          oneOf:\n",
+)
 
 
 def rival_generate(spec: Path, work: Path) -> Callable[[], tuple[float, float]]:
@@ -425,7 +439,17 @@ def main() -> int:
                 each_a_new_edit(edited, sdkgen_generate(edited, work, cold=False)),
                 rival_generate(edited, work),
             )
-            rows.append(("full spec after a one-schema edit, warm", "openapi-python-client", *m))
+            rows.append(
+                ("full spec after a one-schema edit (a description), warm", "openapi-python-client", *m)
+            )
+            m = alternate(
+                args.full_runs,
+                each_a_new_edit(edited, sdkgen_generate(edited, work, cold=False), structural=True),
+                rival_generate(edited, work),
+            )
+            rows.append(
+                ("full spec after a one-schema edit (a property added), warm", "openapi-python-client", *m)
+            )
             sdkgen_generate(FULL, work, cold=False)()  # the unedited spec's SDK, as a repository holds it
             reference = work / "reference"
             shutil.copytree(work / "sdkgen", reference)
@@ -438,7 +462,9 @@ def main() -> int:
                 fresh_clone("generate", edited, reference, work),
                 sdkgen_generate(edited, work, cold=True),
             )
-            rows.append(("fresh clone of the full SDK, one-schema edit", "sdkgen cold", *m))
+            rows.append(
+                ("fresh clone of the full SDK, one-schema edit (a property added)", "sdkgen cold", *m)
+            )
         m = alternate(5, import_time("openai_realtime", ROOT / "generated"), import_time("openai", None))
         rows.append(("import generated/ (s)", "import openai", m[0], 0.0, "", m[2], 0.0))
         full_sdk = work / "sdkgen"
