@@ -3,8 +3,9 @@
 A description changes nothing in a model but its docstring, and nothing in what openapi-spec-validator
 finds (it must be a string, and stays one), while edits of descriptions are the commonest edits of
 a spec. So datamodel-code-generator reads the component schemas with each description replaced by
-a placeholder (one per distinct text, numbered in the order they are met) and its runs are cached
-by those; each placeholder's docstring is then written with its description as
+a placeholder (numbered in the order they are met, one per place: were equal texts to share one,
+an edit that tells two of them apart would change the rest's numbers) and its runs are cached by
+those; each placeholder's docstring is then written with its description as
 datamodel-code-generator writes one (its own `format_docstring`). A placeholder found anywhere but
 in a docstring of its own (a comment, a hostile enum value) makes the caller run again on the
 schemas as they are. The validator's findings are cached by the same copy (`validate`).
@@ -25,7 +26,7 @@ def without_descriptions(schemas: dict[str, Any]) -> tuple[dict[str, Any], list[
     """A copy of the component schemas with placeholders for their descriptions, and the
     descriptions (a placeholder's number is its index). Blank descriptions stay: they make no
     docstring. Objects shared in `schemas` stay shared in the copy."""
-    texts: dict[str, int] = {}
+    texts: list[str] = []
     copies: dict[int, dict[str, Any]] = {}
     pending: list[tuple[dict[str, Any], dict[str, Any]]] = []
 
@@ -43,7 +44,8 @@ def without_descriptions(schemas: dict[str, Any]) -> tuple[dict[str, Any], list[
         node, copy = pending.pop()
         text = node.get("description")
         if isinstance(text, str) and text.strip():
-            copy["description"] = f"{MARK}{texts.setdefault(text, len(texts))}"
+            copy["description"] = f"{MARK}{len(texts)}"
+            texts.append(text)
         for key in SUBSCHEMA_MAPS:
             if isinstance(node.get(key), dict):
                 copy[key] = {name: copied(sub) for name, sub in node[key].items()}
@@ -53,7 +55,7 @@ def without_descriptions(schemas: dict[str, Any]) -> tuple[dict[str, Any], list[
         for key in SUBSCHEMA_SINGLE:
             if key in node:
                 copy[key] = copied(node[key])
-    return result, list(texts)
+    return result, texts
 
 
 def with_descriptions(text: str, descriptions: list[str]) -> str | None:
