@@ -285,6 +285,7 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
 
     BASE and REVISION are spec files or GITREF:path, for example origin/main:spec/realtime-sessions.yaml.
     """
+    from . import cache as results
     from .background import Ahead
     from .diff.compare import invalid_spec_findings
     from .diff.impact import sdk_impact
@@ -295,8 +296,8 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
 
     (old, old_bundled), (new, new_bundled) = load_side(base), load_side(revision)
     config = None if no_sdk else _diff_config(base, revision)
-    # the revision's SDK (its models are rarely cached) is rendered in a child from the start;
-    # this process validates both sides, then renders the base's meanwhile. A side that breaks
+    # the revision's SDK is rendered in a child from the start; this process validates both sides,
+    # then renders the base's once the child has made its models. A side that breaks
     # OpenAPI's rules is still diffed, with its errors as findings, but gets no SDK (only the
     # loader's and refs' rules stop a diff)
     revision_sdk = None if config is None else Ahead(partial(render_document, new, config))
@@ -310,6 +311,8 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
             and revision_sdk is not None
             and not any(d.is_error for d in base_found + new_found)
         ):
+            if results.enabled() and _models_shared(old, new):
+                revision_sdk.early()  # the revision's models, which the child has cached by then
             base_sdk = formatted(*render_document(old, config))
             impact = sdk_impact(base_sdk, formatted(*revision_sdk.result()))
     finally:
@@ -319,6 +322,22 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
     click.echo(FORMATS[fmt](result), nl=False)
     if fail_on and any(SEVERITY[c.level] >= SEVERITY[fail_on] for c in changes):
         sys.exit(EXIT_DIFFERS)
+
+
+def _models_shared(old: Document, new: Document) -> bool:
+    """Whether the base had better wait for the revision's models than make its own beside them:
+    when they are made group by group (`model_groups`), as a change leaves most groups alone (all
+    of them when it changes descriptions alone). A smaller spec's models are made on both cores at
+    once: waiting took the diff of a property added to spec/ from 1.6-1.9 s to 2.4 s, and saved
+    nothing on a description changed there."""
+    from .model_groups import SPLIT_MIN_SCHEMAS
+
+    def count(doc: Document) -> int:
+        components = doc.data.get("components")
+        schemas = components.get("schemas") if isinstance(components, dict) else None
+        return len(schemas) if isinstance(schemas, dict) else 0
+
+    return max(count(old), count(new)) >= SPLIT_MIN_SCHEMAS
 
 
 def _diffed(old: Document, new: Document, found: list[Diagnostic]) -> list[Change]:

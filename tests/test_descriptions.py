@@ -14,10 +14,12 @@ import pytest
 
 import generator.models as models
 import generator.validate as validate
+from generator import model_groups
 from generator.descriptions import MARK, with_descriptions, without_descriptions
 from generator.loader import load
 from generator.models import ModelSource, generate_models
 from generator.prepare import prepare_spec
+from tests.conftest import run_cli
 
 PACKAGE = "pkg"
 TEXTS = [
@@ -237,3 +239,36 @@ def test_the_copy_keeps_shared_objects_shared() -> None:
     skeleton, texts = without_descriptions({"A": {"properties": {"x": shared}}, "B": {"items": shared}})
     assert skeleton["A"]["properties"]["x"] is skeleton["B"]["items"]
     assert texts == ["Shared."] and copy.deepcopy(skeleton)["B"]["items"]["description"] == f"{MARK}0"
+
+
+def test_a_diff_of_descriptions_makes_each_group_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`diff` renders the revision in a child; on a spec made group by group the base waits for its
+    models, which an edit of descriptions leaves all in the cache."""
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(model_groups, "SPLIT_MIN_SCHEMAS", 3)
+    monkeypatch.setattr(model_groups, "OWN_GROUP_MIN", 2)
+    runs = tmp_path / "runs"
+    real = models._run_datamodel_codegen
+
+    def counted(*args: Any) -> tuple[str, dict[str, str]]:
+        with runs.open("a") as handle:  # the child's runs too
+            handle.write("run\n")
+        return real(*args)
+
+    monkeypatch.setattr(models, "_run_datamodel_codegen", counted)
+    sides = []
+    for name, texts in (("base", TEXTS), ("revision", ["Changed.", *TEXTS[1:]])):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({**_spec(texts), "paths": {}}))
+        sides.append(path)
+    result = run_cli("diff", *sides, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    groups = model_groups.schema_groups(_spec(TEXTS)["components"]["schemas"])
+    assert len(groups) > 1
+    assert runs.read_text().count("run") == len(groups)
+    modified = json.loads(result.stdout)["sdk"]["files"]["modified"]
+    assert "texts/models/order.py" in modified and all(
+        p.startswith(("docs/", "texts/models/")) for p in modified
+    )
