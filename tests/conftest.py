@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import json
 import os
 import shutil
 import socket
@@ -21,6 +22,9 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.loader import load
+from generator.models import ModelSource, generate_models
+from generator.prepare import prepare_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "realtime-sessions.yaml"
@@ -58,6 +62,14 @@ def model_module(package: Path, class_name: str) -> Path:
     return next(
         p for p in sorted((package / "models").glob("*.py")) if f"\nclass {class_name}(" in p.read_text()
     )
+
+
+def models_of(folder: Path, spec: dict[str, Any], package: str) -> ModelSource:
+    """The models sdkgen makes of `spec` (written to `folder` as JSON)."""
+    path = folder / "spec.json"
+    path.write_text(json.dumps(spec))
+    doc = load(path)
+    return generate_models(doc, prepare_spec(doc.data, package, {}), package)
 
 
 def needs_shared(path: Path) -> Path:

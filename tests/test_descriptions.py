@@ -17,9 +17,8 @@ import generator.validate as validate
 from generator import model_groups
 from generator.descriptions import MARK, with_descriptions, without_descriptions
 from generator.loader import load
-from generator.models import ModelSource, generate_models
-from generator.prepare import prepare_spec
-from tests.conftest import run_cli
+from generator.models import ModelSource
+from tests.conftest import models_of, run_cli
 
 PACKAGE = "pkg"
 TEXTS = [
@@ -83,10 +82,7 @@ def _spec(texts: list[str], marker: bool = False) -> dict[str, Any]:
 
 
 def _models(tmp_path: Path, spec: dict[str, Any]) -> ModelSource:
-    path = tmp_path / "spec.json"
-    path.write_text(json.dumps(spec))
-    doc = load(path)
-    return generate_models(doc, prepare_spec(doc.data, PACKAGE, {}), PACKAGE)
+    return models_of(tmp_path, spec, PACKAGE)
 
 
 def _as_they_are(tmp_path: Path, spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> ModelSource:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import json
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from generator.model_groups import merged, schema_groups
 from generator.model_names import SDK_NAMES
 from generator.models import ModelSource, generate_models
 from generator.prepare import prepare_spec
-from tests.conftest import REFERENCE, needs_shared
+from tests.conftest import REFERENCE, models_of, needs_shared
 
 PACKAGE = "pkg"
 FULL = REFERENCE / "openai-openapi.yaml"
@@ -88,10 +87,7 @@ def small_groups(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[int]:
 
 
 def _models(tmp_path: Path, spec: dict[str, Any]) -> ModelSource:
-    path = tmp_path / "spec.json"
-    path.write_text(json.dumps(spec))
-    doc = load(path)
-    return generate_models(doc, prepare_spec(doc.data, PACKAGE, {}), PACKAGE)
+    return models_of(tmp_path, spec, PACKAGE)
 
 
 def _formatted(source: ModelSource) -> dict[str, str]:
