@@ -8,7 +8,8 @@ an edit that tells two of them apart would change the rest's numbers) and its ru
 those; each placeholder's docstring is then written with its description as
 datamodel-code-generator writes one (its own `format_docstring`). A placeholder found anywhere but
 in a docstring of its own (a comment, a hostile enum value) makes the caller run again on the
-schemas as they are. The validator's findings are cached by the same copy (`validate`).
+schemas as they are. The validator's findings are cached by a like copy of the whole document
+(`without_prose`: its operations' and other objects' descriptions and summaries left out too).
 """
 
 from __future__ import annotations
@@ -69,3 +70,74 @@ def with_descriptions(text: str, descriptions: list[str]) -> str | None:
     if len(found) != text.count(MARK) or any(int(number) >= len(descriptions) for _, number in found):
         return None
     return _DOCSTRING.sub(lambda m: format_docstring(descriptions[int(m[2])], len(m[1])), text)
+
+
+_PROSE = ("description", "summary")
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def without_prose(spec: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the document for the validator's cache: component schemas without their
+    descriptions, and no description or summary in the info, tags, path items, operations,
+    parameters, request bodies, responses and headers (inline, or as components). Only objects the
+    OpenAPI schema reads as such are touched: a `description` key in an example, a default or an
+    extension is data."""
+    copy = _plain(spec, "info")
+    if isinstance(copy.get("tags"), list):
+        copy["tags"] = [_plain_object(tag) for tag in copy["tags"]]
+    if isinstance(copy.get("paths"), dict):
+        copy["paths"] = {path: _path_item(item) for path, item in copy["paths"].items()}
+    components = copy.get("components")
+    if isinstance(components, dict):
+        components = copy["components"] = dict(components)
+        if isinstance(components.get("schemas"), dict):
+            components["schemas"] = without_descriptions(components["schemas"])[0]
+        for kind, plain in (
+            ("parameters", _plain_object),
+            ("headers", _plain_object),
+            ("requestBodies", _plain_object),
+            ("responses", _response),
+        ):
+            if isinstance(components.get(kind), dict):
+                components[kind] = {name: plain(obj) for name, obj in components[kind].items()}
+    return copy
+
+
+def _plain(holder: dict[str, Any], key: str) -> dict[str, Any]:
+    """A copy of `holder` with its `key` object plain."""
+    copy = dict(holder)
+    if key in copy:
+        copy[key] = _plain_object(copy[key])
+    return copy
+
+
+def _plain_object(obj: Any) -> Any:
+    """An OpenAPI object without the text of its description and summary (blank ones kept)."""
+    if not isinstance(obj, dict):
+        return obj
+    return {k: "-" if k in _PROSE and isinstance(v, str) and v.strip() else v for k, v in obj.items()}
+
+
+def _path_item(item: Any) -> Any:
+    if not isinstance(item, dict):
+        return item
+    copy = _parameters(_plain_object(item))
+    for method in _METHODS:
+        if isinstance(copy.get(method), dict):
+            operation = copy[method] = _parameters(_plain(_plain_object(copy[method]), "requestBody"))
+            if isinstance(operation.get("responses"), dict):
+                operation["responses"] = {code: _response(r) for code, r in operation["responses"].items()}
+    return copy
+
+
+def _parameters(holder: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(holder.get("parameters"), list):
+        holder["parameters"] = [_plain_object(p) for p in holder["parameters"]]
+    return holder
+
+
+def _response(response: Any) -> Any:
+    copy = _plain_object(response)
+    if isinstance(copy, dict) and isinstance(copy.get("headers"), dict):
+        copy["headers"] = {name: _plain_object(h) for name, h in copy["headers"].items()}
+    return copy

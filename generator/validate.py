@@ -19,7 +19,7 @@ from referencing import Resource
 from referencing.jsonschema import DRAFT202012
 
 from . import cache as results
-from .descriptions import without_descriptions
+from .descriptions import without_prose
 from .diagnostics import Diagnostic, Level
 from .examples import invalid_examples
 from .loader import Document
@@ -270,26 +270,22 @@ Finding = tuple[list[Part], Level, str]
 
 def _spec_validator_diagnostics(doc: Document, version: str) -> list[Diagnostic]:
     """openapi-spec-validator's findings (seconds on a large spec), cached by the document with its
-    component schemas' descriptions left out (`descriptions`): an edit of descriptions alone finds
-    them there, each placed anew in the edited text. Findings that may quote a description (an
-    object with one, shown whole) are not cached."""
+    descriptions and summaries left out (`descriptions.without_prose`): an edit of those alone finds
+    them there, each placed anew in the edited text. Findings that may quote one (an object with
+    one, shown whole) are not cached."""
     key = _structure_key(doc.data, version)
     hit = results.get("spec-validator", key)
     if isinstance(hit, list):
         found: list[Finding] = [(parts, Level(level), message) for parts, level, message in hit]
     else:
         found = _spec_validator_findings(doc, version)
-        if not any("description" in message for _, _, message in found):
+        if not any("description" in message or "summary" in message for _, _, message in found):
             results.put("spec-validator", key, [[parts, level.value, text] for parts, level, text in found])
     return [doc.diagnostic(parts, message, level) for parts, level, message in found]
 
 
 def _structure_key(spec: dict[str, Any], version: str) -> str:
-    components = spec.get("components")
-    if isinstance(components, dict) and isinstance(components.get("schemas"), dict):
-        schemas, _ = without_descriptions(components["schemas"])
-        spec = {**spec, "components": {**components, "schemas": schemas}}
-    return results.key("spec-validator", version, json.dumps(spec, default=str))
+    return results.key("spec-validator", version, json.dumps(without_prose(spec), default=str))
 
 
 def _spec_validator_findings(doc: Document, version: str) -> list[Finding]:

@@ -15,7 +15,7 @@ import pytest
 import generator.models as models
 import generator.validate as validate
 from generator import model_groups
-from generator.descriptions import MARK, with_descriptions, without_descriptions
+from generator.descriptions import MARK, with_descriptions, without_descriptions, without_prose
 from generator.loader import load
 from generator.models import ModelSource
 from tests.conftest import models_of, run_cli
@@ -177,6 +177,7 @@ paths:
   /things:
     get:
       operationId: listThings
+      summary: SUMMARY
       responses:
         "200": {description: ok}
 components:
@@ -191,7 +192,7 @@ components:
 """
 
 
-def test_the_validator_runs_again_for_structure_not_for_descriptions(
+def test_the_validator_runs_again_for_structure_not_for_prose(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
@@ -211,17 +212,19 @@ def test_the_validator_runs_again_for_structure_not_for_descriptions(
 
     first = diagnostics(VALIDATED.replace("DESCRIPTION", "A thing."))
     assert [(line, pointer) for line, _, pointer, _ in first] == [
-        (17, "#/components/schemas/Thing/properties/size/default")
+        (18, "#/components/schemas/Thing/properties/size/default")
     ]
     longer = VALIDATED.replace("DESCRIPTION", "|\n        A thing,\n        on three\n        lines.")
     moved = diagnostics(longer)
     assert len(runs) == 1, "an edit of a description found the validator's findings in the cache"
     assert [(line, pointer, message) for line, _, pointer, message in moved] == [
-        (20, pointer, message) for _, _, pointer, message in first
+        (21, pointer, message) for _, _, pointer, message in first
     ]
     with monkeypatch.context() as patch:
         patch.setenv("SDKGEN_NO_CACHE", "1")
         assert diagnostics(longer) == moved
+    elsewhere = longer.replace("SUMMARY", "List the things").replace("description: ok", "description: OK")
+    assert diagnostics(elsewhere) == moved and len(runs) == 2, "an operation's and a response's prose"
     diagnostics(longer.replace("default: big", "default: huge"))
     assert len(runs) == 3, "a structural edit runs the validator again"
     quoting = VALIDATED.replace('"200": {description: ok}', '"200": {}')  # "'description' is required"
@@ -268,3 +271,49 @@ def test_a_diff_of_descriptions_makes_each_group_once(
     assert "texts/models/order.py" in modified and all(
         p.startswith(("docs/", "texts/models/")) for p in modified
     )
+
+
+def test_the_validator_s_copy_leaves_out_prose_but_not_data() -> None:
+    spec: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "T", "version": "1", "description": "About"},
+        "tags": [{"name": "t", "description": "Tagged"}],
+        "paths": {
+            "/a": {
+                "summary": "Path",
+                "get": {
+                    "description": "Operation",
+                    "parameters": [{"name": "p", "in": "query", "description": "Parameter"}],
+                    "requestBody": {"description": "Body", "content": {}},
+                    "responses": {
+                        "200": {"description": "Response", "headers": {"X": {"description": "Header"}}}
+                    },
+                },
+            }
+        },
+        "components": {
+            "schemas": {
+                "A": {"description": "Schema", "default": {"description": "data"}, "x-note": {"summary": "x"}}
+            },
+            "responses": {"Missing": {"description": "Gone"}},
+            "parameters": {"q": {"name": "q", "in": "query", "description": ""}},
+        },
+    }
+    before = copy.deepcopy(spec)
+    plain = json.dumps(without_prose(spec))
+    assert spec == before, "the document itself is not changed"
+    prose = [
+        "About",
+        "Tagged",
+        "Path",
+        "Operation",
+        "Parameter",
+        "Body",
+        "Response",
+        "Header",
+        "Schema",
+        "Gone",
+    ]
+    assert not [text for text in prose if f'"{text}"' in plain]
+    assert '{"description": "data"}' in plain and '{"summary": "x"}' in plain  # values, not prose
+    assert '"description": ""' in plain  # a blank one stays blank
