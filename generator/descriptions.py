@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .walk import SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, SUBSCHEMA_SINGLE
+from .walk import HTTP_METHODS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, SUBSCHEMA_SINGLE
 
 MARK = "sdkgen-description-"
 _DOCSTRING = re.compile(rf'"""\n( *){MARK}(\d+)\n\1"""')
@@ -73,7 +73,6 @@ def with_descriptions(text: str, descriptions: list[str]) -> str | None:
 
 
 _PROSE = ("description", "summary")
-_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 def without_prose(spec: dict[str, Any]) -> dict[str, Any]:
@@ -84,7 +83,7 @@ def without_prose(spec: dict[str, Any]) -> dict[str, Any]:
     extension is data."""
     copy = _plain(spec, "info")
     if isinstance(copy.get("tags"), list):
-        copy["tags"] = [_plain_object(tag) for tag in copy["tags"]]
+        copy["tags"] = [plain_object(tag) for tag in copy["tags"]]
     if isinstance(copy.get("paths"), dict):
         copy["paths"] = {path: _path_item(item) for path, item in copy["paths"].items()}
     components = copy.get("components")
@@ -93,9 +92,9 @@ def without_prose(spec: dict[str, Any]) -> dict[str, Any]:
         if isinstance(components.get("schemas"), dict):
             components["schemas"] = without_descriptions(components["schemas"])[0]
         for kind, plain in (
-            ("parameters", _plain_object),
-            ("headers", _plain_object),
-            ("requestBodies", _plain_object),
+            ("parameters", plain_object),
+            ("headers", plain_object),
+            ("requestBodies", plain_object),
             ("responses", _response),
         ):
             if isinstance(components.get(kind), dict):
@@ -107,11 +106,11 @@ def _plain(holder: dict[str, Any], key: str) -> dict[str, Any]:
     """A copy of `holder` with its `key` object plain."""
     copy = dict(holder)
     if key in copy:
-        copy[key] = _plain_object(copy[key])
+        copy[key] = plain_object(copy[key])
     return copy
 
 
-def _plain_object(obj: Any) -> Any:
+def plain_object(obj: Any) -> Any:
     """An OpenAPI object without the text of its description and summary (blank ones kept)."""
     if not isinstance(obj, dict):
         return obj
@@ -121,10 +120,10 @@ def _plain_object(obj: Any) -> Any:
 def _path_item(item: Any) -> Any:
     if not isinstance(item, dict):
         return item
-    copy = _parameters(_plain_object(item))
-    for method in _METHODS:
+    copy = _parameters(plain_object(item))
+    for method in HTTP_METHODS:
         if isinstance(copy.get(method), dict):
-            operation = copy[method] = _parameters(_plain(_plain_object(copy[method]), "requestBody"))
+            operation = copy[method] = _parameters(_plain(plain_object(copy[method]), "requestBody"))
             if isinstance(operation.get("responses"), dict):
                 operation["responses"] = {code: _response(r) for code, r in operation["responses"].items()}
     return copy
@@ -132,12 +131,12 @@ def _path_item(item: Any) -> Any:
 
 def _parameters(holder: dict[str, Any]) -> dict[str, Any]:
     if isinstance(holder.get("parameters"), list):
-        holder["parameters"] = [_plain_object(p) for p in holder["parameters"]]
+        holder["parameters"] = [plain_object(p) for p in holder["parameters"]]
     return holder
 
 
 def _response(response: Any) -> Any:
-    copy = _plain_object(response)
+    copy = plain_object(response)
     if isinstance(copy, dict) and isinstance(copy.get("headers"), dict):
-        copy["headers"] = {name: _plain_object(h) for name, h in copy["headers"].items()}
+        copy["headers"] = {name: plain_object(h) for name, h in copy["headers"].items()}
     return copy

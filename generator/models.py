@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cache
-from .descriptions import with_descriptions, without_descriptions
+from .descriptions import plain_object, with_descriptions, without_descriptions
 from .diagnostics import Diagnostic, Level, SpecError
 from .loader import Document
 from .model_groups import merged, schema_groups
@@ -85,11 +85,12 @@ def _group_models(
     doc: Document, spec: dict[str, Any], keys: list[str], package: str, names: Names
 ) -> ModelSource:
     """The models of some component schemas, which refer to no others, made from the schemas
-    without their descriptions (`descriptions`), or as they are when that fails."""
+    without their descriptions (`descriptions`; the API's own description and summary are left out
+    too), or as they are when that fails."""
     chosen = set(keys)
     schemas = {key: schema for key, schema in spec["components"]["schemas"].items() if key in chosen}
     skeleton, descriptions = without_descriptions(schemas)
-    source = _cached_models(doc, spec, skeleton, package, names)
+    source = _cached_models(doc, {**spec, "info": plain_object(spec.get("info"))}, skeleton, package, names)
     text = with_descriptions(source.text, descriptions)
     modules = [(m, with_descriptions(m.text, descriptions)) for m in source.modules]
     if text is None or any(written is None for _, written in modules):

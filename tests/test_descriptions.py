@@ -41,7 +41,7 @@ def _spec(texts: list[str], marker: bool = False) -> dict[str, Any]:
     a, b, c, d, e, f, g, h, i = texts
     spec: dict[str, Any] = {
         "openapi": "3.1.0",
-        "info": {"title": "Texts", "version": "1"},
+        "info": {"title": "Texts", "version": "1", "description": a},
         "paths": {},
         "components": {
             "schemas": {
@@ -269,7 +269,7 @@ def test_a_diff_of_descriptions_makes_each_group_once(
     assert runs.read_text().count("run") == len(groups)
     modified = json.loads(result.stdout)["sdk"]["files"]["modified"]
     assert "texts/models/order.py" in modified and all(
-        p.startswith(("docs/", "texts/models/")) for p in modified
+        p == "README.md" or p.startswith(("docs/", "texts/models/")) for p in modified
     )
 
 
