@@ -110,8 +110,9 @@ _TAGGED: dict[str, Callable[[str], Any]] = {
 }
 
 
-# Where a node starts, and its children's positions: (line, column, None | {key: Pos} | [Pos, ...]).
-Pos = tuple[int, int, Any]
+# Where a node starts, and its children's positions: (line, column, None | {key: Pos} | [Pos, ...]),
+# and for a block composed on its own (`yaml_blocks`), a fourth member: lines to add to its lines.
+Pos = tuple[Any, ...]
 
 
 @dataclass
@@ -127,6 +128,7 @@ class Document:
     def position(self, parts: Sequence[Part]) -> tuple[int, int]:
         """1-based line and column of the deepest node on the path that exists."""
         node = self._positions_root()
+        shift = node[3] if len(node) > 3 else 0
         for part in parts:
             children = node[2]
             if isinstance(children, dict):
@@ -138,7 +140,8 @@ class Document:
             if child is None:
                 break
             node = child
-        return (node[0], node[1])
+            shift += node[3] if len(node) > 3 else 0
+        return (node[0] + shift, node[1])
 
     def diagnostic(self, parts: Sequence[Part], message: str, level: Level = Level.ERROR) -> Diagnostic:
         line, column = self.position(parts)
@@ -203,8 +206,13 @@ def parse(raw: bytes, path: Path, shown: str) -> Document:
     if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
         doc = Document(path, shown, _load_json(text, shown), text)
     else:
+        from .yaml_blocks import load_by_blocks
+
         doc = Document(path, shown, None, text)
-        doc.data, doc._positions = _Converter(doc).convert(_compose_yaml(text, shown))
+        loaded = load_by_blocks(text, path, shown)
+        if loaded is None:
+            loaded = _Converter(doc).convert(_compose_yaml(text, shown))
+        doc.data, doc._positions = loaded
     if not isinstance(doc.data, dict):
         raise SpecError([doc.diagnostic([], "the spec must be a mapping (an OpenAPI document object)")])
     if doc._positions is not None:  # JSON's positions are composed only when a message needs one
