@@ -16,7 +16,7 @@ from . import __version__
 from .config import Config, config_for, load_config
 from .diagnostics import Diagnostic, SpecError, sort_diagnostics, summary
 from .options import fix_command, run_config, spec_file, writable
-from .output import OutputError, diff_tree, write_tree
+from .output import OutputError, Staging, diff_tree, write_tree
 
 if TYPE_CHECKING:
     from .diff.compare import Change
@@ -99,15 +99,16 @@ def progress_reporter() -> Any:
     return _progress if sys.stderr.isatty() else quiet
 
 
-def _generate(config: Config, inputs: str | None) -> Generated:
-    """The run's output, its record stamped with the inputs it was made from (`_inputs`)."""
+def _generate(config: Config, inputs: str | None, staging: Staging | None = None) -> Generated:
+    """The run's output, its record stamped with the inputs it was made from (`_inputs`); files
+    done early go to `staging`."""
     from dataclasses import replace
 
     from .format_record import stamped
     from .pipeline import generate
 
     assert config.spec is not None
-    result = generate(config, progress_reporter())
+    result = generate(config, progress_reporter(), staging.stage if staging is not None else None)
     _report(result.diagnostics)
     files = stamped(result.files, inputs, config.keep, str(config.spec), result.diagnostics)
     return replace(result, files=files)
@@ -193,8 +194,12 @@ def generate_command(
     if not full and (files := _unchanged(config, inputs)) is not None:
         click.echo(f"{config.output}: {files} files: 0 written, {files} unchanged, 0 removed", err=True)
         return
-    result = _generate(config, inputs)
-    done = write_tree(config.output, result.files, config.keep)
+    staging = Staging(config.output, config.keep)
+    try:
+        result = _generate(config, inputs, staging)
+        done = write_tree(config.output, result.files, config.keep, staging)
+    finally:
+        staging.discard()
     click.echo(
         f"{config.output}: {done.files} files: {len(done.written)} written, {done.unchanged} unchanged, "
         f"{len(done.removed)} removed",

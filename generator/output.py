@@ -157,8 +157,73 @@ class Written:
         return self.files - len(self.written)
 
 
-def write_tree(out: Path, files: dict[str, str], keep: Iterable[str] = ()) -> Written:
-    """Stage every changed file beside its target, then swap them in and remove stale owned files.
+class Staging:
+    """Files staged beside their targets before the run's output is whole (the models, while the
+    rest renders), for `write_tree` to swap in with the others; `discard` removes what it did not
+    take, and the folders staging made, so a run that fails leaves the folder as it was."""
+
+    def __init__(self, out: Path, keep: Iterable[str] = ()) -> None:
+        self.out = out
+        self.keep = tuple(keep)
+        self.staged: dict[str, tuple[Path, str]] = {}  # path -> (staged file, its text)
+        self.created: list[Path] = []  # folders made, outermost first
+
+    def stage(self, files: dict[str, str]) -> None:
+        """Stage those of `files` that differ on disk; none when any of them could not be written
+        (`write_tree` then finds and reports why, with the whole output)."""
+        out = self.out
+        if any(not is_safe_path(rel) or is_kept(rel, self.keep) or rel == MANIFEST for rel in files):
+            return
+        owned = (owned_paths(out) if out.is_dir() else frozenset()) | {MANIFEST}
+        kinds: dict[str, str] = {}
+        if any(_conflict(out, rel, owned, set(), kinds) for rel in files):
+            return
+        try:
+            for rel, text in sorted(files.items()):
+                if rel not in self.staged and _read(out / rel) != text:
+                    self.staged[rel] = (_stage_file(out / rel, text, self.created), text)
+        except OSError:
+            self.discard()
+
+    def take(self, rel: str, text: str) -> Path | None:
+        """The staged file for `rel`, when it holds `text`."""
+        found = self.staged.get(rel)
+        if found is None or found[1] != text:
+            return None
+        del self.staged[rel]
+        return found[0]
+
+    def discard(self) -> None:
+        for tmp, _ in self.staged.values():
+            tmp.unlink(missing_ok=True)
+        self.staged.clear()
+        for folder in reversed(self.created):
+            try:
+                folder.rmdir()  # only when empty: the run may have written into it
+            except OSError:
+                pass
+        self.created.clear()
+
+
+def _stage_file(target: Path, text: str, created: list[Path]) -> Path:
+    """`text` in a new file beside `target` (making its folders, which `created` gains)."""
+    created += _make_folders(target.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.chmod(name, _FILE_MODE)
+    except BaseException:
+        os.unlink(name)
+        raise
+    return Path(name)
+
+
+def write_tree(
+    out: Path, files: dict[str, str], keep: Iterable[str] = (), staging: Staging | None = None
+) -> Written:
+    """Stage every changed file beside its target (or take it from `staging`), then swap them in
+    and remove stale owned files.
 
     A conflict or a failure while staging leaves `out` as it was. Unchanged files are not rewritten.
     """
@@ -172,23 +237,22 @@ def write_tree(out: Path, files: dict[str, str], keep: Iterable[str] = ()) -> Wr
     staged: list[tuple[Path, Path]] = []
     try:
         for rel, text in sorted(changed.items()):
-            target = out / rel
-            created += _make_folders(target.parent)
-            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            staged.append((Path(name), target))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-            os.chmod(name, _FILE_MODE)
+            early = staging.take(rel, text) if staging is not None else None
+            staged.append((early or _stage_file(out / rel, text, created), out / rel))
     except BaseException as exc:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         for folder in reversed(created):
             folder.rmdir()
+        if staging is not None:
+            staging.discard()
         if isinstance(exc, OSError):
             raise OutputError(f"--out {out}: cannot write: {exc.strerror or exc}") from None
         raise
     for tmp, target in staged:
         os.replace(tmp, target)
+    if staging is not None:
+        staging.discard()  # staged for a text the run did not keep
     for gone in decided.stale:
         if _is_file(out / gone):  # not one that made way for a folder
             (out / gone).unlink()

@@ -62,10 +62,13 @@ def check_spec(
     return doc, validated(doc, bundled, strict=strict, stages=stages)
 
 
-def generate(config: Config, progress: Progress = quiet) -> Generated:
+def generate(
+    config: Config, progress: Progress = quiet, early_output: Callable[[dict[str, str]], None] | None = None
+) -> Generated:
     """Validation and model generation each take seconds on a large spec and do not depend on each
     other: the models are made in a child process meanwhile, and thrown away if the spec turns out
-    invalid."""
+    invalid. Once it is valid, the models' files, formatted, go to `early_output` (the writer
+    stages them) while the child renders the rest."""
     if config.spec is None:
         raise ValueError("no spec given")
     stages = _Stages(progress)
@@ -81,6 +84,8 @@ def generate(config: Config, progress: Progress = quiet) -> Generated:
     import_module(".formatting", __package__)  # black, imported while the child still renders
     prior = read_prior(config.output)
     early = _formatted_early(ahead.early(), prior)  # the models, while the child renders the rest
+    if early is not None and early_output is not None:
+        early_output(early.formatted)
     api, files = ahead.result()
     return formatted(api, files, warnings, stages, prior, early)
 

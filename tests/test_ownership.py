@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.output import MANIFEST, OutputError, write_tree
+from generator.output import MANIFEST, OutputError, Staging, write_tree
 from tests.conftest import SPEC, run_cli, snapshot
 
 USER_FILES = {
@@ -191,6 +191,53 @@ def test_a_failure_while_staging_leaves_the_folder_as_it_was(tmp_path: Path) -> 
         write_tree(out, {"a.txt": "changed\n", f"b/c/{too_long}": "d\n"})
     assert snapshot(out) == before
     assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "a.txt"], "no staged file or new folder"
+
+
+def test_models_staged_early_are_taken_back_when_a_later_file_is_in_the_way(tmp_path: Path) -> None:
+    """The models are staged while the rest renders; a docs page in the way, found only with the
+    whole output, leaves neither the staged models nor the folders made for them."""
+    out = tmp_path / "project"
+    (out / "docs" / "models").mkdir(parents=True)
+    (out / "docs" / "models" / "ClientSecret.md").write_text("my page\n")
+    before = snapshot(out)
+    result = run_cli("generate", "--spec", SPEC, "--out", out, *_names())
+    assert result.exit_code == 2
+    assert "ClientSecret.md: already exists" in result.stderr
+    assert snapshot(out) == before
+    assert [p.relative_to(out).as_posix() for p in sorted(out.rglob("*"))] == [
+        "docs",
+        "docs/models",
+        "docs/models/ClientSecret.md",
+    ], "no staged file, no package folder"
+
+
+def test_staged_files_are_swapped_in_with_the_rest(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"a.txt": "a\n", "pkg/m.py": "old\n"})
+    staging = Staging(out)
+    staging.stage({"pkg/m.py": "new\n", "pkg/sub/n.py": "n\n", "pkg/gone.py": "not kept\n"})
+    assert len(list(out.rglob("*.tmp"))) == 3
+    done = write_tree(out, {"a.txt": "a\n", "pkg/m.py": "new\n", "pkg/sub/n.py": "n\n"}, (), staging)
+    assert done.written == [MANIFEST, "pkg/m.py", "pkg/sub/n.py"]
+    assert snapshot(out) == {
+        MANIFEST: b"a.txt\npkg/m.py\npkg/sub/n.py\n",
+        "a.txt": b"a\n",
+        "pkg/m.py": b"new\n",
+        "pkg/sub/n.py": b"n\n",
+    }
+    assert not list(out.rglob("*.tmp")), "what the output did not keep is gone"
+
+
+def test_nothing_is_staged_where_a_path_is_taken(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"a.txt": "a\n"})
+    (out / "mine.py").write_text("my own\n")
+    staging = Staging(out)
+    staging.stage({"pkg/m.py": "m\n", "mine.py": "generated\n"})
+    assert staging.staged == {} and not (out / "pkg").exists()
+    with pytest.raises(OutputError, match="mine.py: already exists"):
+        write_tree(out, {"a.txt": "a\n", "pkg/m.py": "m\n", "mine.py": "generated\n"}, (), staging)
+    assert (out / "mine.py").read_text() == "my own\n"
 
 
 def test_this_repository_keeps_a_file_beside_generated_code(generated_copy: Path) -> None:
