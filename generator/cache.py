@@ -77,7 +77,12 @@ BOUNDED = {"load": 24, "load-blocks": 12, "models": 48, "meanings": 12}
 
 
 def _path(kind: str, name: str) -> Path:
-    return directory() / kind / name[:2] / name[2:]
+    return Path(_location(kind, name))
+
+
+def _location(kind: str, name: str) -> str:
+    """`_path` as a string: a run looks up thousands of entries (a formatted file each)."""
+    return os.path.join(directory(), kind, name[:2], name[2:])
 
 
 def get(kind: str, name: str) -> Any | None:
@@ -91,9 +96,10 @@ def get(kind: str, name: str) -> Any | None:
 def get_bytes(kind: str, name: str) -> bytes | None:
     if not enabled():
         return None
-    path = _path(kind, name)
+    path = _location(kind, name)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
         if kind in BOUNDED:
             os.utime(path)  # used: the last to be pruned
         return data
