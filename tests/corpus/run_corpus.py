@@ -252,6 +252,8 @@ def main() -> int:
     specs = fetch()
     venv = rival_venv()
     chosen = sample(specs, args.count)
+    if not chosen:  # `--count 0`: the specs and the rival installed, for `make bench`
+        return 0
     runs = WORK / "runs"
     shutil.rmtree(runs, ignore_errors=True)
 
