@@ -23,6 +23,7 @@ DEPENDENCIES = (
     "ruff",
     "datamodel-code-generator",
     "openapi-spec-validator",
+    "openapi-schema-validator",
     "pydantic",
     "jinja2",
 )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+from . import cache
 from .composition import (
     complete_discriminator_mapping,
     flatten_conflicting_allof,
@@ -14,10 +16,11 @@ from .composition import (
     required_both_ways_only,
     unwrap_annotated_allof,
 )
+from .descriptions import without_descriptions
 from .diagnostics import Diagnostic, Level, SpecError
 from .effective import is_nullable
 from .naming import class_name
-from .pointer import local_ref_parts, to_pointer
+from .pointer import Part, local_ref_parts, to_pointer
 from .walk import iter_operations, iter_schemas
 
 
@@ -55,8 +58,8 @@ def prepare_spec(
 def _drop_invalid_defaults(spec: dict[str, Any]) -> None:
     """A default that breaks its own schema (validate warns of each) would be a field default of the
     wrong type, which type checkers refuse: it is left out, as if the spec had none. Most defaults
-    are plainly valid (`type: integer, default: 10`); the validator, half a second to import, checks
-    the others."""
+    are plainly valid (`type: integer, default: 10`); the validator, a quarter of a second to import,
+    checks the others, and its verdicts are cached by what they depend on."""
     with_defaults = [
         (parts, s)
         for parts, s in iter_schemas(spec)
@@ -64,6 +67,66 @@ def _drop_invalid_defaults(spec: dict[str, Any]) -> None:
     ]
     if not with_defaults:
         return
+    key = _verdicts_key(spec, with_defaults)
+    invalid = cache.get("defaults", key) if key is not None else None
+    if not isinstance(invalid, list):
+        invalid = _invalid_defaults(spec, with_defaults)
+        if key is not None:
+            cache.put("defaults", key, invalid)
+    for parts, schema in with_defaults:
+        if list(parts) in invalid:
+            del schema["default"]
+
+
+def _verdicts_key(spec: dict[str, Any], with_defaults: list[tuple[list[Part], dict[str, Any]]]) -> str | None:
+    """What the validator's verdicts on these defaults depend on: their schemas and the component
+    schemas those reach by `$ref`, without descriptions (which validate nothing); None when a
+    reference leads elsewhere."""
+    components = (spec.get("components") or {}).get("schemas") or {}
+    parts_json, reached = [], set()
+    pending = []
+    for parts, schema in with_defaults:
+        parts_json.append([list(parts), without_descriptions({"": schema})[0][""]])
+        pending.append(schema)
+    while pending:
+        for ref in _refs(pending.pop()):
+            name = _component(ref)
+            if name is None or not isinstance(components.get(name), dict):
+                return None
+            if name not in reached:
+                reached.add(name)
+                pending.append(components[name])
+    reachable = without_descriptions({name: components[name] for name in sorted(reached)})[0]
+    return cache.key(
+        "defaults", str(spec.get("openapi", "")), json.dumps([parts_json, reachable], default=str)
+    )
+
+
+def _refs(node: Any) -> Iterator[str]:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for keyword in ("$ref", "$dynamicRef", "$recursiveRef"):
+                if keyword in item:
+                    yield str(item[keyword])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _component(ref: str) -> str | None:
+    """The component schema a local `$ref` leads into."""
+    prefix = "#/components/schemas/"
+    if not ref.startswith(prefix):
+        return None
+    return ref[len(prefix) :].split("/", 1)[0].replace("~1", "/").replace("~0", "~")
+
+
+def _invalid_defaults(
+    spec: dict[str, Any], with_defaults: list[tuple[list[Part], dict[str, Any]]]
+) -> list[list[Part]]:
+    """The places of the defaults their schemas refuse, by openapi-schema-validator."""
     from openapi_schema_validator import OAS30Validator, OAS31Validator
     from referencing import Registry, Resource
     from referencing.exceptions import Unresolvable
@@ -71,6 +134,7 @@ def _drop_invalid_defaults(spec: dict[str, Any]) -> None:
 
     kind = OAS30Validator if str(spec.get("openapi", "")).startswith("3.0") else OAS31Validator
     registry: Registry[Any] = Registry().with_resource(_SPEC_URI, Resource.from_contents(spec, DRAFT202012))
+    invalid = []
     for parts, schema in with_defaults:  # by reference, so that the schema's own `#/...` refs resolve
         validator = kind(
             {"$ref": _SPEC_URI + to_pointer(parts)}, registry=registry, format_checker=kind.FORMAT_CHECKER
@@ -80,7 +144,8 @@ def _drop_invalid_defaults(spec: dict[str, Any]) -> None:
         except (Unresolvable, ValueError, TypeError):  # a broken $ref: validate reports it
             continue
         if not valid:
-            del schema["default"]
+            invalid.append(list(parts))
+    return invalid
 
 
 _SPEC_URI = "urn:sdkgen:spec"

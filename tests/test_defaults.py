@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -85,8 +86,9 @@ def test_a_default_valid_at_a_glance_is_valid_to_the_validator(
             assert checker.is_valid(default), schema
 
 
-def test_plain_defaults_do_not_load_the_validator() -> None:
+def test_plain_defaults_do_not_load_the_validator(tmp_path: Path) -> None:
     """Importing openapi-schema-validator costs half a second, most of a small spec's preparation."""
+    env = {**os.environ, "SDKGEN_CACHE_DIR": str(tmp_path)}  # no verdict cached from another run
     code = (
         "import sys; from generator.prepare import prepare_spec\n"
         "schema = {'type': 'object', 'properties': {'n': {'type': 'integer', 'default': 3, 'maximum': 9},"
@@ -96,8 +98,44 @@ def test_plain_defaults_do_not_load_the_validator() -> None:
         "assert prepared['components']['schemas']['A']['properties']['n']['default'] == 3\n"
         "print('openapi_schema_validator' in sys.modules)\n"
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True
+    )
     assert run.stdout.strip() == "False"
     broken = code.replace("'default': 'b'", "'default': 'c'")  # not in its enum: the validator decides
-    run = subprocess.run([sys.executable, "-c", broken], capture_output=True, text=True, cwd=ROOT, check=True)
+    run = subprocess.run(
+        [sys.executable, "-c", broken], capture_output=True, text=True, cwd=ROOT, env=env, check=True
+    )
     assert run.stdout.strip() == "True"
+
+
+def test_the_validators_verdicts_are_cached_by_what_they_depend_on(tmp_path: Path) -> None:
+    """A warm run takes the verdicts without importing the validator, whatever the descriptions say;
+    a change to a schema a default reaches by `$ref` asks it again."""
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from generator.loader import load; from generator.prepare import prepare_spec\n"
+        "spec = prepare_spec(load(Path(sys.argv[1])).data, 'pkg')\n"
+        "fields = spec['components']['schemas']['Thing']['properties']\n"
+        "kept = sorted(n for n, f in fields.items() if 'default' in f)\n"
+        "print(kept, 'openapi_schema_validator' in sys.modules)\n"
+    )
+    env = {**os.environ, "SDKGEN_CACHE_DIR": str(tmp_path / "cache")}
+
+    def kept_defaults(text: str) -> str:
+        spec = tmp_path / "spec.yaml"
+        spec.write_text(text)
+        command = [sys.executable, "-c", code, str(spec)]
+        return subprocess.run(
+            command, capture_output=True, text=True, cwd=ROOT, env=env, check=True
+        ).stdout.strip()
+
+    text = SPEC.read_text()
+    assert kept_defaults(text) == "['home'] True"
+    assert kept_defaults(text) == "['home'] False"
+    described = text.replace(
+        "    Thing:\n      type: object\n", "    Thing:\n      type: object\n      description: A thing.\n"
+    )
+    assert described != text and kept_defaults(described) == "['home'] False"
+    optional = text.replace("required: [level]", "required: []")  # `settings: {}` is valid now
+    assert optional != text and kept_defaults(optional) == "['home', 'settings'] True"
