@@ -149,27 +149,37 @@ def _invalid_defaults(
 
 
 _SPEC_URI = "urn:sdkgen:spec"
-_PLAIN_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "number": (int, float)}
+_PLAIN_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+}
 _PLAIN_KEYWORDS = frozenset(
     "type default description title example examples deprecated enum minimum maximum".split()
     + ["nullable", "readOnly", "writeOnly"]
 )
+_EMPTY_LIST_KEYWORDS = _PLAIN_KEYWORDS - {"minimum", "maximum"} | {
+    "items",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+}
 
 
 def _plainly_valid(schema: dict[str, Any], default: Any) -> bool:
-    """Whether a default is valid at a glance: a string, integer or number of its schema's one type,
-    in its `enum`, within its inclusive bounds, and nothing else to check. False means "ask the
-    validator", never "invalid"."""
+    """Whether a default is valid at a glance: a string, integer, number or boolean of its schema's
+    one type, in its `enum`, within its inclusive bounds, and nothing else to check, or an empty
+    list where an array may be empty. False means "ask the validator", never "invalid"."""
     kind = schema.get("type")
+    if kind == "array":
+        return _empty_list_allowed(schema, default)
     types = _PLAIN_TYPES.get(kind) if isinstance(kind, str) else None
-    if types is None or isinstance(default, bool) or not isinstance(default, types):
+    if types is None or not isinstance(default, types) or isinstance(default, bool) != (kind == "boolean"):
         return False
     if any(k not in _PLAIN_KEYWORDS and not str(k).startswith("x-") for k in schema):
         return False
-    enum = schema.get("enum")
-    if enum is not None and not (
-        isinstance(enum, list) and any(type(v) is type(default) and v == default for v in enum)
-    ):
+    if not _in_enum(schema, default):
         return False
     low, high = schema.get("minimum"), schema.get("maximum")
     if low is None and high is None:
@@ -179,6 +189,30 @@ def _plainly_valid(schema: dict[str, Any], default: Any) -> bool:
         kind != "string"
         and (low is None or (type(low) in numbers and low <= default))
         and (high is None or (type(high) in numbers and default <= high))
+    )
+
+
+def _empty_list_allowed(schema: dict[str, Any], default: Any) -> bool:
+    """`[]` for an array schema whose items, bounds and `enum` let a list be empty."""
+    if not isinstance(default, list) or default:
+        return False
+    if any(k not in _EMPTY_LIST_KEYWORDS and not str(k).startswith("x-") for k in schema):
+        return False
+    fewest, most = schema.get("minItems", 0), schema.get("maxItems", 0)
+    counts = all(type(n) is int and n >= 0 for n in (fewest, most))
+    return (
+        counts
+        and fewest == 0
+        and type(schema.get("uniqueItems", False)) is bool
+        and _in_enum(schema, default)
+    )
+
+
+def _in_enum(schema: dict[str, Any], default: Any) -> bool:
+    """Whether `default` is one of the schema's `enum` values (of its very type), when it has one."""
+    enum = schema.get("enum")
+    return enum is None or (
+        isinstance(enum, list) and any(type(v) is type(default) and v == default for v in enum)
     )
 
 

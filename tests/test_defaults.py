@@ -86,6 +86,43 @@ def test_a_default_valid_at_a_glance_is_valid_to_the_validator(
             assert checker.is_valid(default), schema
 
 
+_COUNTS = st.sampled_from([None, 0, 1, 2, -1, 0.0, True, "1"])
+
+
+@given(
+    default=st.sampled_from([[], [1], ["a"], [[]], (), {}, "", None]),
+    items=st.sampled_from([None, {}, {"type": "string"}, {"type": "integer", "minimum": 5}, {"not": {}}]),
+    fewest=_COUNTS,
+    most=_COUNTS,
+    unique=st.sampled_from([None, True, False, 1]),
+    enum=st.none() | st.lists(st.sampled_from([[], [1], (), {}, 0, None]), max_size=3),
+    extra=st.sampled_from([{}, {"description": "d"}, {"contains": {}}, {"minimum": 3}, {"x-note": 1}]),
+)
+@settings(max_examples=400, deadline=None)
+def test_an_empty_list_valid_at_a_glance_is_valid_to_the_validator(
+    default: object,
+    items: object,
+    fewest: object,
+    most: object,
+    unique: object,
+    enum: list[object] | None,
+    extra: dict[str, object],
+) -> None:
+    from openapi_schema_validator import OAS30Validator, OAS31Validator
+
+    schema: dict[str, object] = {"type": "array", "default": default, **extra}
+    for key, value in (("items", items), ("minItems", fewest), ("maxItems", most)):
+        if value is not None:
+            schema[key] = value
+    for key, value in (("uniqueItems", unique), ("enum", enum)):
+        if value is not None:
+            schema[key] = value
+    if _plainly_valid(schema, default):
+        for kind_of_validator in (OAS30Validator, OAS31Validator):
+            checker = kind_of_validator(schema, format_checker=kind_of_validator.FORMAT_CHECKER)
+            assert checker.is_valid(default), schema
+
+
 def test_plain_defaults_do_not_load_the_validator(tmp_path: Path) -> None:
     """Importing openapi-schema-validator costs half a second, most of a small spec's preparation."""
     env = {**os.environ, "SDKGEN_CACHE_DIR": str(tmp_path)}  # no verdict cached from another run
