@@ -116,11 +116,11 @@ def _refs(node: Any) -> Iterator[str]:
 
 
 def _component(ref: str) -> str | None:
-    """The component schema a local `$ref` leads into."""
-    prefix = "#/components/schemas/"
-    if not ref.startswith(prefix):
-        return None
-    return ref[len(prefix) :].split("/", 1)[0].replace("~1", "/").replace("~0", "~")
+    """The component schema a same-document `$ref` leads into."""
+    parts = local_ref_parts(ref)
+    return (
+        parts[2] if parts is not None and len(parts) > 2 and parts[:2] == ["components", "schemas"] else None
+    )
 
 
 def _invalid_defaults(
