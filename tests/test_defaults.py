@@ -74,16 +74,20 @@ def test_a_default_valid_at_a_glance_is_valid_to_the_validator(
     high: object,
     extra: dict[str, object],
 ) -> None:
+    schema: dict[str, object] = {"type": kind, "default": default, **extra}
+    _assert_glance_agrees(schema, {"enum": enum, "minimum": low, "maximum": high})
+
+
+def _assert_glance_agrees(schema: dict[str, object], optional: dict[str, object]) -> None:
+    """`schema` with the `optional` keywords that are not None: valid at a glance only where both
+    validators say valid."""
     from openapi_schema_validator import OAS30Validator, OAS31Validator
 
-    schema: dict[str, object] = {"type": kind, "default": default, **extra}
-    for key, value in (("enum", enum), ("minimum", low), ("maximum", high)):
-        if value is not None:
-            schema[key] = value
-    if _plainly_valid(schema, default):
+    schema = {**schema, **{key: value for key, value in optional.items() if value is not None}}
+    if _plainly_valid(schema, schema["default"]):
         for kind_of_validator in (OAS30Validator, OAS31Validator):
             checker = kind_of_validator(schema, format_checker=kind_of_validator.FORMAT_CHECKER)
-            assert checker.is_valid(default), schema
+            assert checker.is_valid(schema["default"]), schema
 
 
 _COUNTS = st.sampled_from([None, 0, 1, 2, -1, 0.0, True, "1"])
@@ -108,19 +112,9 @@ def test_an_empty_list_valid_at_a_glance_is_valid_to_the_validator(
     enum: list[object] | None,
     extra: dict[str, object],
 ) -> None:
-    from openapi_schema_validator import OAS30Validator, OAS31Validator
-
     schema: dict[str, object] = {"type": "array", "default": default, **extra}
-    for key, value in (("items", items), ("minItems", fewest), ("maxItems", most)):
-        if value is not None:
-            schema[key] = value
-    for key, value in (("uniqueItems", unique), ("enum", enum)):
-        if value is not None:
-            schema[key] = value
-    if _plainly_valid(schema, default):
-        for kind_of_validator in (OAS30Validator, OAS31Validator):
-            checker = kind_of_validator(schema, format_checker=kind_of_validator.FORMAT_CHECKER)
-            assert checker.is_valid(default), schema
+    optional = {"items": items, "minItems": fewest, "maxItems": most, "uniqueItems": unique, "enum": enum}
+    _assert_glance_agrees(schema, optional)
 
 
 def test_plain_defaults_do_not_load_the_validator(tmp_path: Path) -> None:
