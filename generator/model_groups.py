@@ -15,6 +15,8 @@ import zlib
 from collections.abc import Iterator
 from typing import Any
 
+from .walk import iter_dicts
+
 SPLIT_MIN_SCHEMAS = 300  # below this, one run: its fixed cost outweighs what an edit would save
 OWN_GROUP_MIN = 40  # a part this large is a group of its own, the largest OWN_GROUPS_MAX of them
 OWN_GROUPS_MAX = 8
@@ -75,21 +77,15 @@ def merged(groups: list[list[str]], links: list[tuple[int, int]]) -> list[list[s
 
 def _references(node: Any) -> Iterator[str]:
     """The component keys a schema names: its `$ref`s and its discriminator mappings, anywhere in it."""
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            ref = item.get("$ref")
-            if isinstance(ref, str) and ref.startswith(_PREFIX):
-                yield _key(ref)
-            mapping = item.get("mapping") if isinstance(item.get("propertyName"), str) else None
-            if isinstance(mapping, dict):
-                for value in mapping.values():
-                    if isinstance(value, str):
-                        yield _key(value) if value.startswith(_PREFIX) else value
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+    for item in iter_dicts(node):
+        ref = item.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_PREFIX):
+            yield _key(ref)
+        mapping = item.get("mapping") if isinstance(item.get("propertyName"), str) else None
+        if isinstance(mapping, dict):
+            for value in mapping.values():
+                if isinstance(value, str):
+                    yield _key(value) if value.startswith(_PREFIX) else value
 
 
 def _key(ref: str) -> str:

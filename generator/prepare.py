@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from . import cache
@@ -21,7 +21,7 @@ from .diagnostics import Diagnostic, Level, SpecError
 from .effective import is_nullable
 from .naming import class_name
 from .pointer import Part, local_ref_parts, to_pointer
-from .walk import iter_operations, iter_schemas
+from .walk import iter_dicts, iter_operations, iter_schemas
 
 
 def prepare_spec(
@@ -89,7 +89,7 @@ def _verdicts_key(spec: dict[str, Any], with_defaults: list[tuple[list[Part], di
         parts_json.append([list(parts), without_descriptions({"": schema})[0][""]])
         pending.append(schema)
     while pending:
-        for ref in _refs(pending.pop()):
+        for ref in (str(d[k]) for d in iter_dicts(pending.pop()) for k in _REFERENCES if k in d):
             name = _component(ref)
             if name is None or not isinstance(components.get(name), dict):
                 return None
@@ -102,17 +102,7 @@ def _verdicts_key(spec: dict[str, Any], with_defaults: list[tuple[list[Part], di
     )
 
 
-def _refs(node: Any) -> Iterator[str]:
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for keyword in ("$ref", "$dynamicRef", "$recursiveRef"):
-                if keyword in item:
-                    yield str(item[keyword])
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+_REFERENCES = ("$ref", "$dynamicRef", "$recursiveRef")
 
 
 def _component(ref: str) -> str | None:
@@ -258,20 +248,14 @@ def _safe_schema_keys(schemas: dict[str, Any], chosen: Mapping[str, str]) -> dic
 def _canonical_refs(spec: dict[str, Any], renamed: dict[str, str]) -> None:
     """Every local `$ref` in its plain form: percent-decoded (it is a URI) and pointing at the
     renamed component keys."""
-    stack: list[Any] = [spec]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#") and ("%" in ref or renamed):
-                parts = local_ref_parts(ref)
-                if parts is not None:
-                    if parts[:2] == ["components", "schemas"] and len(parts) > 2 and parts[2] in renamed:
-                        parts[2] = renamed[parts[2]]
-                    node["$ref"] = to_pointer(parts)
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
+    for node in iter_dicts(spec):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#") and ("%" in ref or renamed):
+            parts = local_ref_parts(ref)
+            if parts is not None:
+                if parts[:2] == ["components", "schemas"] and len(parts) > 2 and parts[2] in renamed:
+                    parts[2] = renamed[parts[2]]
+                node["$ref"] = to_pointer(parts)
 
 
 _PROSE = frozenset({"description", "summary", "title"})

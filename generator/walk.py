@@ -27,6 +27,18 @@ SUBSCHEMA_SINGLE = (
 )
 
 
+def iter_dicts(node: Any) -> Iterator[dict[str, Any]]:
+    """Every mapping in a JSON value, the value itself included, in no particular order."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            yield item
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 @dataclass(frozen=True)
 class OperationSite:
     path: str
