@@ -158,8 +158,11 @@ def schema_ref(target: str) -> str:
 class EffectiveSchemas:
     """The effective-schema model of one prepared spec, memoised: read, never rewritten."""
 
-    def __init__(self, spec: dict[str, Any]) -> None:
+    def __init__(self, spec: dict[str, Any], digests: dict[str, str] | None = None) -> None:
         self.spec = spec
+        # components/schemas key -> a digest of that schema and all the component schemas it
+        # reaches, descriptions aside (the models' group keys): facts about it can be cached by it
+        self.digests = digests or {}
         self.memo: dict[str, Any] = {}  # what a reader builds once per spec (a validator, ...)
         self._objects: dict[int, tuple[Any, ObjectView]] = {}  # the schema is kept, so its id stays its own
 

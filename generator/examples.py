@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import cache
 from .effective import EffectiveSchemas
 from .pointer import Part, lookup, to_pointer
-from .walk import iter_operations, iter_schemas
+from .walk import iter_dicts, iter_operations, iter_schemas
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -126,12 +128,48 @@ class SchemaChecker:
 
 
 def fits(schemas: EffectiveSchemas, schema: Any, value: Any) -> bool:
-    """Whether `value` satisfies a referenced schema; a spec's own example sometimes does not."""
+    """Whether `value` satisfies a referenced schema; a spec's own example sometimes does not. The
+    verdict is cached when the schema's digest covers all it depends on (`_verdict_key`)."""
     target = schemas.resolve(schema)
     if not target.origin:
         return True
-    checker = schemas.memo.get("checker") or schemas.memo.setdefault("checker", SchemaChecker(schemas.spec))
-    return not checker.errors(target.origin, value)
+    key = _verdict_key(schemas, target.origin, value)
+    verdict = cache.get("examples", key) if key is not None else None
+    if not isinstance(verdict, bool):
+        checker = schemas.memo.get("checker") or schemas.memo.setdefault(
+            "checker", SchemaChecker(schemas.spec)
+        )
+        verdict = not checker.errors(target.origin, value)
+        if key is not None:
+            cache.put("examples", key, verdict)
+    return verdict
+
+
+def _verdict_key(schemas: EffectiveSchemas, origin: tuple[Part, ...], value: Any) -> str | None:
+    """A component schema's digest covers the component schemas it reaches, not what a reference
+    elsewhere (or an `$id`, an anchor) would bring in: with one of those in its group, or for a
+    schema that is not a component, there is no key."""
+    digest = schemas.digests.get(str(origin[2])) if origin[:2] == ("components", "schemas") else None
+    if digest is None:
+        return None
+    closed: dict[str, bool] = schemas.memo.setdefault("closed-digests", {})
+    if digest not in closed:
+        members = [
+            s
+            for key, s in schemas.spec["components"]["schemas"].items()
+            if schemas.digests.get(key) == digest
+        ]
+        closed[digest] = not any(_reaches_out(node) for node in iter_dicts(members))
+    if not closed[digest]:
+        return None
+    return cache.key("examples", digest, json.dumps([list(origin), value], sort_keys=True, default=str))
+
+
+def _reaches_out(node: dict[str, Any]) -> bool:
+    if any(key in node for key in ("$id", "$anchor", "$dynamicAnchor", "$recursiveAnchor")):
+        return True
+    refs = (node.get(key) for key in ("$ref", "$dynamicRef", "$recursiveRef") if key in node)
+    return any(not (isinstance(ref, str) and ref.startswith("#/components/schemas/")) for ref in refs)
 
 
 _FORMATS = {

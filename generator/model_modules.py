@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from .naming import member_order, safe_name, snake_case
@@ -18,6 +18,57 @@ class ModelModule:
     name: str
     text: str
     names: tuple[str, ...]
+
+
+Fields = tuple[ast.AnnAssign, ...]
+
+
+class ModelFields(Mapping[str, Fields]):
+    """Each class's fields in pydantic's order, inherited ones included, read from the modules
+    when first asked for: a run whose models come from the cache parses only the classes it uses
+    (request bodies and their bases), not the megabyte of them all."""
+
+    def __init__(self, modules: Iterable[ModelModule]) -> None:
+        self._home = {name: module for module in modules for name in module.names}
+        self._classes: dict[str, dict[str, ast.ClassDef]] = {}  # module name -> its classes
+        self._fields: dict[str, Fields] = {}
+
+    def _class(self, name: str) -> ast.ClassDef | None:
+        module = self._home.get(name)
+        if module is None:
+            return None
+        if module.name not in self._classes:
+            body = ast.parse(module.text).body
+            self._classes[module.name] = {n.name: n for n in body if isinstance(n, ast.ClassDef)}
+        return self._classes[module.name].get(name)
+
+    def __getitem__(self, name: str) -> Fields:
+        if name not in self._fields:
+            node = self._class(name)
+            if node is None:
+                raise KeyError(name)
+            merged: dict[str, ast.AnnAssign] = {}  # an `allOf` parent's first, redefined ones in place
+            for base in node.bases:
+                if isinstance(base, ast.Name) and base.id in self:
+                    merged.update((_target(f), f) for f in self[base.id])
+            own = (s for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name))
+            merged.update((_target(f), f) for f in own)
+            self._fields[name] = tuple(merged.values())
+        return self._fields[name]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._class(name) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self._home if name in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _target(field: ast.AnnAssign) -> str:
+    assert isinstance(field.target, ast.Name)
+    return field.target.id
 
 
 @dataclass

@@ -8,7 +8,8 @@ import re
 import tempfile
 import unicodedata
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from .descriptions import plain_object, with_descriptions, without_descriptions
 from .diagnostics import Diagnostic, Level, SpecError
 from .loader import Document
 from .model_groups import merged, schema_groups
-from .model_modules import ModelModule, split_models
+from .model_modules import ModelFields, ModelModule, split_models
 from .model_names import SDK_NAMES, apply_renames, derived_renames
 from .open_enums import discriminating_properties, open_string_enums
 from .walk import iter_schemas
@@ -50,10 +51,17 @@ class ModelSource:
 
     text: str
     names: tuple[str, ...]
-    fields: dict[str, tuple[ast.AnnAssign, ...]]  # each class's fields, inherited ones included
     component_classes: dict[str, str]  # components/schemas key -> class name
     imports: dict[str, tuple[str, str]]  # a name the models import (UUID, ...) -> (module, import text)
     modules: tuple[ModelModule, ...] = ()  # the text split into the models package's modules
+    # components/schemas key -> the cache key its group's models were made by, which covers the
+    # schema and all it reaches, descriptions aside
+    digests: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def fields(self) -> ModelFields:
+        """Each class's fields, inherited ones included."""
+        return ModelFields(self.modules)
 
     def class_for(self, key: str) -> str | None:
         return self.component_classes.get(key)
@@ -110,13 +118,23 @@ def _cached_models(
     name = cache.key(
         "models", json.dumps(part, default=str), package, *(json.dumps(sorted(n)) for n in names)
     )
+    digests = dict.fromkeys(schemas, name)
     hit = cache.get("models", name)
-    if isinstance(hit, list) and len(hit) == 3:
-        return _inspect(hit[0], hit[1], tuple(ModelModule(m[0], m[1], tuple(m[2])) for m in hit[2]))
-    text, components = _run_datamodel_codegen(doc, part, package, *names)
-    source = _inspect(text, components)
-    cache.put("models", name, [text, components, [[m.name, m.text, list(m.names)] for m in source.modules]])
-    return source
+    if isinstance(hit, list) and len(hit) == 5:  # as it was inspected: a hit parses nothing
+        text, components, modules, defined, imports = hit
+        return ModelSource(
+            text,
+            tuple(defined),
+            components,
+            {alias: (found[0], found[1]) for alias, found in imports.items()},
+            tuple(ModelModule(m[0], m[1], tuple(m[2])) for m in modules),
+            digests,
+        )
+    source = _inspect(*_run_datamodel_codegen(doc, part, package, *names))
+    modules = [[m.name, m.text, list(m.names)] for m in source.modules]
+    imports = {alias: list(found) for alias, found in source.imports.items()}
+    cache.put("models", name, [source.text, source.component_classes, modules, list(source.names), imports])
+    return replace(source, digests=digests)
 
 
 def _name_links(parts: list[ModelSource]) -> list[tuple[int, int]]:
@@ -154,10 +172,10 @@ def _composed(parts: list[ModelSource]) -> ModelSource:
     return ModelSource(
         text,
         tuple(name for part in parts for name in part.names),
-        {name: found for part in parts for name, found in part.fields.items()},
         {key: name for part in parts for key, name in part.component_classes.items()},
         imports,
         tuple(sorted((m for part in parts for m in part.modules), key=lambda m: m.name)),
+        {key: digest for part in parts for key, digest in part.digests.items()},
     )
 
 
@@ -242,33 +260,27 @@ def spelled_field_names(spec: dict[str, Any]) -> dict[str, str]:
     return names
 
 
-def _inspect(
-    text: str, components: dict[str, str], modules: tuple[ModelModule, ...] | None = None
-) -> ModelSource:
-    """The module's names, fields and imports, and its split into the models package (`modules`
-    when it was cached)."""
+def _inspect(text: str, components: dict[str, str]) -> ModelSource:
+    """The module's names and imports, and its split into the models package."""
     module = ast.parse(text)
     names: list[str] = []
-    fields: dict[str, tuple[ast.AnnAssign, ...]] = {}
     mutable: set[str] = set()  # subclasses of the runtime's BaseModel, where ruff cannot see pydantic,
     # with mutable defaults
     for node in module.body:
         if isinstance(node, ast.ClassDef):
             names.append(node.name)
-            own = tuple(
-                s for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
-            )
-            fields[node.name] = _with_inherited(node, own, fields)
             if any(isinstance(b, ast.Name) and b.id == "BaseModel" for b in node.bases) and any(
-                isinstance(f.value, ast.List | ast.Dict | ast.Set) for f in own
+                isinstance(s, ast.AnnAssign)
+                and isinstance(s.target, ast.Name)
+                and isinstance(s.value, ast.List | ast.Dict | ast.Set)
+                for s in node.body
             ):
                 mutable.add(node.name)
         elif (
             isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
         ):
             names.append(node.targets[0].id)
-    if modules is None:
-        modules = split_models(module, text, (HEADER, MUTABLE_DEFAULTS_HEADER), components.values(), mutable)
+    modules = split_models(module, text, (HEADER, MUTABLE_DEFAULTS_HEADER), components.values(), mutable)
     if mutable:
         text = text.replace(HEADER, MUTABLE_DEFAULTS_HEADER, 1)
     known = set(names)
@@ -286,23 +298,5 @@ def _inspect(
         for alias in node.names
     }
     return ModelSource(
-        text, tuple(names), fields, {k: v for k, v in components.items() if v in known}, imports, modules
+        text, tuple(names), {k: v for k, v in components.items() if v in known}, imports, modules
     )
-
-
-def _with_inherited(
-    node: ast.ClassDef, own: tuple[ast.AnnAssign, ...], known: dict[str, tuple[ast.AnnAssign, ...]]
-) -> tuple[ast.AnnAssign, ...]:
-    """A class's fields in pydantic's order: its bases' (an `allOf` parent's), then its own, a
-    field redefined here taking the place of the inherited one."""
-    merged: dict[str, ast.AnnAssign] = {}
-    for base in node.bases:
-        if isinstance(base, ast.Name):
-            merged.update((_name(f), f) for f in known.get(base.id, ()))
-    merged.update((_name(f), f) for f in own)
-    return tuple(merged.values())
-
-
-def _name(field: ast.AnnAssign) -> str:
-    assert isinstance(field.target, ast.Name)
-    return field.target.id

@@ -195,7 +195,7 @@ def render_document(
     stages.done(f"models: {len(models.names)} classes and aliases")
     _return_freed_memory()  # datamodel-code-generator's, 55 of 230 MB on the full spec
     share((package, {model_module_path(package, m.name): m.text for m in models.modules}))
-    api = build_api(EffectiveSchemas(spec), models, config)
+    api = build_api(EffectiveSchemas(spec, models.digests), models, config)
     files = render(api)
     stages.done(f"rendered {len(api.operations)} operations into {len(files)} files")
     return api, files

@@ -7,6 +7,7 @@ import ast
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from generator.models import HEADER, MUTABLE_DEFAULTS_HEADER, _inspect
 from tests.conftest import run_cli
@@ -129,3 +130,83 @@ def test_importing_the_package_loads_no_model_until_one_is_used(tmp_path: Path) 
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{package}.models.pet", "one use, one module"
+
+
+INHERITING = f"""{HEADER}
+
+from __future__ import annotations
+
+from pkg._runtime import BaseModel
+
+
+class Pet(BaseModel):
+    name: str
+    tag: str | None = None
+
+
+class Dog(Pet):
+    tag: str
+    bark: bool = True
+
+
+class Puppy(Dog):
+    age: int
+
+
+class Owner(BaseModel):
+    pets: list[Pet] = []
+
+
+Alias = int
+"""
+
+
+def _fields_of_whole_text(text: str) -> dict[str, list[str]]:
+    """Each class's fields read from the one module in document order, bases' first: how they were
+    read before the models were split."""
+    fields: dict[str, dict[str, str]] = {}
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.ClassDef):
+            merged: dict[str, str] = {}
+            for base in node.bases:
+                if isinstance(base, ast.Name):
+                    merged.update(fields.get(base.id, {}))
+            for item in node.body:
+                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                    merged[item.target.id] = ast.dump(item)
+            fields[node.name] = merged
+    return {name: list(found.values()) for name, found in fields.items()}
+
+
+def test_fields_read_from_the_modules_on_demand_are_those_of_the_whole_text() -> None:
+    components = {"Pet": "Pet", "Dog": "Dog", "Puppy": "Puppy", "Owner": "Owner", "Alias": "Alias"}
+    for text, classes in ((INHERITING, components), (SOURCE, COMPONENTS)):
+        source = _inspect(text, classes)
+        assert len(source.modules) > 2, "the classes and their bases are in modules of their own"
+        lazy = source.fields
+        assert "Alias" not in lazy and "Nothing" not in lazy and "Label" not in lazy
+        expected = _fields_of_whole_text(text)
+        assert {name: [ast.dump(f) for f in lazy[name]] for name in expected} == expected
+        assert sorted(lazy) == sorted(expected)
+    puppy = _inspect(INHERITING, components).fields["Puppy"]
+    assert [f.target.id for f in puppy if isinstance(f.target, ast.Name)] == ["name", "tag", "bark", "age"]
+    assert ast.unparse(puppy[1].annotation) == "str", "the subclass's own definition of a field wins"
+
+
+def test_models_from_the_cache_are_the_models_made(tmp_path: Path, monkeypatch: Any) -> None:
+    """A cache hit parses nothing: what it gives back must be what the run that filled it made."""
+    from generator import models
+    from generator.loader import load
+    from generator.prepare import prepare_spec
+
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("SDKGEN_NO_CACHE", raising=False)
+    doc = load(Path(__file__).parent / "specs" / "composition.yaml")
+    made = models.generate_models(doc, prepare_spec(doc.data, "pkg", {}), "pkg")
+    monkeypatch.setattr(models, "_run_datamodel_codegen", None)  # a miss would fail
+    hit = models.generate_models(doc, prepare_spec(doc.data, "pkg", {}), "pkg")
+    for part in ("text", "names", "component_classes", "imports", "modules"):
+        assert getattr(hit, part) == getattr(made, part), part
+    assert made.fields and {k: [ast.dump(f) for f in v] for k, v in hit.fields.items()} == {
+        k: [ast.dump(f) for f in v] for k, v in made.fields.items()
+    }
