@@ -253,6 +253,14 @@ class Api:
     def model_name_set(self) -> frozenset[str]:
         return frozenset(self.model_names)
 
+    @cached_property
+    def attribute_of_tag(self) -> dict[str, str]:
+        """The client attribute of each tag's resource."""
+        found: dict[str, str] = {}
+        for group in self.groups:
+            found.setdefault(group.tag, group.attribute)
+        return found
+
     @property
     def primary_scheme(self) -> SecurityScheme | None:
         return next((s for s in self.security_schemes if s.argument == "api_key"), None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import shutil
 import unicodedata
 from functools import cache
@@ -142,8 +143,11 @@ def python_string(value: str) -> str:
 def docstring_text(value: str) -> str:
     """Text that cannot end or break a triple-quoted docstring, nor hide control characters in it."""
     text = value.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
-    text = "".join(_escaped(ch) for ch in text)
+    text = _UNUSUAL.sub(lambda found: _escaped(found[0]), text)  # printable ASCII is as it is
     return text + " " if text.endswith('"') else text
+
+
+_UNUSUAL = re.compile(r"[^\x20-\x7e\n\t]")
 
 
 def _escaped(ch: str) -> str:

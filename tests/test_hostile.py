@@ -341,3 +341,34 @@ def test_titles_that_are_keywords_give_safe_names(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.stderr
         for path in folder.rglob("*.py"):
             compile(path.read_text(), str(path), "exec")
+
+
+def test_docstring_text_escapes_exactly_the_characters_it_must() -> None:
+    """Printable ASCII, newlines and tabs pass as they are (the quick path); every other character
+    is escaped exactly when its Unicode category would hide it or break the docstring."""
+    import unicodedata
+
+    from generator.render import docstring_text
+
+    def reference(value: str) -> str:  # one character at a time, as it was written first
+        text = value.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
+        hidden = ("Cc", "Cf", "Cs", "Zl", "Zp", "Co", "Cn")
+        text = "".join(
+            (
+                ch
+                if ch in "\n\t" or unicodedata.category(ch) not in hidden
+                else (
+                    f"\\x{ord(ch):02x}"
+                    if ord(ch) < 0x100
+                    else f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}"
+                )
+            )
+            for ch in text
+        )
+        return text + " " if text.endswith('"') else text
+
+    every = [chr(c) for c in [*range(0x3000), *range(0xD7F0, 0xE010), 0xFEFF, 0x1F600, 0xE0001, 0x10FFFF]]
+    for start in range(0, len(every), 64):
+        chunk = "a" + "".join(every[start : start + 64]) + 'z"'
+        assert docstring_text(chunk) == reference(chunk)
+    assert docstring_text('ends "quoted"') == 'ends "quoted" '
