@@ -149,7 +149,8 @@ def _verdict_key(schemas: EffectiveSchemas, origin: tuple[Part, ...], value: Any
     """A component schema's digest covers the component schemas it reaches, not what a reference
     elsewhere (or an `$id`, an anchor) would bring in: with one of those in its group, or for a
     schema that is not a component, there is no key."""
-    digest = schemas.digests.get(str(origin[2])) if origin[:2] == ("components", "schemas") else None
+    inside = len(origin) > 2 and origin[:2] == ("components", "schemas")
+    digest = schemas.digests.get(str(origin[2])) if inside else None
     if digest is None:
         return None
     closed: dict[str, bool] = schemas.memo.setdefault("closed-digests", {})

@@ -88,3 +88,6 @@ def test_no_verdict_is_cached_where_the_digest_does_not_cover_the_references(
     assert not cache_dir.exists() or not list(cache_dir.rglob("*"))
     assert fits(EffectiveSchemas(SPEC), ORDER, {"item": {"size": 3}}) is True
     assert not cache_dir.exists() or not list(cache_dir.rglob("*")), "no digests, no cache"
+    whole_map = {"$ref": "#/components/schemas"}  # a reference to all of them: no component of its own
+    assert fits(EffectiveSchemas(SPEC, {"Item": "d", "Order": "d"}), whole_map, {}) is True
+    assert not cache_dir.exists() or not list(cache_dir.rglob("*"))
