@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import cache
 from .effective import EffectiveSchemas
-from .pointer import Part, lookup, to_pointer
+from .pointer import REFERENCE_KEYWORDS, Part, component_key, lookup, to_pointer
 from .walk import iter_dicts, iter_operations, iter_schemas
 
 if TYPE_CHECKING:
@@ -169,8 +169,8 @@ def _verdict_key(schemas: EffectiveSchemas, origin: tuple[Part, ...], value: Any
 def _reaches_out(node: dict[str, Any]) -> bool:
     if any(key in node for key in ("$id", "$anchor", "$dynamicAnchor", "$recursiveAnchor")):
         return True
-    refs = (node.get(key) for key in ("$ref", "$dynamicRef", "$recursiveRef") if key in node)
-    return any(not (isinstance(ref, str) and ref.startswith("#/components/schemas/")) for ref in refs)
+    refs = (node[key] for key in REFERENCE_KEYWORDS if key in node)
+    return any(not isinstance(ref, str) or component_key(ref) is None for ref in refs)
 
 
 _FORMATS = {

@@ -61,6 +61,17 @@ def local_ref_parts(ref: str) -> list[str] | None:
         return None
 
 
+REFERENCE_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
+
+
+def component_key(ref: str) -> str | None:
+    """The components/schemas key a same-document reference leads into, or None."""
+    parts = local_ref_parts(ref)
+    return (
+        parts[2] if parts is not None and len(parts) > 2 and parts[:2] == ["components", "schemas"] else None
+    )
+
+
 def deref(data: Any, node: Any, hops: int = 32) -> Any:
     """Follow same-document `$ref`s from `node`; a reference that leads nowhere gives `{}`."""
     for _ in range(hops):

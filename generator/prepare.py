@@ -20,7 +20,7 @@ from .descriptions import without_descriptions
 from .diagnostics import Diagnostic, Level, SpecError
 from .effective import is_nullable
 from .naming import class_name
-from .pointer import Part, local_ref_parts, to_pointer
+from .pointer import REFERENCE_KEYWORDS, Part, component_key, local_ref_parts, to_pointer
 from .walk import iter_dicts, iter_operations, iter_schemas
 
 
@@ -89,8 +89,8 @@ def _verdicts_key(spec: dict[str, Any], with_defaults: list[tuple[list[Part], di
         parts_json.append([list(parts), without_descriptions({"": schema})[0][""]])
         pending.append(schema)
     while pending:
-        for ref in (str(d[k]) for d in iter_dicts(pending.pop()) for k in _REFERENCES if k in d):
-            name = _component(ref)
+        for ref in (str(d[k]) for d in iter_dicts(pending.pop()) for k in REFERENCE_KEYWORDS if k in d):
+            name = component_key(ref)
             if name is None or not isinstance(components.get(name), dict):
                 return None
             if name not in reached:
@@ -99,17 +99,6 @@ def _verdicts_key(spec: dict[str, Any], with_defaults: list[tuple[list[Part], di
     reachable = without_descriptions({name: components[name] for name in sorted(reached)})[0]
     return cache.key(
         "defaults", str(spec.get("openapi", "")), json.dumps([parts_json, reachable], default=str)
-    )
-
-
-_REFERENCES = ("$ref", "$dynamicRef", "$recursiveRef")
-
-
-def _component(ref: str) -> str | None:
-    """The component schema a same-document `$ref` leads into."""
-    parts = local_ref_parts(ref)
-    return (
-        parts[2] if parts is not None and len(parts) > 2 and parts[:2] == ["components", "schemas"] else None
     )
 
 
