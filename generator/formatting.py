@@ -78,11 +78,13 @@ def format_with_record(
     package: str,
     prior: Prior | None = None,
     formatted_already: frozenset[str] = frozenset(),
+    cores: int = 0,
 ) -> tuple[dict[str, str], dict[str, Entry]]:
     """The formatted files, and what the record says of each. A file is taken as it is when it
     is `formatted_already`, from the output folder (`prior`) when it was formatted from the same
     render, from the cache, or else formatted; a file formatted anew takes its unchanged pieces
-    from its copy in the folder."""
+    from its copy in the folder. The work spreads over `cores` (all of them when 0)."""
+    cores = cores or spare_cores()
     prior = prior or Prior()
     done: dict[str, str] = {}
     entries: dict[str, Entry] = {}
@@ -103,7 +105,7 @@ def format_with_record(
             on_disk[path] = found
         else:
             to_cut.append(path)
-    for path, same in zip(on_disk, _meaning_verdicts(package, files, on_disk), strict=True):
+    for path, same in zip(on_disk, _meaning_verdicts(package, files, on_disk, cores), strict=True):
         if same:
             done[path], entries[path] = on_disk[path], prior.entries[path]
         else:
@@ -111,10 +113,11 @@ def format_with_record(
     for path in to_cut:
         if path in prior.entries:
             reusable.update(_pieces_on_disk(path, prior.files[path], prior.entries[path]))
-    cut = _on_cores(_split, [(p, files[p], package) for p in to_cut], sum(len(files[p]) for p in to_cut))
+    calls = [(p, files[p], package) for p in to_cut]
+    cut = _on_cores(_split, calls, sum(len(files[p]) for p in to_cut), cores)
     split = dict(zip(to_cut, cut, strict=True))  # path -> its pieces and the plain text between them
     pieces = {part for parts in split.values() for part in parts if isinstance(part, _Piece)}
-    formatted = _format_pieces(pieces, reusable)
+    formatted = _format_pieces(pieces, reusable, cores)
     for path, parts in split.items():
         try:
             text = _join(path, [formatted[p] if isinstance(p, _Piece) else p for p in parts])
@@ -194,8 +197,10 @@ def _line_starts(source: str) -> list[int]:
     return [0, *(m.end() for m in re.finditer("\n", source))]
 
 
-def _meaning_verdicts(package: str, rendered: dict[str, str], on_disk: dict[str, str]) -> list[bool]:
-    """Whether each file on disk says what its render says (`same_meaning`, on all cores when
+def _meaning_verdicts(
+    package: str, rendered: dict[str, str], on_disk: dict[str, str], cores: int
+) -> list[bool]:
+    """Whether each file on disk says what its render says (`same_meaning`, on the cores given when
     there are enough to compare). The verdicts are facts about pairs of texts (unlike a
     formatting, which only black vouches for), so they are remembered, in one cache entry per set
     of files: a run in a folder whose files came from its record compares none of them again, and
@@ -209,7 +214,7 @@ def _meaning_verdicts(package: str, rendered: dict[str, str], on_disk: dict[str,
     todo = [path for path in on_disk if keys[path] not in known]
     calls = [(path, rendered[path], on_disk[path]) for path in todo]
     compared = dict(
-        zip(todo, _on_cores(same_meaning, calls, sum(len(on_disk[p]) for p in todo)), strict=True)
+        zip(todo, _on_cores(same_meaning, calls, sum(len(on_disk[p]) for p in todo), cores), strict=True)
     )
     same = [compared.get(path, True) for path in on_disk]
     confirmed = {keys[path] for path, ok in zip(on_disk, same, strict=True) if ok}
@@ -264,9 +269,11 @@ def _markdown_meaning(text: str) -> str:
     return repr([*parts, " ".join(text[last:].split())])
 
 
-def _format_pieces(pieces: set[_Piece], on_disk: dict[str, str]) -> dict[_Piece, str | InvalidInput]:
-    """Pieces from the files on disk or the cache; the rest formatted, on all cores when there
-    is enough."""
+def _format_pieces(
+    pieces: set[_Piece], on_disk: dict[str, str], cores: int
+) -> dict[_Piece, str | InvalidInput]:
+    """Pieces from the files on disk or the cache; the rest formatted, on `cores` when there is
+    enough."""
     out: dict[_Piece, str | InvalidInput] = {}
     todo: list[_Piece] = []
     keys = {piece: results.key("format-piece", piece.package, piece.source) for piece in pieces}
@@ -287,7 +294,8 @@ def _format_pieces(pieces: set[_Piece], on_disk: dict[str, str]) -> dict[_Piece,
     todo = [piece for piece in todo if piece not in done]
     laid_out = _ruff_layout([piece.source for piece in todo])
     work = list(zip(todo, laid_out, strict=True))
-    formatted = dict(zip(todo, _on_cores(_format_piece, work, sum(len(p.source) for p in todo)), strict=True))
+    size = sum(len(p.source) for p in todo)
+    formatted = dict(zip(todo, _on_cores(_format_piece, work, size, cores), strict=True))
     for piece, text in {**done, **formatted}.items():
         if isinstance(text, str):
             results.put("format-piece", keys[piece], text)
@@ -329,15 +337,19 @@ def _plain_imports(source: str) -> bool:
     return True
 
 
-def _on_cores(func: Callable[..., T], calls: list[tuple[Any, ...]], size: int) -> list[T]:
-    """`func` applied to each argument tuple, on all cores when `size` (bytes of source) is enough
-    to pay for the workers."""
-    workers = min(os.cpu_count() or 1, 4)
-    if workers < 2 or size <= PARALLEL_MIN_BYTES or not calls:
+def spare_cores(busy: int = 0) -> int:
+    """The cores to format on (at most four) when `busy` of this machine's are taken, at least one."""
+    return max(1, min((os.cpu_count() or 1) - busy, 4))
+
+
+def _on_cores(func: Callable[..., T], calls: list[tuple[Any, ...]], size: int, cores: int) -> list[T]:
+    """`func` applied to each argument tuple, on `cores` worker processes when there are two or
+    more and `size` (bytes of source) is enough to pay for them; else in this process."""
+    if cores < 2 or size <= PARALLEL_MIN_BYTES or not calls:
         return [func(*args) for args in calls]
     gc.freeze()  # the forked workers never collect, so never copy, what this process holds
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=cores) as pool:
             return list(pool.map(func, *zip(*calls, strict=True), chunksize=16))
     finally:
         gc.unfreeze()

@@ -102,10 +102,12 @@ class _Early:
 def _formatted_early(shared: tuple[str, dict[str, str]] | None, prior: Prior) -> _Early | None:
     if shared is None:
         return None
-    from .formatting import format_with_record
+    from .formatting import format_with_record, spare_cores
 
     package, files = shared
-    return _Early(files, *format_with_record(files, package, prior))
+    # the render child holds a core meanwhile: workers on it gain no time and add their pages
+    # to the peak (30 MB of 320 on the full spec, two cores)
+    return _Early(files, *format_with_record(files, package, prior, cores=spare_cores(busy=1)))
 
 
 def _load(spec: Path, allow_remote_refs: bool, stages: _Stages) -> tuple[Document, bool]:

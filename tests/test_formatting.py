@@ -144,7 +144,9 @@ def test_files_taken_from_the_record_are_compared_with_their_render_once(
     prior = read_prior(out)
     client = next(path for path in formatted if path.endswith("/_client.py"))
     prior.files[client] += "\nEXTRA = 1\n"
-    monkeypatch.setattr(formatting, "_format_pieces", lambda pieces, on_disk: {p: p.source for p in pieces})
+    monkeypatch.setattr(
+        formatting, "_format_pieces", lambda pieces, on_disk, cores: {p: p.source for p in pieces}
+    )
     again, _ = formatting.format_with_record(files, package, prior)
     assert [path for path in formatted if again[path] != formatted[path]] == [client]
     assert "EXTRA" not in again[client]
@@ -247,3 +249,28 @@ def test_long_type_hints_are_laid_out_as_black_lays_them_out() -> None:
     assert laid_out == format_str(source, mode=formatting.MODE)
     assert laid_out.count("short: int | NotGiven = NOT_GIVEN,") == source.count("short: int")
     assert laid_out.count(": (\n") == 4 * source.count("short: int")
+
+
+def test_the_early_formatting_leaves_the_render_childs_core_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On two cores, one busy, formatting stays in this process: no pool is started, however
+    large the work, and the result is black's."""
+    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    monkeypatch.setattr(formatting.os, "cpu_count", lambda: 2)
+    assert (formatting.spare_cores(busy=1), formatting.spare_cores(), formatting.spare_cores(busy=5)) == (
+        1,
+        2,
+        1,
+    )
+    monkeypatch.setattr(formatting.os, "cpu_count", lambda: 16)
+    assert (formatting.spare_cores(busy=1), formatting.spare_cores()) == (4, 4)
+
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a worker pool was started")
+
+    monkeypatch.setattr(formatting, "ProcessPoolExecutor", no_pool)
+    files = {f"m{n}.py": f"def f{n}(a,b):\n    return {{'a':a,'b':b, 'n':{n}}}\n" * 400 for n in range(4)}
+    assert sum(map(len, files.values())) > formatting.PARALLEL_MIN_BYTES
+    formatted, _ = formatting.format_with_record(files, "pkg", cores=1)
+    assert formatted == {path: _black_on_whole_file(text, "pkg") for path, text in files.items()}
+    with pytest.raises(AssertionError, match="pool was started"):
+        formatting.format_with_record(files, "pkg", cores=2)
