@@ -57,6 +57,10 @@ class Ahead(Generic[T]):
         self._final = message
         return None
 
+    def running(self) -> bool:
+        """Whether the child is still at work: it has not begun sending its result (nor died)."""
+        return self._reader is not None and self._final is None and not self._reader.poll()
+
     def result(self) -> T:
         if self._reader is None:
             return self._func()

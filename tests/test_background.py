@@ -95,3 +95,23 @@ def test_the_child_goes_on_while_its_share_waits_for_the_caller(tmp_path: Path) 
     assert marker.exists(), "the child waited for its share to be read"
     assert ahead.early() == "x" * 4_000_000
     assert ahead.result() == "done"
+
+
+def test_running_says_whether_the_child_is_still_at_work(tmp_path: Path) -> None:
+    go = tmp_path / "go"
+
+    def waits() -> str:
+        while not go.exists():
+            time.sleep(0.01)
+        return "done"
+
+    ahead = Ahead(waits)
+    time.sleep(0.2)
+    assert ahead.running()
+    go.write_text("")
+    deadline = time.monotonic() + 30
+    while ahead.running() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not ahead.running(), "the child finished but is said to run"
+    assert ahead.result() == "done"
+    assert not ahead.running(), "nor after its result is read"

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -289,7 +290,9 @@ def test_models_formatted_while_the_rest_renders_change_nothing(
     monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
     shared: list[object] = []
     real = pipeline._formatted_early
-    monkeypatch.setattr(pipeline, "_formatted_early", lambda s, prior: shared.append(s) or real(s, prior))
+    monkeypatch.setattr(
+        pipeline, "_formatted_early", lambda s, prior, running: shared.append(s) or real(s, prior, running)
+    )
     assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "early").exit_code == 0
     assert len(shared) == 1 and isinstance(shared[0], tuple)
     modules = [p for p in snapshot(GENERATED) if "/models/" in p and p.endswith(".py")]
@@ -298,6 +301,34 @@ def test_models_formatted_while_the_rest_renders_change_nothing(
     assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "whole").exit_code == 0
     assert shared[1:] == [None]
     assert snapshot(tmp_path / "early") == snapshot(tmp_path / "whole") == snapshot(GENERATED)
+
+
+def test_models_left_when_the_render_is_done_are_formatted_with_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The models are formatted in batches, largest first, only while the child renders: once it
+    is done, the files left go with the rest (on all cores), and the tree is the same."""
+    from generator import pipeline
+
+    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    monkeypatch.setattr(pipeline, "EARLY_BATCH_BYTES", 3_000)
+    seen: list[tuple[dict[str, str], dict[str, str]]] = []  # (the models rendered, formatted early)
+    real = pipeline._formatted_early
+
+    def two_batches(shared: tuple[str, dict[str, str]] | None, prior: Any, running: Any) -> Any:
+        polls = iter([True, True])
+        result = real(shared, prior, lambda: next(polls, False))
+        assert shared is not None and result is not None
+        seen.append((shared[1], result.formatted))
+        return result
+
+    monkeypatch.setattr(pipeline, "_formatted_early", two_batches)
+    assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "sdk").exit_code == 0
+    (models, early), *_ = seen
+    largest = sorted(models, key=lambda p: (-len(models[p]), p))
+    assert 1 < len(early) < len(models), "two batches of the models, not all of them"
+    assert list(early) == largest[: len(early)], "the largest first"
+    assert snapshot(tmp_path / "sdk") == snapshot(GENERATED)
 
 
 def test_a_fresh_clone_formats_only_the_pieces_an_edit_changed(
