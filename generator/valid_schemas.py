@@ -26,6 +26,10 @@ class KnownValid:
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def known(self, key: str) -> bool:
+        """Whether the schema was found valid before, in an earlier run or this one: a third of
+        the full OpenAI spec's 2,004 checks are of a schema seen already (1,309 differ)."""
+        if key in self.valid:
+            return True
         if key in self.previous:
             self.valid.add(key)
             return True

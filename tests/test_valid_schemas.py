@@ -1,0 +1,59 @@
+"""A schema's check against its meta-schema is a pure function of its content: a schema found
+valid is not checked again, in this run or the next; an invalid one is reported wherever it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import validate
+from generator.loader import load
+
+SPEC = """\
+openapi: 3.1.0
+info: {title: Twins, version: "1"}
+paths: {}
+components:
+  schemas:
+    A: {type: object, properties: {name: {type: string}}}
+    B: {type: object, properties: {name: {type: string}}}
+    C: {type: object, properties: {size: {type: 5}}}
+    D: {type: object, properties: {size: {type: 5}}}
+    E: {type: array, items: {type: integer}}
+"""
+
+
+def test_a_schema_found_valid_is_not_checked_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    checked: list[Any] = []
+    real = validate._crawled_validator
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        inner = real(*args, **kwargs)
+
+        class Counted:
+            def iter_errors(self, schema: Any) -> Any:
+                checked.append(schema)
+                return inner.iter_errors(schema)
+
+        return Counted()
+
+    validate._meta_schema_checker.cache_clear()
+    monkeypatch.setattr(validate, "_crawled_validator", counting)
+    path = tmp_path / "spec.yaml"
+    path.write_text(SPEC)
+    try:
+        found = [(d.pointer, d.message) for d in validate.validate(load(path))]
+    finally:
+        validate._meta_schema_checker.cache_clear()  # drop the counting validator
+    assert sorted(pointer for pointer, _ in found) == [
+        "#/components/schemas/C/properties/size/type",
+        "#/components/schemas/D/properties/size/type",
+    ], found
+    checked = [schema for schema in checked if "openapi" not in schema]  # not the whole document
+    properties = [schema.get("properties") for schema in checked]
+    assert properties.count({"name": {"type": "string"}}) == 1, "A's twin B was found valid already"
+    assert properties.count({"size": {"type": 5}}) == 2, "an invalid schema is checked where it is"
+    assert len(checked) == 4
