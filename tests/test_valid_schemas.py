@@ -57,3 +57,48 @@ def test_a_schema_found_valid_is_not_checked_again(tmp_path: Path, monkeypatch: 
     assert properties.count({"name": {"type": "string"}}) == 1, "A's twin B was found valid already"
     assert properties.count({"size": {"type": 5}}) == 2, "an invalid schema is checked where it is"
     assert len(checked) == 4
+
+
+NESTED = """\
+openapi: 3.1.0
+info: {title: Twins, version: "1"}
+paths: {}
+components:
+  schemas:
+    A: {type: object, properties: {x: {type: object, properties: {p: {type: string}, q: {minimum: 0}}}}}
+    B: {type: array, items: {type: object, properties: {p: {type: string}, q: {minimum: 0}}}}
+    C: {type: object, properties: {y: {type: object, properties: {z: {type: 7}}}}}
+    D: {type: array, items: {type: object, properties: {z: {type: 7}}}}
+"""
+
+
+def test_a_subschema_found_valid_is_not_checked_again_where_it_recurs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jsonschema.validators import Draft202012Validator
+
+    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    followed: list[Any] = []
+    real = Draft202012Validator.VALIDATORS["$dynamicRef"]
+
+    def counting(validator: Any, ref: Any, instance: Any, schema: Any) -> Any:
+        followed.append(instance)
+        return real(validator, ref, instance, schema)
+
+    monkeypatch.setitem(Draft202012Validator.VALIDATORS, "$dynamicRef", counting)
+    validate._meta_schema_checker.cache_clear()
+    path = tmp_path / "spec.yaml"
+    path.write_text(NESTED)
+    try:
+        found = sorted(d.pointer for d in validate.validate(load(path)))
+    finally:
+        monkeypatch.undo()
+        validate._meta_schema_checker.cache_clear()
+    assert found == [
+        "#/components/schemas/C/properties/y/properties/z/type",
+        "#/components/schemas/D/items/properties/z/type",
+    ], "an invalid subschema is reported wherever it recurs"
+    twin = {"type": "object", "properties": {"p": {"type": "string"}, "q": {"minimum": 0}}}
+    assert followed.count(twin) == 1, "checked in A, taken as valid in B"
+    assert followed.count({"type": "string"}) == 1
+    assert followed.count({"type": 7}) == 2
