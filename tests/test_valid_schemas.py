@@ -11,12 +11,14 @@ import pytest
 from generator import validate
 from generator.loader import load
 
-SPEC = """\
+HEADER = """\
 openapi: 3.1.0
 info: {title: Twins, version: "1"}
 paths: {}
 components:
   schemas:
+"""
+SPEC = HEADER + """\
     A: {type: object, properties: {name: {type: string}}}
     B: {type: object, properties: {name: {type: string}}}
     C: {type: object, properties: {size: {type: 5}}}
@@ -59,12 +61,7 @@ def test_a_schema_found_valid_is_not_checked_again(tmp_path: Path, monkeypatch: 
     assert len(checked) == 4
 
 
-NESTED = """\
-openapi: 3.1.0
-info: {title: Twins, version: "1"}
-paths: {}
-components:
-  schemas:
+NESTED = HEADER + """\
     A: {type: object, properties: {x: {type: object, properties: {p: {type: string}, q: {minimum: 0}}}}}
     B: {type: array, items: {type: object, properties: {p: {type: string}, q: {minimum: 0}}}}
     C: {type: object, properties: {y: {type: object, properties: {z: {type: 7}}}}}
