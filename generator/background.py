@@ -1,9 +1,11 @@
 """Run a pure function in a forked child while the caller does other work on the other core.
 
 Fork shares the caller's memory, so a large parsed spec reaches the child without being copied or
-pickled. The child's result is the function's result: where fork is unavailable, on one core, or
-when the child fails or dies, `result()` runs the function in the caller instead (so a bug shows
-its traceback where it belongs). The function may `share` a part of its work before it is done,
+pickled. The child's result is the function's result, pickled into the pipe as it is written and
+read back as it arrives (never whole in either process: on the full OpenAI spec that was tens of
+megabytes at the run's peak). Where fork is unavailable, on one core, or when the child fails or
+dies, `result()` runs the function in the caller instead (so a bug shows its traceback where it
+belongs). The function may `share` a part of its work before it is done,
 for the caller to start on (`early()`).
 """
 
@@ -12,13 +14,14 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
-_EARLY, _DONE = "early", "done"
+_EARLY, _DONE, _STREAM = "early", "done", "stream"  # _STREAM: the result follows, pickled
 _sharing: Connection | None = None  # in a child: where `share` sends
 _senders: list[threading.Thread] = []  # in a child: the shares still being sent
 
@@ -77,7 +80,10 @@ class Ahead(Generic[T]):
         assert self._reader is not None
         try:
             message: tuple[Any, ...] = self._reader.recv()
-        except (EOFError, OSError):  # the child died without a word
+            if message[0] == _STREAM:
+                with open(self._reader.fileno(), "rb", closefd=False) as stream:
+                    message = pickle.load(stream)
+        except Exception:  # noqa: BLE001 - the child died, or its result did not pickle whole
             return (_DONE, False, None)
         return message
 
@@ -117,8 +123,10 @@ def _run(func: Callable[[], Any], writer: Connection) -> None:
         sender.join()
     _sharing = None
     try:
-        writer.send(value)
-    except Exception:  # noqa: BLE001 - e.g. a result that does not pickle: the caller recomputes
-        writer.send((_DONE, False, None))
+        writer.send((_STREAM,))
+        with open(writer.fileno(), "wb", closefd=False) as stream:
+            pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - e.g. a result that does not pickle: the stream stops short
+        pass  # and the caller recomputes
     finally:
         writer.close()

@@ -19,6 +19,20 @@ def test_the_result_comes_from_the_child() -> None:
     assert pid != os.getpid()
 
 
+def test_a_large_result_streams_through_the_pipe_whole() -> None:
+    # far more than the pipe holds: the child writes while the caller reads
+    ahead = Ahead(lambda: {"text": "x" * 5_000_000, "files": [str(n) for n in range(100_000)]})
+    value = ahead.result()
+    assert len(value["text"]) == 5_000_000 and value["files"][-1] == "99999"
+
+
+def test_a_result_that_does_not_pickle_is_recomputed_in_the_caller() -> None:
+    parent = os.getpid()
+    pid, func = Ahead(lambda: (os.getpid(), lambda: "a lambda does not pickle")).result()
+    assert pid == parent, "the child's stream stopped short; the caller ran the function itself"
+    assert func() == "a lambda does not pickle"
+
+
 def test_an_error_in_the_child_is_raised_in_the_caller_with_its_traceback() -> None:
     calls: list[int] = []
 
