@@ -345,9 +345,36 @@ def _located_validator(base: Any) -> Any:
 
 def _locating(cls: type) -> type:
     methods: dict[str, Any] = {"__call__": _located_call(cls)}
+    if issubclass(cls, keywords.SchemaValidator):
+        methods["__init__"] = _with_id_sets(cls)
     if issubclass(cls, keywords.OpenAPIV31SchemaValidator):
         methods["_get_schema_checker"] = _shared_schema_checker(cls)
     return type(f"Located{cls.__name__}", (cls,), methods)
+
+
+class _Ids(list[int]):
+    """openapi-spec-validator's record of the schemas it has visited, a list, with a set's `in`:
+    on the full OpenAI spec, 12,863 lookups among thousands of ids took a third of its walk."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: set[int] = set()
+
+    def append(self, schema_id: int) -> None:
+        self._seen.add(schema_id)
+        super().append(schema_id)
+
+    def __contains__(self, schema_id: object) -> bool:
+        return schema_id in self._seen
+
+
+def _with_id_sets(cls: type) -> Callable[..., None]:
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        cls.__init__(self, *args, **kwargs)  # type: ignore[misc]
+        self.visited_schema_ids = _Ids()
+        self.meta_checked_schema_ids = _Ids()
+
+    return __init__
 
 
 def _located_call(cls: type) -> Callable[..., Iterator[ValidationError]]:

@@ -99,3 +99,39 @@ def test_a_subschema_found_valid_is_not_checked_again_where_it_recurs(
     assert followed.count(twin) == 1, "checked in A, taken as valid in B"
     assert followed.count({"type": "string"}) == 1
     assert followed.count({"type": 7}) == 2
+
+
+SHARED = HEADER + """\
+    Node: {type: object, properties: {children: {type: array, items: {$ref: "#/components/schemas/Node"}}}}
+    Size: {type: integer, default: big}
+    Box:
+      type: object
+      properties: {width: {$ref: "#/components/schemas/Size"}, node: {$ref: "#/components/schemas/Node"}}
+    Crate: {type: object, properties: {height: {$ref: "#/components/schemas/Size"}}}
+"""
+
+
+def test_the_walk_visits_a_schema_once_however_often_it_is_reached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """openapi-spec-validator records the schemas it has visited in a list; ours answers `in` from
+    a set (a list's `in` made the walk quadratic) and still stops recursion and repetition."""
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+
+    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    path = tmp_path / "spec.yaml"
+    path.write_text(SHARED)
+    doc = load(path)
+    found = [(d.pointer, d.message) for d in validate.validate(doc)]
+    stock = [e.message for e in OpenAPIV31SpecValidator(doc.data).iter_errors()]
+    assert stock == ["'big' is not of type 'integer'"], "reported once, though Size is reached twice"
+    assert found == [
+        (
+            "#/components/schemas/Size/default",
+            "default 'big' is not of type 'integer'; the SDK leaves this default out",
+        )
+    ]
+    ids = validate._Ids()
+    ids.append(7)
+    ids.append(3)
+    assert 3 in ids and 7 in ids and 5 not in ids and list(ids) == [7, 3]
