@@ -81,6 +81,7 @@ def build_api(schemas: EffectiveSchemas, models: ModelSource, config: Config) ->
         models_source=models.text,
         model_modules=models.modules,
         signature_imports=_signature_imports(operations, models),
+        model_groups=tuple(sorted(models.groups.items())),
     )
 
 

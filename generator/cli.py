@@ -99,16 +99,23 @@ def progress_reporter() -> Any:
     return _progress if sys.stderr.isatty() else quiet
 
 
-def _generate(config: Config, inputs: str | None, staging: Staging | None = None) -> Generated:
+def _generate(
+    config: Config, inputs: str | None, staging: Staging | None = None, full: bool = False
+) -> Generated:
     """The run's output, its record stamped with the inputs it was made from (`_inputs`); files
-    done early go to `staging`."""
+    done early go to `staging`. `full`: no model is taken from the folder as its record says."""
     from dataclasses import replace
 
     from .format_record import stamped
     from .pipeline import generate
 
     assert config.spec is not None
-    result = generate(config, progress_reporter(), staging.stage if staging is not None else None)
+    result = generate(
+        config,
+        progress_reporter(),
+        staging.stage if staging is not None else None,
+        models_from_output=not full,
+    )
     _report(result.diagnostics)
     files = stamped(result.files, inputs, config.keep, str(config.spec), result.diagnostics)
     return replace(result, files=files)
@@ -171,8 +178,9 @@ def validate_command(spec: Path | None, strict: bool, allow_remote_refs: bool) -
 _FULL = click.option(
     "--full",
     is_flag=True,
-    help="Generate even when the folder's record names these inputs and every file matches (the "
-    "record is a file in the folder: use this on changes from people you do not trust).",
+    help="Generate even when the folder's record names these inputs and every file matches, and make "
+    "every model anew (the record is a file in the folder: use this on changes from people you do "
+    "not trust).",
 )
 
 
@@ -196,7 +204,7 @@ def generate_command(
         return
     staging = Staging(config.output, config.keep)
     try:
-        result = _generate(config, inputs, staging)
+        result = _generate(config, inputs, staging, full)
         done = write_tree(config.output, result.files, config.keep, staging)
     finally:
         staging.discard()
@@ -221,7 +229,7 @@ def check_command(
     if not full and (files := _unchanged(config, inputs)) is not None:
         click.echo(f"{config.output}: up to date ({files} files)", err=True)
         return
-    result = _generate(config, inputs)
+    result = _generate(config, inputs, full=full)
     diff = diff_tree(config.output, result.files, config.keep)
     if diff:
         click.echo(diff, nl=False)

@@ -7,6 +7,10 @@ file matches takes the file from disk; a file whose render changed takes its unc
 the file on disk. So a fresh clone formats only what changed, with no cache of its own; a file
 edited by hand (its hash no longer the recorded one) is never trusted.
 
+Lines `# models <key> <json>` say which model modules each group of schemas was made into
+(`models_on_disk`): a fresh clone takes a group whose schemas are unchanged from the files on
+disk instead of running datamodel-code-generator on it again.
+
 Its second line records the inputs the run was made from (the spec, the options, sdkgen's code and
 its libraries) and the hash of every file the run owns, and the lines after it the spec's warnings:
 `check` and `generate` with the same inputs and the same files on disk answer from it (repeating
@@ -27,6 +31,7 @@ from .output import is_safe_path, owned_output, owned_tree
 RECORD = ".sdkgen-format"
 INPUTS = "# inputs "
 WARNING = "# warning "
+MODELS = "# models "
 
 
 def digest(text: str) -> str:
@@ -56,9 +61,12 @@ class Prior:
     entries: dict[str, Entry] = field(default_factory=dict)
 
     def file_for(self, path: str, rendered_text: str) -> str | None:
-        """The file on disk, when it was formatted from exactly this render."""
+        """The file on disk, when it was formatted from exactly this render, or is this render
+        (a model module taken from disk: `models_on_disk`)."""
         entry = self.entries.get(path)
-        return self.files[path] if entry is not None and entry.rendered == digest(rendered_text) else None
+        if entry is None:
+            return None
+        return self.files[path] if digest(rendered_text) in (entry.rendered, entry.written) else None
 
 
 def read_prior(out: Path | None) -> Prior:
@@ -67,19 +75,7 @@ def read_prior(out: Path | None) -> Prior:
     prior = Prior()
     if out is None:
         return prior
-    try:
-        lines = (out / RECORD).read_text("utf-8").splitlines(keepends=True)
-    except (OSError, UnicodeDecodeError):
-        return prior
-    if not lines or lines[0] != toolkit():
-        return prior
-    for line in lines[1:]:
-        if line.startswith("#"):  # the inputs and warnings
-            continue
-        fields = line.split()
-        if len(fields) < 3 or not is_safe_path(fields[0]):
-            continue
-        path, written, rendered, *pieces = fields
+    for path, written, rendered, *pieces in record_entries(record_lines(out)):
         try:
             text = (out / path).read_text("utf-8")
         except (OSError, UnicodeDecodeError):
@@ -90,12 +86,35 @@ def read_prior(out: Path | None) -> Prior:
     return prior
 
 
-def write_record(entries: dict[str, Entry]) -> str:
+def record_lines(out: Path | None) -> list[str]:
+    """The lines of the folder's record, none when it has none or another toolkit made it."""
+    if out is None:
+        return []
+    try:
+        lines = (out / RECORD).read_text("utf-8").splitlines(keepends=True)
+    except (OSError, UnicodeDecodeError):
+        return []
+    return lines[1:] if lines and lines[0] == toolkit() else []
+
+
+def record_entries(lines: list[str]) -> list[list[str]]:
+    """The fields of each file's line (path, file, render, pieces), inside the folder."""
+    found = []
+    for line in lines:
+        fields = line.split()
+        if not line.startswith("#") and len(fields) >= 3 and is_safe_path(fields[0]):
+            found.append(fields)
+    return found
+
+
+def write_record(entries: dict[str, Entry], models: dict[str, str] | None = None) -> str:
+    """The record: the model groups' lines (`models`: key -> JSON), then a line per file."""
+    groups = [f"{MODELS}{key} {text}\n" for key, text in sorted((models or {}).items())]
     lines = [
         f"{path} {e.written} {e.rendered} {' '.join(e.pieces)}".rstrip() + "\n"
         for path, e in sorted(entries.items())
     ]
-    return toolkit() + "".join(lines)
+    return toolkit() + "".join(groups) + "".join(lines)
 
 
 def stamped(

@@ -211,7 +211,7 @@ def _meaning_verdicts(
     keys = {
         path: digest(f"{path}\0{digest(rendered[path])}\0{digest(text)}") for path, text in on_disk.items()
     }
-    todo = [path for path in on_disk if keys[path] not in known]
+    todo = [path for path in on_disk if keys[path] not in known and on_disk[path] != rendered[path]]
     calls = [(path, rendered[path], on_disk[path]) for path in todo]
     compared = dict(
         zip(todo, _on_cores(same_meaning, calls, sum(len(on_disk[p]) for p in todo), cores), strict=True)

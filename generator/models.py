@@ -20,6 +20,7 @@ from .loader import Document
 from .model_groups import merged, schema_groups
 from .model_modules import ModelFields, ModelModule, split_models
 from .model_names import SDK_NAMES, apply_renames, derived_renames
+from .models_on_disk import Group, ModelsOnDisk, names_only
 from .open_enums import discriminating_properties, open_string_enums
 from .walk import iter_schemas
 
@@ -57,6 +58,8 @@ class ModelSource:
     # components/schemas key -> the cache key its group's models were made by, which covers the
     # schema and all it reaches, descriptions aside
     digests: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)  # each group's line in the record, by its key
+    names_only: bool = False  # from the record of a group joined to another: no modules' text
 
     @cached_property
     def fields(self) -> ModelFields:
@@ -68,44 +71,100 @@ class ModelSource:
 
 
 def generate_models(
-    doc: Document, spec: dict[str, Any], package: str, reserved: frozenset[str] = SDK_NAMES
+    doc: Document,
+    spec: dict[str, Any],
+    package: str,
+    reserved: frozenset[str] = SDK_NAMES,
+    on_disk: ModelsOnDisk | None = None,
 ) -> ModelSource:
     """Run datamodel-code-generator on the component schemas of the prepared spec, group by group
     (`model_groups`); the models derive from the runtime's BaseModel. Groups whose models would
-    take the same name (a class, an import, a module) are generated together instead."""
+    take the same name (a class, an import, a module) are generated together instead. A group the
+    output folder holds already (`on_disk`) is taken from there; so are the names of a group made
+    and then joined to another last time, which tell the same joins."""
     schemas = (spec.get("components") or {}).get("schemas")
     if not schemas:
         return _inspect(f"{HEADER}\n\nfrom __future__ import annotations\n", {})
     groups = schema_groups(schemas)
-    closed = discriminating_properties(spec)  # of the whole spec: paths have discriminators too
+    names = (reserved, discriminating_properties(spec))  # of the whole spec: paths have discriminators too
+    made: dict[str, str] = {}  # the record's line of each group made on the way
     while True:
-        parts = [_group_models(doc, spec, group, package, (reserved, closed)) for group in groups]
+        parts = [_group_models(doc, spec, group, package, names, on_disk) for group in groups]
+        made.update(line for part in parts for line in part.groups.items())
         links = _name_links(parts)
         if not links:
-            return parts[0] if len(parts) == 1 else _composed(parts)
+            break
         groups = merged(groups, links)
+    parts = [  # a group the record knew by its names alone, no longer joined: made now
+        _group_models(doc, spec, group, package, names) if part.names_only else part
+        for group, part in zip(groups, parts, strict=True)
+    ]
+    source = parts[0] if len(parts) == 1 else _composed(parts)
+    joined = {key: names_only(line) for key, line in made.items() if key not in source.groups}
+    return replace(source, groups={**joined, **source.groups})
 
 
 Names = tuple[frozenset[str], frozenset[str]]  # (reserved, closed): the names every group shares
 
 
 def _group_models(
-    doc: Document, spec: dict[str, Any], keys: list[str], package: str, names: Names
+    doc: Document,
+    spec: dict[str, Any],
+    keys: list[str],
+    package: str,
+    names: Names,
+    on_disk: ModelsOnDisk | None = None,
 ) -> ModelSource:
-    """The models of some component schemas, which refer to no others, made from the schemas
-    without their descriptions (`descriptions`; the API's own description and summary are left out
-    too), or as they are when that fails."""
+    """The models of some component schemas, which refer to no others: from the output folder
+    when it holds them, else made from the schemas without their descriptions (`descriptions`; the
+    API's own description and summary are left out too), or as they are when that fails."""
     chosen = set(keys)
     schemas = {key: schema for key, schema in spec["components"]["schemas"].items() if key in chosen}
+    part = {"openapi": spec.get("openapi"), "info": spec.get("info"), "schemas": schemas}
+    key = cache.key("models-output", json.dumps(part, default=str), package, *map(_sorted_json, names))[:32]
+    found = on_disk.group(key, keys) if on_disk is not None else None
+    if found is not None:
+        return _recovered(key, found, keys, list(schemas))
     skeleton, descriptions = without_descriptions(schemas)
     source = _cached_models(doc, {**spec, "info": plain_object(spec.get("info"))}, skeleton, package, names)
     text = with_descriptions(source.text, descriptions)
     modules = [(m, with_descriptions(m.text, descriptions)) for m in source.modules]
     if text is None or any(written is None for _, written in modules):
-        return _cached_models(doc, spec, schemas, package, names)
-    return replace(
-        source, text=text, modules=tuple(ModelModule(m.name, w or "", m.names) for m, w in modules)
+        source = _cached_models(doc, spec, schemas, package, names)
+    else:
+        source = replace(
+            source, text=text, modules=tuple(ModelModule(m.name, w or "", m.names) for m, w in modules)
+        )
+    group = Group(
+        next(iter(source.digests.values()), ""),
+        source.names,
+        source.component_classes,
+        source.imports,
+        source.modules,
+        source.text.startswith(MUTABLE_DEFAULTS_HEADER),
     )
+    return replace(source, groups={key: group.line(keys)})
+
+
+def _recovered(key: str, group: Group, keys: list[str], in_order: list[str]) -> ModelSource:
+    """A group's models as the output folder holds them. Its one text (which only `diff` reads,
+    and `diff` makes its models anew) is its modules' definitions in turn."""
+    header = MUTABLE_DEFAULTS_HEADER if group.mutable else HEADER
+    definitions = [_definitions(m.text).strip("\n") for m in group.modules]
+    return ModelSource(
+        "\n\n\n".join([header, *definitions]) + "\n",
+        group.names,
+        group.classes,
+        group.imports,
+        group.modules,
+        dict.fromkeys(in_order, group.digest),
+        {key: group.line(keys)},
+        names_only=not group.files,
+    )
+
+
+def _sorted_json(names: frozenset[str]) -> str:
+    return json.dumps(sorted(names))
 
 
 def _cached_models(
@@ -115,9 +174,7 @@ def _cached_models(
     by all it reads. (A worker per group, beside the validation on the other core, took 1-3 s off
     a cold run of the full OpenAI spec and put 74 MB on its peak: 387 MB against 313.)"""
     part = {"openapi": spec.get("openapi"), "info": spec.get("info"), "components": {"schemas": schemas}}
-    name = cache.key(
-        "models", json.dumps(part, default=str), package, *(json.dumps(sorted(n)) for n in names)
-    )
+    name = cache.key("models", json.dumps(part, default=str), package, *map(_sorted_json, names))
     digests = dict.fromkeys(schemas, name)
     hit = cache.get("models", name)
     if isinstance(hit, list) and len(hit) == 5:  # as it was inspected: a hit parses nothing
@@ -176,6 +233,7 @@ def _composed(parts: list[ModelSource]) -> ModelSource:
         imports,
         tuple(sorted((m for part in parts for m in part.modules), key=lambda m: m.name)),
         {key: digest for part in parts for key, digest in part.digests.items()},
+        {group: line for part in parts for group, line in part.groups.items()},
     )
 
 

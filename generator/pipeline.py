@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,17 +64,21 @@ def check_spec(
 
 
 def generate(
-    config: Config, progress: Progress = quiet, early_output: Callable[[dict[str, str]], None] | None = None
+    config: Config,
+    progress: Progress = quiet,
+    early_output: Callable[[dict[str, str]], None] | None = None,
+    models_from_output: bool = True,
 ) -> Generated:
     """Validation and model generation each take seconds on a large spec and do not depend on each
     other: the models are made in a child process meanwhile, and thrown away if the spec turns out
     invalid. Once it is valid, the models' files, formatted, go to `early_output` (the writer
-    stages them) while the child renders the rest."""
+    stages them) while the child renders the rest. `models_from_output`: a group of models the
+    output folder holds is taken from there (`models_on_disk`)."""
     if config.spec is None:
         raise ValueError("no spec given")
     stages = _Stages(progress)
     doc, bundled = _load(config.spec, config.allow_remote_refs, stages)
-    ahead = Ahead(lambda: render_document(doc, config, _Stages(progress)))
+    ahead = Ahead(lambda: render_document(doc, config, _Stages(progress), models_from_output))
     try:
         warnings = validated(doc, bundled, strict=config.strict, stages=stages)
     except BaseException:
@@ -204,26 +209,29 @@ def formatted(
     result = {path: result[path] if path in rest else early.formatted[path] for path in files}
     entries = {path: entries[path] if path in rest else early.entries[path] for path in files}
     if prior is not None:
-        result[RECORD] = write_record(entries)
+        result[RECORD] = write_record(entries, dict(api.model_groups))
     (stages or _Stages(quiet)).done(f"formatted {sum(p.endswith(('.py', '.md')) for p in result)} files")
     return Generated(api, result, warnings or [])
 
 
 def render_document(
-    doc: Document, config: Config, stages: _Stages | None = None
+    doc: Document, config: Config, stages: _Stages | None = None, from_output: bool = False
 ) -> tuple[Api, dict[str, str]]:
-    """The IR and the files it renders to, before formatting."""
+    """The IR and the files it renders to, before formatting; `from_output`: the models of a group
+    of schemas the output folder holds are taken from there (`models_on_disk`)."""
     from .build import build_api, package_name, sdk_class_names
     from .effective import EffectiveSchemas
     from .model_names import SDK_NAMES
     from .models import generate_models
+    from .models_on_disk import ModelsOnDisk
     from .prepare import prepare_spec
     from .render import model_module_path, render
 
     stages = stages or _Stages(quiet)
     package = package_name(doc.data, config)
     spec = prepare_spec(doc.data, package, dict(config.model_names))
-    models = generate_models(doc, spec, package, SDK_NAMES | sdk_class_names(spec, config))
+    on_disk = ModelsOnDisk(config.output, partial(model_module_path, package)) if from_output else None
+    models = generate_models(doc, spec, package, SDK_NAMES | sdk_class_names(spec, config), on_disk)
     stages.done(f"models: {len(models.names)} classes and aliases")
     _return_freed_memory()  # datamodel-code-generator's, 55 of 230 MB on the full spec
     share((package, {model_module_path(package, m.name): m.text for m in models.modules}))

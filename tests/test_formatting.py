@@ -136,7 +136,9 @@ def test_files_taken_from_the_record_are_compared_with_their_render_once(
         for _ in range(2):
             again, _ = formatting.format_with_record(files, package, read_prior(out))
             assert again == formatted
-    assert sorted(compared) == sorted(formatted), "each file compared once, in the first run only"
+    different = sorted(path for path in formatted if formatted[path] != files[path])
+    # each file compared once, in the first run only; a file that is its render needs no comparing
+    assert different and sorted(compared) == different
     # on the workers, as a large SDK's files are compared: a forged file (its record entry made to
     # match) is formatted again from its render, the others taken from disk
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "forged"))

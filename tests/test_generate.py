@@ -365,21 +365,28 @@ def test_the_record_vouches_for_formatting_never_for_code(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A hand edit to generated code, with the record's hash updated to match, is still a
-    difference for `check`: a file is reused only when it says what the render says."""
+    difference for `check`: a file is reused only when it says what the render says. A model
+    module is taken from the folder as its record says (`models_on_disk`), so `check --full`,
+    which makes every model anew, finds that one."""
     from generator.format_record import RECORD, digest
 
     clone = tmp_path / "clone"
     shutil.copytree(GENERATED, clone)
-    models = model_module(clone / "openai_realtime", "RealtimeSessionCreateResponse")
-    before = models.read_text()
-    assert "= None\n" in before
-    tampered = before.replace("= None\n", "= 'x'\n", 1)
-    models.write_text(tampered)
-    record = clone / RECORD
-    record.write_text(record.read_text().replace(digest(before), digest(tampered)))
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "none"))
+    record = clone / RECORD
+    for path, old, new in [
+        (clone / "openai_realtime" / "request_builders.py", "timeout: TimeoutTypes", "timeout: object"),
+        (model_module(clone / "openai_realtime", "RealtimeSessionCreateResponse"), "= None\n", "= 'x'\n"),
+    ]:
+        before = path.read_text()
+        assert old in before
+        tampered = before.replace(old, new, 1)
+        path.write_text(tampered)
+        record.write_text(record.read_text().replace(digest(before), digest(tampered)))
+        result = run_cli("check", "--full", "--spec", SPEC, "--out", clone)
+        assert result.exit_code == 1 and new.strip() in result.stdout
     result = run_cli("check", "--spec", SPEC, "--out", clone)
-    assert result.exit_code == 1 and "= 'x'" in result.stdout
+    assert result.exit_code == 1 and "timeout: object" in result.stdout and "= 'x'" not in result.stdout
 
 
 def test_a_record_line_that_is_not_ours_is_passed_over(tmp_path: Path) -> None:

@@ -1,0 +1,99 @@
+"""The checked-in output is a cache of model generation: a fresh clone (no cache at all) runs
+datamodel-code-generator only on the groups of schemas an edit touched, takes the others from the
+files on disk, and writes what a cold run writes, byte for byte."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import generator.models as models
+from generator import model_groups
+from tests.conftest import run_cli
+from tests.test_model_groups import _spec
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Small groups; each datamodel-code-generator run's schemas, one line each in the file returned
+    (the render child is a forked process: a list would stay in it)."""
+    monkeypatch.setattr(model_groups, "SPLIT_MIN_SCHEMAS", 10)
+    monkeypatch.setattr(model_groups, "OWN_GROUP_MIN", 2)
+    log = tmp_path / "runs.txt"
+    log.touch()
+    real = models._run_datamodel_codegen
+
+    def counted(doc: Any, spec: dict[str, Any], *rest: Any) -> tuple[str, dict[str, str]]:
+        with log.open("a") as handle:
+            handle.write(" ".join(sorted(spec["components"]["schemas"])) + "\n")
+        return real(doc, spec, *rest)
+
+    monkeypatch.setattr(models, "_run_datamodel_codegen", counted)
+    return log
+
+
+def _generate(spec: dict[str, Any], out: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(cache))
+    path = out.parent / f"{out.name}.json"
+    path.write_text(json.dumps(spec))
+    result = run_cli("generate", "--spec", path, "--out", out)
+    assert result.exit_code == 0, result.stderr
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _edited() -> dict[str, Any]:
+    spec = copy.deepcopy(_spec())
+    spec["components"]["schemas"]["Cat"]["properties"]["lives"] = {"type": "integer"}
+    return spec
+
+
+def test_a_fresh_clone_makes_only_the_models_an_edit_touched(
+    runs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _generate(_spec(), tmp_path / "sdk", tmp_path / "cache-first", monkeypatch)
+    record = (tmp_path / "sdk" / ".sdkgen-format").read_text()
+    assert record.count("\n# models ") >= 3, "each group of schemas has its line"
+    shutil.copytree(tmp_path / "sdk", tmp_path / "clone")
+    runs.write_text("")
+    _generate(_edited(), tmp_path / "clone", tmp_path / "cache-clone", monkeypatch)
+    assert runs.read_text().splitlines() == ["Cat Dog Pet"], "the other groups came from the files on disk"
+    _generate(_edited(), tmp_path / "cold", tmp_path / "cache-cold", monkeypatch)
+    assert _tree(tmp_path / "clone") == _tree(tmp_path / "cold")
+    assert "lives: int | None = None" in (tmp_path / "clone" / "groups" / "models" / "cat.py").read_text()
+
+
+def test_a_model_file_edited_by_hand_is_made_again(
+    runs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _generate(_spec(), tmp_path / "sdk", tmp_path / "cache-first", monkeypatch)
+    shutil.copytree(tmp_path / "sdk", tmp_path / "clone")
+    order = tmp_path / "clone" / "groups" / "models" / "order.py"
+    order.write_text(order.read_text().replace("class Order(", "class Tampered("))
+    runs.write_text("")
+    _generate(_spec(), tmp_path / "clone", tmp_path / "cache-clone", monkeypatch)
+    made = runs.read_text().splitlines()
+    assert len(made) == 1 and "Order" in made[0].split(), "only the group whose file changed"
+    assert _tree(tmp_path / "clone") == _tree(tmp_path / "sdk")
+
+
+def test_a_record_line_that_is_not_ours_is_passed_over(
+    runs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _generate(_spec(), tmp_path / "sdk", tmp_path / "cache-first", monkeypatch)
+    shutil.copytree(tmp_path / "sdk", tmp_path / "clone")
+    record = tmp_path / "clone" / ".sdkgen-format"
+    lines = record.read_text().splitlines(keepends=True)
+    broken = [line[: line.index("{") + 5] + "\n" if line.startswith("# models ") else line for line in lines]
+    record.write_text("".join(broken))
+    runs.write_text("")
+    _generate(_spec(), tmp_path / "clone", tmp_path / "cache-clone", monkeypatch)
+    assert len(runs.read_text().splitlines()) >= 3, "every group made anew"
+    assert _tree(tmp_path / "clone") == _tree(tmp_path / "sdk")
