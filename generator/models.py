@@ -120,17 +120,20 @@ def _group_models(
     API's own description and summary are left out too), or as they are when that fails."""
     chosen = set(keys)
     schemas = {key: schema for key, schema in spec["components"]["schemas"].items() if key in chosen}
-    part = {"openapi": spec.get("openapi"), "info": spec.get("info"), "schemas": schemas}
-    key = cache.key("models-output", json.dumps(part, default=str), package, *map(_sorted_json, names))[:32]
+    skeleton, descriptions = without_descriptions(schemas)
+    lean = _models_part({**spec, "info": plain_object(spec.get("info"))}, skeleton)
+    made_by = _models_key(lean, package, names)
+    # the skeleton and its descriptions tell the schemas; the info's description is in fallback runs
+    key = cache.key("models-output", made_by, json.dumps([spec.get("info"), descriptions], default=str))[:32]
     found = on_disk.group(key, keys) if on_disk is not None else None
     if found is not None:
         return _recovered(key, found, keys, list(schemas))
-    skeleton, descriptions = without_descriptions(schemas)
-    source = _cached_models(doc, {**spec, "info": plain_object(spec.get("info"))}, skeleton, package, names)
+    source = _cached_models(doc, lean, made_by, package, names)
     text = with_descriptions(source.text, descriptions)
     modules = [(m, with_descriptions(m.text, descriptions)) for m in source.modules]
     if text is None or any(written is None for _, written in modules):
-        source = _cached_models(doc, spec, schemas, package, names)
+        whole = _models_part(spec, schemas)
+        source = _cached_models(doc, whole, _models_key(whole, package, names), package, names)
     else:
         source = replace(
             source, text=text, modules=tuple(ModelModule(m.name, w or "", m.names) for m, w in modules)
@@ -167,14 +170,21 @@ def _sorted_json(names: frozenset[str]) -> str:
     return json.dumps(sorted(names))
 
 
-def _cached_models(
-    doc: Document, spec: dict[str, Any], schemas: dict[str, Any], package: str, names: Names
-) -> ModelSource:
-    """The models of `schemas`: a run takes seconds on a large spec, and is pure, so it is cached
-    by all it reads. (A worker per group, beside the validation on the other core, took 1-3 s off
-    a cold run of the full OpenAI spec and put 74 MB on its peak: 387 MB against 313.)"""
-    part = {"openapi": spec.get("openapi"), "info": spec.get("info"), "components": {"schemas": schemas}}
-    name = cache.key("models", json.dumps(part, default=str), package, *map(_sorted_json, names))
+def _models_part(spec: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    """What datamodel-code-generator reads of the spec to make the models of `schemas`."""
+    return {"openapi": spec.get("openapi"), "info": spec.get("info"), "components": {"schemas": schemas}}
+
+
+def _models_key(part: dict[str, Any], package: str, names: Names) -> str:
+    return cache.key("models", json.dumps(part, default=str), package, *map(_sorted_json, names))
+
+
+def _cached_models(doc: Document, part: dict[str, Any], name: str, package: str, names: Names) -> ModelSource:
+    """The models of a part of the spec (`_models_part`): a run takes seconds on a large spec, and
+    is pure, so it is cached by all it reads (`name`, its `_models_key`). (A worker per group,
+    beside the validation on the other core, took 1-3 s off a cold run of the full OpenAI spec and
+    put 74 MB on its peak: 387 MB against 313.)"""
+    schemas = part["components"]["schemas"]
     digests = dict.fromkeys(schemas, name)
     hit = cache.get("models", name)
     if isinstance(hit, list) and len(hit) == 5:  # as it was inspected: a hit parses nothing
