@@ -253,10 +253,38 @@ def _python_meaning(source: str) -> str | None:
 
 
 class _Words(ast.NodeTransformer):
-    """Strings as their words: black re-indents docstrings."""
+    """Strings as their words (black re-indents docstrings), and the imports of a nested block
+    (`if TYPE_CHECKING:`) in isort's place: each run of them, and the names of each, sorted."""
 
     def visit_Constant(self, node: ast.Constant) -> ast.Constant:
         return ast.Constant(" ".join(node.value.split())) if isinstance(node.value, str) else node
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.ImportFrom:
+        node.names.sort(key=lambda alias: (alias.name, alias.asname or ""))
+        return node
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        super().generic_visit(node)
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(node, field, None)
+            if isinstance(block, list) and len(block) > 1:
+                setattr(node, field, _imports_sorted(block))
+        return node
+
+
+def _imports_sorted(block: list[ast.stmt]) -> list[ast.stmt]:
+    """The statements with each run of imports in one order, whatever order it was written in."""
+    out: list[ast.stmt] = []
+    run: list[ast.stmt] = []
+    for statement in [*block, None]:
+        if isinstance(statement, ast.Import | ast.ImportFrom):
+            run.append(statement)
+            continue
+        out += sorted(run, key=ast.dump)
+        run = []
+        if statement is not None:
+            out.append(statement)
+    return out
 
 
 def _markdown_meaning(text: str) -> str:

@@ -276,3 +276,21 @@ def test_the_early_formatting_leaves_the_render_childs_core_alone(monkeypatch: p
     assert formatted == {path: _black_on_whole_file(text, "pkg") for path, text in files.items()}
     with pytest.raises(AssertionError, match="pool was started"):
         formatting.format_with_record(files, "pkg", cores=2)
+
+
+def test_imports_in_a_nested_block_mean_the_same_in_isorts_order() -> None:
+    """isort orders the imports under `if TYPE_CHECKING:` too (the full SDK's `__init__` and
+    resources): a file on disk so ordered says what its render says, and is not formatted again."""
+    rendered = (
+        "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+        "    from .models import AddUploadPartRequest, AdditionalTools\n    from .b import B\n"
+        "    from .a import A\nx = 1\n"
+    )
+    formatted = formatting.format_tree({"pkg/m.py": rendered}, "pkg")["pkg/m.py"]
+    assert formatted.index("AdditionalTools") < formatted.index("AddUploadPartRequest")
+    assert formatted.index("from .a import") < formatted.index("from .b import")
+    assert formatting.same_meaning("pkg/m.py", rendered, formatted)
+    assert not formatting.same_meaning("pkg/m.py", rendered.replace("B\n", "C\n"), formatted)
+    assert not formatting.same_meaning("pkg/m.py", rendered.replace("x = 1", "x = 2"), formatted)
+    moved = rendered.replace("    from .a import A\nx = 1\n", "x = 1\nfrom .a import A\n")  # out of the block
+    assert not formatting.same_meaning("pkg/m.py", moved, formatted)
