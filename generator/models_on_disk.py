@@ -84,8 +84,10 @@ class ModelsOnDisk:
             modules = []
             for name, places in record["modules"]:
                 path = self.path_of(str(name))
+                if files and path not in self.written:  # only a file the record lists, in the folder
+                    return None
                 text = (self.out / path).read_text("utf-8") if files else ""
-                if files and self.written.get(path) != digest(text):
+                if files and self.written[path] != digest(text):
                     return None
                 modules.append(ModelModule(str(name), text, tuple(names[n] for n in places)))
             pairs = zip(keys, record["classes"], strict=True)

@@ -97,3 +97,31 @@ def test_a_record_line_that_is_not_ours_is_passed_over(
     _generate(_spec(), tmp_path / "clone", tmp_path / "cache-clone", monkeypatch)
     assert len(runs.read_text().splitlines()) >= 3, "every group made anew"
     assert _tree(tmp_path / "clone") == _tree(tmp_path / "sdk")
+
+
+def test_a_module_named_outside_the_folder_is_never_read(tmp_path: Path) -> None:
+    """A record's module name is a path: one leading out of the folder (here to a FIFO, which
+    would block a read) is passed over without opening it."""
+    import os
+    import threading
+
+    from generator.format_record import MODELS, RECORD, toolkit
+    from generator.models_on_disk import ModelsOnDisk
+
+    out = tmp_path / "sdk"
+    (out / "pkg" / "models").mkdir(parents=True)
+    os.mkfifo(tmp_path / "trap.py")
+    line = json.dumps(
+        {"digest": "d", "names": ["A"], "classes": [1], "imports": {}, "modules": [["../../../trap", [0]]]}
+    )
+    (out / RECORD).write_text(f"{toolkit()}{MODELS}k {line}\n../trap.py abc abc\n")
+    found: list[object] = []
+    reader = threading.Thread(
+        target=lambda: found.append(
+            ModelsOnDisk(out, lambda name: f"pkg/models/{name}.py").group("k", ["A"])
+        ),
+        daemon=True,
+    )
+    reader.start()
+    reader.join(timeout=10)
+    assert found == [None], "the group is not taken, and the FIFO was not opened"
