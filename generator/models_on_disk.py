@@ -100,5 +100,5 @@ class ModelsOnDisk:
                 bool(record["mutable"]),
                 files,
             )
-        except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, IndexError):
-            return None
+        except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+            return None  # a line that is not ours: the group is made anew

@@ -91,7 +91,15 @@ def test_a_record_line_that_is_not_ours_is_passed_over(
     shutil.copytree(tmp_path / "sdk", tmp_path / "clone")
     record = tmp_path / "clone" / ".sdkgen-format"
     lines = record.read_text().splitlines(keepends=True)
-    broken = [line[: line.index("{") + 5] + "\n" if line.startswith("# models ") else line for line in lines]
+    models = [n for n, line in enumerate(lines) if line.startswith("# models ")]
+    broken = list(lines)
+    broken[models[0]] = broken[models[0]][: broken[models[0]].index("{") + 5] + "\n"  # cut short
+    for n in models[1:]:  # JSON, but not quite a group's
+        head, _, text = broken[n].partition("{")
+        group = json.loads("{" + text)
+        group["imports"] = []
+        broken[n] = head + json.dumps(group) + "\n"
+
     record.write_text("".join(broken))
     runs.write_text("")
     _generate(_spec(), tmp_path / "clone", tmp_path / "cache-clone", monkeypatch)
