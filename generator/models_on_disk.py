@@ -83,11 +83,8 @@ class ModelsOnDisk:
             files = record.get("files", True) is not False
             modules = []
             for name, places in record["modules"]:
-                path = self.path_of(str(name))
-                if files and path not in self.written:  # only a file the record lists, in the folder
-                    return None
-                text = (self.out / path).read_text("utf-8") if files else ""
-                if files and self.written[path] != digest(text):
+                text = self._text(self.path_of(str(name))) if files else ""
+                if text is None:
                     return None
                 modules.append(ModelModule(str(name), text, tuple(names[n] for n in places)))
             pairs = zip(keys, record["classes"], strict=True)
@@ -102,3 +99,11 @@ class ModelsOnDisk:
             )
         except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, IndexError, AttributeError):
             return None  # a line that is not ours: the group is made anew
+
+    def _text(self, path: str) -> str | None:
+        """A module's file as the record wrote it; only a file the record lists (so inside the
+        folder) is opened."""
+        if self.out is None or path not in self.written:
+            return None
+        text = (self.out / path).read_text("utf-8")
+        return text if self.written[path] == digest(text) else None
