@@ -5,8 +5,8 @@ pickled. The child's result is the function's result, pickled into the pipe as i
 read back as it arrives (never whole in either process: on the full OpenAI spec that was tens of
 megabytes at the run's peak). Where fork is unavailable, on one core, or when the child fails or
 dies, `result()` runs the function in the caller instead (so a bug shows its traceback where it
-belongs). The function may `share` a part of its work before it is done,
-for the caller to start on (`early()`).
+belongs). The function may `share` parts of its work before it is done, in turn,
+for the caller to start on (`early()`, one at a time).
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ import gc
 import multiprocessing
 import os
 import pickle
+import queue
 import threading
+from collections import deque
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
@@ -23,7 +25,8 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 _EARLY, _DONE, _STREAM = "early", "done", "stream"  # _STREAM: the result follows, pickled
 _sharing: Connection | None = None  # in a child: where `share` sends
-_senders: list[threading.Thread] = []  # in a child: the shares still being sent
+_outbox: queue.Queue[Any] = queue.Queue()  # in a child: the shares, for its one sender, in order
+_sender: threading.Thread | None = None
 
 
 class Ahead(Generic[T]):
@@ -33,7 +36,8 @@ class Ahead(Generic[T]):
         self._func = func
         self._process: Any = None
         self._reader: Connection | None = None
-        self._final: tuple[Any, ...] | None = None  # the child's last word, when early() read it
+        self._final: tuple[Any, ...] | None = None  # the child's last word, once read
+        self._shared: deque[Any] = deque()  # shares read (by running()) and not yet taken
         if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("fork")
             self._reader, writer = context.Pipe(duplex=False)
@@ -50,8 +54,10 @@ class Ahead(Generic[T]):
             writer.close()
 
     def early(self) -> Any:
-        """What the child `share`d before finishing (waiting for it), or None when it shared
-        nothing: it is done, failed, or runs in this process."""
+        """The next thing the child `share`d (waiting for it), or None when it shares no more:
+        it is done, failed, or runs in this process."""
+        if self._shared:
+            return self._shared.popleft()
         if self._reader is None or self._final is not None:
             return None
         message = self._receive()
@@ -61,8 +67,15 @@ class Ahead(Generic[T]):
         return None
 
     def running(self) -> bool:
-        """Whether the child is still at work: it has not begun sending its result (nor died)."""
-        return self._reader is not None and self._final is None and not self._reader.poll()
+        """Whether the child is still at work: it has not begun sending its result (nor died).
+        The shares waiting in the pipe are read on the way, for early() to hand out."""
+        while self._reader is not None and self._final is None and self._reader.poll():
+            message = self._receive()
+            if message[0] != _EARLY:
+                self._final = message
+                break
+            self._shared.append(message[1])
+        return self._reader is not None and self._final is None
 
     def result(self) -> T:
         if self._reader is None:
@@ -104,23 +117,33 @@ class Ahead(Generic[T]):
 
 def share(value: Any) -> None:
     """Hands `value` to the caller of the Ahead this process runs (its `early()`); does nothing
-    anywhere else, so a function that shares also runs in the caller unchanged. A thread sends it:
-    the pipe holds 64 KB, and the caller may read only seconds later, while this process goes on."""
-    if _sharing is not None:
-        sender = threading.Thread(target=_sharing.send, args=((_EARLY, value),), daemon=True)
-        sender.start()
-        _senders.append(sender)
+    anywhere else, so a function that shares also runs in the caller unchanged. A thread sends the
+    shares, in turn: the pipe holds 64 KB, and the caller may read only seconds later, while this
+    process goes on."""
+    global _sender
+    if _sharing is None:
+        return
+    if _sender is None:
+        _sender = threading.Thread(target=_send_shares, args=(_sharing,), daemon=True)
+        _sender.start()
+    _outbox.put(value)
+
+
+def _send_shares(writer: Connection) -> None:
+    while (value := _outbox.get()) is not _outbox:  # the queue itself marks the end
+        writer.send((_EARLY, value))
 
 
 def _run(func: Callable[[], Any], writer: Connection) -> None:
-    global _sharing
-    _sharing = writer
+    global _sharing, _outbox, _sender
+    _sharing, _outbox, _sender = writer, queue.Queue(), None  # none of the forking process's
     try:
         value = (_DONE, True, func())
     except BaseException:  # noqa: BLE001 - the caller runs func again and sees the error itself
         value = (_DONE, False, None)
-    for sender in _senders:  # the shares go first, whole
-        sender.join()
+    if _sender is not None:  # the shares go first, whole
+        _outbox.put(_outbox)
+        _sender.join()
     _sharing = None
     try:
         writer.send((_STREAM,))

@@ -305,7 +305,7 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
     from .diff.report import FORMATS, DiffResult
     from .diff.rules import SEVERITY
     from .diff.sources import load_side
-    from .pipeline import formatted, render_document, validated
+    from .pipeline import formatted, import_both_need, models_made, render_document, validated
 
     (old, old_bundled), (new, new_bundled) = load_side(base), load_side(revision)
     config = None if no_sdk else _diff_config(base, revision)
@@ -313,6 +313,8 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
     # then renders the base's once the child has made its models. A side that breaks
     # OpenAPI's rules is still diffed, with its errors as findings, but gets no SDK (only the
     # loader's and refs' rules stop a diff)
+    if config is not None:
+        import_both_need()
     revision_sdk = None if config is None else Ahead(partial(render_document, new, config))
     try:
         base_found = validated(old, old_bundled, fatal=False)  # a problem with the base is reported first
@@ -325,7 +327,7 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
             and not any(d.is_error for d in base_found + new_found)
         ):
             if results.enabled() and _models_shared(old, new):
-                revision_sdk.early()  # the revision's models, which the child has cached by then
+                models_made(revision_sdk)  # the child has cached the revision's models by then
             base_sdk = formatted(*render_document(old, config))
             impact = sdk_impact(base_sdk, formatted(*revision_sdk.result()))
     finally:

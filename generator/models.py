@@ -8,6 +8,7 @@ import re
 import tempfile
 import unicodedata
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -76,29 +77,42 @@ def generate_models(
     package: str,
     reserved: frozenset[str] = SDK_NAMES,
     on_disk: ModelsOnDisk | None = None,
+    on_group: Callable[[ModelSource], None] = lambda part: None,
 ) -> ModelSource:
     """Run datamodel-code-generator on the component schemas of the prepared spec, group by group
     (`model_groups`); the models derive from the runtime's BaseModel. Groups whose models would
     take the same name (a class, an import, a module) are generated together instead. A group the
     output folder holds already (`on_disk`) is taken from there; so are the names of a group made
-    and then joined to another last time, which tell the same joins."""
+    and then joined to another last time, which tell the same joins. Each group's models go to
+    `on_group` once made, a joined group's too: the modules of the result are theirs."""
     schemas = (spec.get("components") or {}).get("schemas")
     if not schemas:
         return _inspect(f"{HEADER}\n\nfrom __future__ import annotations\n", {})
     groups = schema_groups(schemas)
     names = (reserved, discriminating_properties(spec))  # of the whole spec: paths have discriminators too
     made: dict[str, str] = {}  # the record's line of each group made on the way
+    known: dict[tuple[str, ...], ModelSource] = {}  # each group's models, made once in a run
+
+    def models_of(group: list[str], source: ModelsOnDisk | None = None) -> ModelSource:
+        part = known.get(tuple(group))
+        if part is None or (part.names_only and source is None):
+            part = known[tuple(group)] = _group_models(doc, spec, group, package, names, source)
+            if not part.names_only:
+                on_group(part)
+        return part
+
     while True:
-        parts = [_group_models(doc, spec, group, package, names, on_disk) for group in groups]
+        # the largest first: its modules reach `on_group` while the others are made
+        for group in sorted(groups, key=len, reverse=True):
+            models_of(group, on_disk)
+        parts = [known[tuple(group)] for group in groups]
         made.update(line for part in parts for line in part.groups.items())
         links = _name_links(parts)
         if not links:
             break
         groups = merged(groups, links)
-    parts = [  # a group the record knew by its names alone, no longer joined: made now
-        _group_models(doc, spec, group, package, names) if part.names_only else part
-        for group, part in zip(groups, parts, strict=True)
-    ]
+    # a group the record knew by its names alone, no longer joined: made now
+    parts = [models_of(group) for group in groups]
     source = parts[0] if len(parts) == 1 else _composed(parts)
     joined = {key: names_only(line) for key, line in made.items() if key not in source.groups}
     return replace(source, groups={**joined, **source.groups})

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import partial
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import cache
 from .background import Ahead, share
@@ -22,6 +22,7 @@ from .refs import bundle
 if TYPE_CHECKING:
     from .format_record import Entry, Prior
     from .ir import Api
+    from .models import ModelSource
 
 # The stages past loading import their libraries (openapi-spec-validator, datamodel-code-generator,
 # black) where they run: `generate` forks the render child right after loading, so the child
@@ -78,6 +79,7 @@ def generate(
         raise ValueError("no spec given")
     stages = _Stages(progress)
     doc, bundled = _load(config.spec, config.allow_remote_refs, stages)
+    import_both_need()
     ahead = Ahead(lambda: render_document(doc, config, _Stages(progress), models_from_output))
     try:
         warnings = validated(doc, bundled, strict=config.strict, stages=stages)
@@ -88,11 +90,24 @@ def generate(
 
     import_module(".formatting", __package__)  # black, imported while the child still renders
     prior = read_prior(config.output)
-    early = _formatted_early(ahead.early(), prior, ahead.running)  # while the child renders the rest
-    if early is not None and early_output is not None:
+    early = _formatted_early(ahead, prior)  # while the child makes and renders the rest
+    if early_output is not None:
         early_output(early.formatted)
     api, files = ahead.result()
     return formatted(api, files, warnings, stages, prior, early)
+
+
+# What both sides of the fork import: the render child to make the SDK, this process to validate
+# (the schema validators) and to read the child's result (its IR, pydantic, the renderer's jinja2).
+# Imported once before the fork, not once in each: 0.3 s of CPU, a sixth of a small spec's run;
+# the child, spared them, ends no later.
+BOTH_NEED = ("openapi_schema_validator", "pydantic", f"{__package__}.render")
+
+
+def import_both_need() -> None:
+    """Imports what a forked render child and this process would each import on their own."""
+    for name in BOTH_NEED:
+        import_module(name)
 
 
 @dataclass(frozen=True)
@@ -104,27 +119,39 @@ class _Early:
     entries: dict[str, Entry]
 
 
-def _formatted_early(
-    shared: tuple[str, dict[str, str]] | None, prior: Prior, running: Callable[[], bool]
-) -> _Early | None:
-    """The models' files, formatted largest first in batches while the child still renders (on
-    the cores it leaves: on two cores, in this process, where workers gain no time and add their
-    pages to the peak, 30 MB of 320 on the full spec). Once it is done, the files left go with
-    the rest, on all cores: none stays idle while this process formats alone."""
-    if shared is None:
-        return None
+@dataclass(frozen=True)
+class ModelFiles:
+    """A group's model modules, rendered, which the render child shares as soon as it has them;
+    `last` marks the end of the models."""
+
+    package: str
+    files: dict[str, str]
+    last: bool = False
+
+
+def models_made(ahead: Ahead[Any]) -> None:
+    """Waits until the child running `render_document` has made all the models."""
+    while (shared := ahead.early()) is not None and not shared.last:
+        pass
+
+
+def _formatted_early(ahead: Ahead[Any], prior: Prior) -> _Early:
+    """The models' files, formatted group by group as the child makes them, largest first in
+    batches (on the cores it leaves: on two cores, in this process, where workers gain no time
+    and add their pages to the peak, 30 MB of 320 on the full spec). Once the child is done, the
+    files left go with the rest, on all cores: none stays idle while this process formats alone."""
     from .formatting import format_with_record, spare_cores
 
-    package, files = shared
     cores = spare_cores(busy=1)
     early = _Early({}, {}, {})
-    for batch in _batches(files, EARLY_BATCH_BYTES * cores):
-        if not running():
-            break
-        formatted, entries = format_with_record(batch, package, prior, cores=cores)
-        early.rendered.update(batch)
-        early.formatted.update(formatted)
-        early.entries.update(entries)
+    while ahead.running() and (shared := ahead.early()) is not None:
+        for batch in _batches(shared.files, EARLY_BATCH_BYTES * cores):
+            if not ahead.running():
+                break
+            formatted, entries = format_with_record(batch, shared.package, prior, cores=cores)
+            early.rendered.update(batch)
+            early.formatted.update(formatted)
+            early.entries.update(entries)
     return early
 
 
@@ -231,10 +258,15 @@ def render_document(
     package = package_name(doc.data, config)
     spec = prepare_spec(doc.data, package, dict(config.model_names))
     on_disk = ModelsOnDisk(config.output, partial(model_module_path, package)) if from_output else None
-    models = generate_models(doc, spec, package, SDK_NAMES | sdk_class_names(spec, config), on_disk)
+
+    def share_files(part: ModelSource) -> None:
+        share(ModelFiles(package, {model_module_path(package, m.name): m.text for m in part.modules}))
+
+    reserved = SDK_NAMES | sdk_class_names(spec, config)
+    models = generate_models(doc, spec, package, reserved, on_disk, share_files)
+    share(ModelFiles(package, {}, last=True))
     stages.done(f"models: {len(models.names)} classes and aliases")
     _return_freed_memory()  # datamodel-code-generator's, 55 of 230 MB on the full spec
-    share((package, {model_module_path(package, m.name): m.text for m in models.modules}))
     api = build_api(EffectiveSchemas(spec, models.digests), models, config)
     files = render(api)
     stages.done(f"rendered {len(api.operations)} operations into {len(files)} files")

@@ -129,3 +129,20 @@ def test_running_says_whether_the_child_is_still_at_work(tmp_path: Path) -> None
     assert not ahead.running(), "the child finished but is said to run"
     assert ahead.result() == "done"
     assert not ahead.running(), "nor after its result is read"
+
+
+def _shares_three_then_returns() -> str:
+    for n in range(3):
+        share([n, "x" * 200_000])  # each more than a pipe holds: sent whole, one after another
+    return "all"
+
+
+def test_shares_reach_the_caller_in_turn_and_running_keeps_those_it_read() -> None:
+    ahead = Ahead(_shares_three_then_returns)
+    deadline = time.monotonic() + 30
+    while ahead.running() and time.monotonic() < deadline:  # reads the shares on its way
+        time.sleep(0.01)
+    assert not ahead.running()
+    assert [ahead.early()[0] for _ in range(3)] == [0, 1, 2]
+    assert ahead.early() is None
+    assert ahead.result() == "all"

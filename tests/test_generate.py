@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import os
 import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -280,26 +282,46 @@ def test_a_warm_run_parses_no_client_module_for_its_imports(
     assert uncached.exit_code == 2 and "parsed again" in uncached.stderr
 
 
+def _spied(ahead: Any, shared: list[Any], polls: Iterator[bool]) -> Any:
+    """`ahead` with what its early() hands out put in `shared`, and running() answering `polls`
+    (then False), however soon the child is done."""
+    early = ahead.early
+
+    def recorded() -> Any:
+        value = early()
+        shared.append(value)
+        return value
+
+    ahead.early = recorded
+    ahead.running = lambda: next(polls, False)
+    return ahead
+
+
 def test_models_formatted_while_the_rest_renders_change_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The render child hands the model modules over as soon as they exist, and they are formatted
-    while it renders the rest; without the hand-over the tree is the same, byte for byte."""
+    """The render child hands each group's model modules over as soon as they exist, then says
+    the models are done, and they are formatted while it renders the rest; without the hand-over
+    the tree is the same, byte for byte."""
     from generator import pipeline
 
     monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
-    shared: list[object] = []
+    shared: list[Any] = []
     real = pipeline._formatted_early
-    monkeypatch.setattr(
-        pipeline, "_formatted_early", lambda s, prior, running: shared.append(s) or real(s, prior, running)
-    )
+    spied = lambda a, prior: real(_spied(a, shared, itertools.repeat(True)), prior)  # noqa: E731
+    monkeypatch.setattr(pipeline, "_formatted_early", spied)
     assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "early").exit_code == 0
-    assert len(shared) == 1 and isinstance(shared[0], tuple)
+    groups, last = shared[:-2], shared[-2]
+    assert groups and all(isinstance(g, pipeline.ModelFiles) and not g.last for g in groups)
+    assert isinstance(last, pipeline.ModelFiles) and last.last and shared[-1] is None
     modules = [p for p in snapshot(GENERATED) if "/models/" in p and p.endswith(".py")]
-    assert sorted(shared[0][1]) == sorted(p for p in modules if not p.endswith("/__init__.py"))
+    assert sorted(p for g in groups for p in g.files) == sorted(
+        p for p in modules if not p.endswith("/__init__.py")
+    )
+    shared.clear()
     monkeypatch.setattr(pipeline, "share", lambda value: None)  # the forked child's copy too
     assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "whole").exit_code == 0
-    assert shared[1:] == [None]
+    assert shared == [None]
     assert snapshot(tmp_path / "early") == snapshot(tmp_path / "whole") == snapshot(GENERATED)
 
 
@@ -315,11 +337,11 @@ def test_models_left_when_the_render_is_done_are_formatted_with_the_rest(
     seen: list[tuple[dict[str, str], dict[str, str]]] = []  # (the models rendered, formatted early)
     real = pipeline._formatted_early
 
-    def two_batches(shared: tuple[str, dict[str, str]] | None, prior: Any, running: Any) -> Any:
-        polls = iter([True, True])
-        result = real(shared, prior, lambda: next(polls, False))
-        assert shared is not None and result is not None
-        seen.append((shared[1], result.formatted))
+    def two_batches(ahead: Any, prior: Any) -> Any:
+        shared: list[Any] = []
+        # running: before the first share, then before each of two batches; then done
+        result = real(_spied(ahead, shared, iter([True, True, True])), prior)
+        seen.append((shared[0].files, result.formatted))
         return result
 
     monkeypatch.setattr(pipeline, "_formatted_early", two_batches)
