@@ -24,6 +24,7 @@ DEPENDENCIES = (
     "datamodel-code-generator",
     "openapi-spec-validator",
     "openapi-schema-validator",
+    "jsonschema-rs",
     "pydantic",
     "jinja2",
 )
