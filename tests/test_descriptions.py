@@ -107,13 +107,13 @@ def test_the_models_are_those_of_the_schemas_as_they_are(
 ) -> None:
     monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
     read: list[bool] = []  # for each run of datamodel-code-generator: did it read placeholders?
-    real = models._run_datamodel_codegen
+    real = models.run_datamodel_codegen
 
     def recorded(doc: Any, spec: dict[str, Any], *rest: Any) -> tuple[str, dict[str, str]]:
         read.append(TEXTS[0] not in json.dumps(spec))
         return real(doc, spec, *rest)
 
-    monkeypatch.setattr(models, "_run_datamodel_codegen", recorded)
+    monkeypatch.setattr(models, "run_datamodel_codegen", recorded)
     ours = _models(tmp_path, _spec(TEXTS))
     assert read == [True]
     _same(ours, _as_they_are(tmp_path, _spec(TEXTS), monkeypatch))
@@ -159,14 +159,14 @@ def test_an_edit_of_descriptions_alone_runs_no_model_generation(
         raise AssertionError("datamodel-code-generator ran for an edit of descriptions")
 
     with monkeypatch.context() as patch:
-        patch.setattr(models, "_run_datamodel_codegen", refused)
+        patch.setattr(models, "run_datamodel_codegen", refused)
         edited = _models(tmp_path, _spec(edited_texts))
     assert "    Now\n    three\n    lines\n" in edited.text and "Another ending \\\\" in edited.text
     _same(edited, _as_they_are(tmp_path, _spec(edited_texts), monkeypatch))
     structural = _spec(edited_texts)
     structural["components"]["schemas"]["Token"]["maxLength"] = 5
     with monkeypatch.context() as patch, pytest.raises(AssertionError, match="ran for an edit"):
-        patch.setattr(models, "_run_datamodel_codegen", refused)
+        patch.setattr(models, "run_datamodel_codegen", refused)
         _models(tmp_path, structural)
 
 
@@ -249,14 +249,14 @@ def test_a_diff_of_descriptions_makes_each_group_once(
     monkeypatch.setattr(model_groups, "SPLIT_MIN_SCHEMAS", 3)
     monkeypatch.setattr(model_groups, "OWN_GROUP_MIN", 2)
     runs = tmp_path / "runs"
-    real = models._run_datamodel_codegen
+    real = models.run_datamodel_codegen
 
     def counted(*args: Any) -> tuple[str, dict[str, str]]:
         with runs.open("a") as handle:  # the child's runs too
             handle.write("run\n")
         return real(*args)
 
-    monkeypatch.setattr(models, "_run_datamodel_codegen", counted)
+    monkeypatch.setattr(models, "run_datamodel_codegen", counted)
     sides = []
     for name, texts in (("base", TEXTS), ("revision", ["Changed.", *TEXTS[1:]])):
         path = tmp_path / f"{name}.json"

@@ -76,13 +76,13 @@ def small_groups(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[int]:
     monkeypatch.setattr(model_groups, "OWN_GROUP_MIN", 2)
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
     sizes: list[int] = []
-    real = models._run_datamodel_codegen
+    real = models.run_datamodel_codegen
 
     def counted(doc: Any, spec: dict[str, Any], *rest: Any) -> tuple[str, dict[str, str]]:
         sizes.append(len(spec["components"]["schemas"]))
         return real(doc, spec, *rest)
 
-    monkeypatch.setattr(models, "_run_datamodel_codegen", counted)
+    monkeypatch.setattr(models, "run_datamodel_codegen", counted)
     return sizes
 
 

@@ -203,7 +203,7 @@ def test_models_from_the_cache_are_the_models_made(tmp_path: Path, monkeypatch: 
     monkeypatch.delenv("SDKGEN_NO_CACHE", raising=False)
     doc = load(Path(__file__).parent / "specs" / "composition.yaml")
     made = models.generate_models(doc, prepare_spec(doc.data, "pkg", {}), "pkg")
-    monkeypatch.setattr(models, "_run_datamodel_codegen", None)  # a miss would fail
+    monkeypatch.setattr(models, "run_datamodel_codegen", None)  # a miss would fail
     hit = models.generate_models(doc, prepare_spec(doc.data, "pkg", {}), "pkg")
     for part in ("text", "names", "component_classes", "imports", "modules"):
         assert getattr(hit, part) == getattr(made, part), part

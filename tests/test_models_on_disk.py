@@ -26,14 +26,14 @@ def runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setattr(model_groups, "OWN_GROUP_MIN", 2)
     log = tmp_path / "runs.txt"
     log.touch()
-    real = models._run_datamodel_codegen
+    real = models.run_datamodel_codegen
 
     def counted(doc: Any, spec: dict[str, Any], *rest: Any) -> tuple[str, dict[str, str]]:
         with log.open("a") as handle:
             handle.write(" ".join(sorted(spec["components"]["schemas"])) + "\n")
         return real(doc, spec, *rest)
 
-    monkeypatch.setattr(models, "_run_datamodel_codegen", counted)
+    monkeypatch.setattr(models, "run_datamodel_codegen", counted)
     return log
 
 
