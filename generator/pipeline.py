@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from .models import ModelSource
 
 # The stages past loading import their libraries (openapi-spec-validator, datamodel-code-generator,
-# black) where they run: `generate` forks the render child right after loading, so the child
-# imports what it needs while this process imports the validator, on the other core.
+# black) where they run: `generate` forks the render child right after loading (and importing what
+# both sides need, `BOTH_NEED`), so the child imports datamodel-code-generator while this process
+# imports the validator, on the other core.
 
 Progress = Callable[[str], None]
 
