@@ -107,6 +107,16 @@ def record_entries(lines: list[str]) -> list[list[str]]:
     return found
 
 
+def record_models(lines: list[str]) -> dict[str, str]:
+    """The model groups' lines (`write_record`'s `models`): key -> JSON."""
+    found = {}
+    for line in lines:
+        if line.startswith(MODELS):
+            key, _, text = line[len(MODELS) :].partition(" ")
+            found[key] = text.strip()
+    return found
+
+
 def write_record(entries: dict[str, Entry], models: dict[str, str] | None = None) -> str:
     """The record: the model groups' lines (`models`: key -> JSON), then a line per file."""
     groups = [f"{MODELS}{key} {text}\n" for key, text in sorted((models or {}).items())]

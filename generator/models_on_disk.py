@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .format_record import MODELS, digest, record_entries, record_lines
+from .format_record import digest, record_entries, record_lines, record_models
 from .model_modules import ModelModule
 
 
@@ -48,13 +48,15 @@ class Group:
         }
         if not self.files:
             record["files"] = False
-        return json.dumps(record, ensure_ascii=True, separators=(",", ":"))
+        return _line(record)
 
 
 def names_only(line: str) -> str:
     """A group's line for a group then joined to another: its names tell the join again."""
-    record = json.loads(line)
-    record["files"] = False
+    return _line({**json.loads(line), "files": False})
+
+
+def _line(record: dict[str, object]) -> str:
     return json.dumps(record, ensure_ascii=True, separators=(",", ":"))
 
 
@@ -65,11 +67,7 @@ class ModelsOnDisk:
         self.out = out
         self.path_of = path_of
         lines = record_lines(out)
-        self.lines: dict[str, str] = {}
-        for line in lines:
-            if line.startswith(MODELS):
-                key, _, text = line[len(MODELS) :].partition(" ")
-                self.lines[key] = text.strip()
+        self.lines = record_models(lines)
         self.written = {fields[0]: fields[1] for fields in record_entries(lines)} if self.lines else {}
 
     def group(self, key: str, keys: list[str]) -> Group | None:
