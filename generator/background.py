@@ -83,6 +83,8 @@ class Ahead(Generic[T]):
         try:
             message = self._final
             while message is None or message[0] == _EARLY:
+                if message is not None:  # kept for early(), which hands out what is left
+                    self._shared.append(message[1])
                 message = self._receive()
         finally:
             self._close()
@@ -115,18 +117,19 @@ class Ahead(Generic[T]):
             gc.unfreeze()
 
 
-def share(value: Any) -> None:
-    """Hands `value` to the caller of the Ahead this process runs (its `early()`); does nothing
-    anywhere else, so a function that shares also runs in the caller unchanged. A thread sends the
-    shares, in turn: the pipe holds 64 KB, and the caller may read only seconds later, while this
-    process goes on."""
+def share(value: Any) -> bool:
+    """Hands `value` to the caller of the Ahead this process runs (its `early()`) and says so;
+    does nothing anywhere else, so a function that shares also runs in the caller unchanged. A
+    thread sends the shares, in turn: the pipe holds 64 KB, and the caller may read only seconds
+    later, while this process goes on."""
     global _sender
     if _sharing is None:
-        return
+        return False
     if _sender is None:
         _sender = threading.Thread(target=_send_shares, args=(_sharing,), daemon=True)
         _sender.start()
     _outbox.put(value)
+    return True
 
 
 def _send_shares(writer: Connection) -> None:

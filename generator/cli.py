@@ -328,8 +328,12 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
         ):
             if results.enabled() and _models_shared(old, new):
                 models_made(revision_sdk)  # the child has cached the revision's models by then
-            base_sdk = formatted(*render_document(old, config))
-            impact = sdk_impact(base_sdk, formatted(*revision_sdk.result()))
+            base_api, base_files = render_document(old, config)
+            revision_api, revision_files = revision_sdk.result()
+            impact = sdk_impact(
+                (base_api, formatted(base_api, base_files).files),
+                (revision_api, formatted(revision_api, revision_files).files),
+            )
     finally:
         if revision_sdk is not None:
             revision_sdk.cancel()

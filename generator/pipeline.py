@@ -38,7 +38,6 @@ def quiet(message: str) -> None:
 
 @dataclass(frozen=True)
 class Generated:
-    api: Api
     files: dict[str, str]
     diagnostics: list[Diagnostic]  # warnings that did not stop generation
 
@@ -81,7 +80,7 @@ def generate(
     stages = _Stages(progress)
     doc, bundled = _load(config.spec, config.allow_remote_refs, stages)
     import_both_need()
-    ahead = Ahead(lambda: render_document(doc, config, _Stages(progress), models_from_output))
+    ahead = Ahead(_RenderRest(doc, config, progress, models_from_output))
     try:
         warnings = validated(doc, bundled, strict=config.strict, stages=stages)
     except BaseException:
@@ -94,8 +93,35 @@ def generate(
     early = _formatted_early(ahead, prior)  # while the child makes and renders the rest
     if early_output is not None:
         early_output(early.formatted)
-    api, files = ahead.result()
-    return formatted(api, files, warnings, stages, prior, early)
+    rest = ahead.result()
+    while (shared := ahead.early()) is not None:  # those the child shared while it was sending
+        early.shared.update(shared.files)
+    files = {path: rest.files[path] if path in rest.files else early.shared[path] for path in rest.order}
+    return Generated(_formatted_files(rest.package, rest.model_groups, files, stages, prior, early), warnings)
+
+
+@dataclass(frozen=True)
+class _Rest:
+    """What `generate`'s render child sends back: the package, its model groups' record lines,
+    every file's path in order and the files it did not share early (this process has those)."""
+
+    package: str
+    model_groups: tuple[tuple[str, str], ...]
+    order: tuple[str, ...]
+    files: dict[str, str]
+
+
+class _RenderRest:
+    """`render_document` for `generate`'s child, which sends back only what the parent needs."""
+
+    def __init__(self, doc: Document, config: Config, progress: Progress, from_output: bool) -> None:
+        self.doc, self.config, self.progress, self.from_output = doc, config, progress, from_output
+
+    def __call__(self) -> _Rest:
+        shared: dict[str, str] = {}
+        api, files = render_document(self.doc, self.config, _Stages(self.progress), self.from_output, shared)
+        rest = {path: text for path, text in files.items() if shared.get(path) != text}
+        return _Rest(api.package_name, api.model_groups, tuple(files), rest)
 
 
 # What both sides of the fork import: the render child to make the SDK, this process to validate
@@ -113,11 +139,13 @@ def import_both_need() -> None:
 
 @dataclass(frozen=True)
 class _Early:
-    """Files formatted before the render was done: their rendered text, formatted text, record."""
+    """Files formatted before the render was done: their rendered text, formatted text, record;
+    and every file the child shared (`shared`), formatted or not."""
 
     rendered: dict[str, str]
     formatted: dict[str, str]
     entries: dict[str, Entry]
+    shared: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -144,8 +172,9 @@ def _formatted_early(ahead: Ahead[Any], prior: Prior) -> _Early:
     from .formatting import format_with_record, spare_cores
 
     cores = spare_cores(busy=1)
-    early = _Early({}, {}, {})
+    early = _Early({}, {}, {}, {})
     while ahead.running() and (shared := ahead.early()) is not None:
+        early.shared.update(shared.files)
         for batch in _batches(shared.files, EARLY_BATCH_BYTES * cores):
             if not ahead.running():
                 break
@@ -222,31 +251,48 @@ def formatted(
     warnings: list[Diagnostic] | None = None,
     stages: _Stages | None = None,
     prior: Prior | None = None,
-    early: _Early | None = None,
 ) -> Generated:
     """The rendered files formatted: the last stage before the writer. With what the output folder
-    holds (`prior`), its unchanged files are taken from it and the output gains its record. Files
-    formatted `early` are taken as they are when their render is the same."""
+    holds (`prior`), its unchanged files are taken from it and the output gains its record."""
+    result = _formatted_files(api.package_name, api.model_groups, files, stages or _Stages(quiet), prior)
+    return Generated(result, warnings or [])
+
+
+def _formatted_files(
+    package: str,
+    model_groups: tuple[tuple[str, str], ...],
+    files: dict[str, str],
+    stages: _Stages,
+    prior: Prior | None,
+    early: _Early | None = None,
+) -> dict[str, str]:
+    """`formatted`'s files; those formatted `early` are taken as they are when their render is
+    the same."""
     from .format_record import RECORD, write_record
     from .formatting import format_with_record
     from .render import verbatim_paths
 
-    early = early or _Early({}, {}, {})
+    early = early or _Early({}, {}, {}, {})
     rest = {path: text for path, text in files.items() if early.rendered.get(path) != text}
-    result, entries = format_with_record(rest, api.package_name, prior, verbatim_paths(api.package_name))
+    result, entries = format_with_record(rest, package, prior, verbatim_paths(package))
     result = {path: result[path] if path in rest else early.formatted[path] for path in files}
     entries = {path: entries[path] if path in rest else early.entries[path] for path in files}
     if prior is not None:
-        result[RECORD] = write_record(entries, dict(api.model_groups))
-    (stages or _Stages(quiet)).done(f"formatted {sum(p.endswith(('.py', '.md')) for p in result)} files")
-    return Generated(api, result, warnings or [])
+        result[RECORD] = write_record(entries, dict(model_groups))
+    stages.done(f"formatted {sum(p.endswith(('.py', '.md')) for p in result)} files")
+    return result
 
 
 def render_document(
-    doc: Document, config: Config, stages: _Stages | None = None, from_output: bool = False
+    doc: Document,
+    config: Config,
+    stages: _Stages | None = None,
+    from_output: bool = False,
+    shared: dict[str, str] | None = None,
 ) -> tuple[Api, dict[str, str]]:
     """The IR and the files it renders to, before formatting; `from_output`: the models of a group
-    of schemas the output folder holds are taken from there (`models_on_disk`)."""
+    of schemas the output folder holds are taken from there (`models_on_disk`). The model files
+    handed to the caller of the Ahead this runs in (`share`) go to `shared` too."""
     from .build import build_api, package_name, sdk_class_names
     from .effective import EffectiveSchemas
     from .model_names import SDK_NAMES
@@ -261,7 +307,9 @@ def render_document(
     on_disk = ModelsOnDisk(config.output, partial(model_module_path, package)) if from_output else None
 
     def share_files(part: ModelSource) -> None:
-        share(ModelFiles(package, {model_module_path(package, m.name): m.text for m in part.modules}))
+        files = {model_module_path(package, m.name): m.text for m in part.modules}
+        if share(ModelFiles(package, files)) and shared is not None:
+            shared.update(files)
 
     reserved = SDK_NAMES | sdk_class_names(spec, config)
     models = generate_models(doc, spec, package, reserved, on_disk, share_files)

@@ -74,8 +74,7 @@ def test_the_child_may_use_a_process_pool() -> None:
 
 
 def _shares_then_returns() -> str:
-    share(["models"])
-    return "all"
+    return "all" if share(["models"]) else "not shared"
 
 
 def test_the_child_shares_part_of_its_work_before_it_is_done() -> None:
@@ -85,10 +84,15 @@ def test_the_child_shares_part_of_its_work_before_it_is_done() -> None:
     assert ahead.result() == "all"
 
 
-def test_an_unread_share_is_skipped_and_sharing_elsewhere_does_nothing() -> None:
-    assert Ahead(_shares_then_returns).result() == "all"
+def test_a_share_unread_when_the_result_comes_is_kept_and_sharing_elsewhere_does_nothing() -> None:
+    ahead = Ahead(_shares_then_returns)
+    assert ahead.result() == "all"
+    assert ahead.early() == ["models"], "the caller may need what the child shared"
+    assert ahead.early() is None
     assert Ahead(lambda: "quiet").early() is None
-    share(["no child here"])  # in the caller (no fork, or a rerun after the child died): a no-op
+    # in the caller (no fork, or a rerun after the child died): a no-op, and it says so
+    assert share(["no child here"]) is False
+    assert _shares_then_returns() == "not shared"
 
 
 def _shares_a_lot_then_goes_on(marker: str) -> str:

@@ -133,7 +133,8 @@ def test_generated_code_compiles_imports_and_round_trips(
         return
     package = f"fuzz_sdk_{next(_counter)}"
     try:
-        generated = formatted(*render_document(doc, Config(package_name=package)))
+        api, files = render_document(doc, Config(package_name=package))
+        generated = formatted(api, files)
     except SpecError as exc:
         _refused([d for d in exc.diagnostics if d.is_error])
         return
@@ -146,9 +147,7 @@ def test_generated_code_compiles_imports_and_round_trips(
         try:
             models = importlib.import_module(f"{package}.models")
             importlib.import_module(package)
-            root_type = getattr(
-                models, generated.api.operations[0].body.model if generated.api.operations[0].body else "Root"
-            )
+            root_type = getattr(models, api.operations[0].body.model if api.operations[0].body else "Root")
             from pydantic import TypeAdapter
 
             adapter: TypeAdapter[Any] = TypeAdapter(root_type)

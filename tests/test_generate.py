@@ -311,9 +311,11 @@ def test_models_formatted_while_the_rest_renders_change_nothing(
     spied = lambda a, prior: real(_spied(a, shared, itertools.repeat(True)), prior)  # noqa: E731
     monkeypatch.setattr(pipeline, "_formatted_early", spied)
     assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "early").exit_code == 0
-    groups, last = shared[:-2], shared[-2]
+    # early() says None twice: when the formatting ends, and when generate() looks for shares
+    # left once the result is read
+    groups, last = shared[:-3], shared[-3]
     assert groups and all(isinstance(g, pipeline.ModelFiles) and not g.last for g in groups)
-    assert isinstance(last, pipeline.ModelFiles) and last.last and shared[-1] is None
+    assert isinstance(last, pipeline.ModelFiles) and last.last and shared[-2:] == [None, None]
     modules = [p for p in snapshot(GENERATED) if "/models/" in p and p.endswith(".py")]
     assert sorted(p for g in groups for p in g.files) == sorted(
         p for p in modules if not p.endswith("/__init__.py")
@@ -321,8 +323,31 @@ def test_models_formatted_while_the_rest_renders_change_nothing(
     shared.clear()
     monkeypatch.setattr(pipeline, "share", lambda value: None)  # the forked child's copy too
     assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "whole").exit_code == 0
-    assert shared == [None]
+    assert shared == [None, None]
     assert snapshot(tmp_path / "early") == snapshot(tmp_path / "whole") == snapshot(GENERATED)
+
+
+def test_the_render_child_sends_back_no_model_file_it_shared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caller holds every model module the child shared: the child's result names every file,
+    in order, but carries only the others, and the two together are what one render gives."""
+    from generator.background import Ahead
+    from generator.config import Config
+    from generator.loader import load
+    from generator.pipeline import _RenderRest, quiet, render_document
+
+    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    doc, config = load(SPEC), Config(spec=SPEC, output=tmp_path / "sdk")
+    ahead = Ahead(_RenderRest(doc, config, quiet, False))
+    shared: dict[str, str] = {}
+    while (part := ahead.early()) is not None:
+        shared.update(part.files)
+    rest = ahead.result()
+    _, files = render_document(doc, config)
+    assert shared and not set(shared) & set(rest.files)
+    assert list(rest.order) == list(files)
+    assert {p: rest.files[p] if p in rest.files else shared[p] for p in rest.order} == files
 
 
 def test_models_left_when_the_render_is_done_are_formatted_with_the_rest(

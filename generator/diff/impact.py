@@ -6,7 +6,6 @@ import ast
 from dataclasses import dataclass
 
 from ..ir import Api
-from ..pipeline import Generated
 
 
 @dataclass(frozen=True)
@@ -33,9 +32,10 @@ class Impact:
         return "patch" if self.files_added or self.files_removed or self.files_modified else "none"
 
 
-def sdk_impact(base: Generated, revision: Generated) -> Impact:
-    changes = [*_methods(base.api, revision.api), *_models(base.api, revision.api)]
-    old, new = base.files, revision.files
+def sdk_impact(base: tuple[Api, dict[str, str]], revision: tuple[Api, dict[str, str]]) -> Impact:
+    """From each side's IR and formatted files."""
+    (base_api, old), (revision_api, new) = base, revision
+    changes = [*_methods(base_api, revision_api), *_models(base_api, revision_api)]
     return Impact(
         surface=tuple(dict.fromkeys(changes)),  # one line per change to one member
         files_added=tuple(sorted(set(new) - set(old))),
