@@ -90,9 +90,7 @@ def generate(
 
     import_module(".formatting", __package__)  # black, imported while the child still renders
     prior = read_prior(config.output)
-    early = _formatted_early(ahead, prior)  # while the child makes and renders the rest
-    if early_output is not None:
-        early_output(early.formatted)
+    early = _formatted_early(ahead, prior, early_output)  # while the child makes and renders the rest
     rest = ahead.result()
     while (shared := ahead.early()) is not None:  # those the child shared while it was sending
         early.shared.update(shared.files)
@@ -164,11 +162,14 @@ def models_made(ahead: Ahead[Any]) -> None:
         pass
 
 
-def _formatted_early(ahead: Ahead[Any], prior: Prior) -> _Early:
+def _formatted_early(
+    ahead: Ahead[Any], prior: Prior, output: Callable[[dict[str, str]], None] | None = None
+) -> _Early:
     """The models' files, formatted group by group as the child makes them, largest first in
     batches (on the cores it leaves: on two cores, in this process, where workers gain no time
-    and add their pages to the peak, 30 MB of 320 on the full spec). Once the child is done, the
-    files left go with the rest, on all cores: none stays idle while this process formats alone."""
+    and add their pages to the peak, 30 MB of 320 on the full spec), each batch to `output` (the
+    writer stages it) at once. Once the child is done, the files left go with the rest, on all
+    cores: none stays idle while this process formats or writes alone."""
     from .formatting import format_with_record, spare_cores
 
     cores = spare_cores(busy=1)
@@ -179,6 +180,8 @@ def _formatted_early(ahead: Ahead[Any], prior: Prior) -> _Early:
             if not ahead.running():
                 break
             formatted, entries = format_with_record(batch, shared.package, prior, cores=cores)
+            if output is not None:
+                output(formatted)
             early.rendered.update(batch)
             early.formatted.update(formatted)
             early.entries.update(entries)

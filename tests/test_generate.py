@@ -308,7 +308,7 @@ def test_models_formatted_while_the_rest_renders_change_nothing(
     monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
     shared: list[Any] = []
     real = pipeline._formatted_early
-    spied = lambda a, prior: real(_spied(a, shared, itertools.repeat(True)), prior)  # noqa: E731
+    spied = lambda a, prior, out: real(_spied(a, shared, itertools.repeat(True)), prior, out)  # noqa: E731
     monkeypatch.setattr(pipeline, "_formatted_early", spied)
     assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "early").exit_code == 0
     # early() says None twice: when the formatting ends, and when generate() looks for shares
@@ -353,19 +353,26 @@ def test_the_render_child_sends_back_no_model_file_it_shared(
 def test_models_left_when_the_render_is_done_are_formatted_with_the_rest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The models are formatted in batches, largest first, only while the child renders: once it
-    is done, the files left go with the rest (on all cores), and the tree is the same."""
+    """The models are formatted in batches, largest first, only while the child renders, and
+    each batch is staged as soon as it is formatted (the writer's work overlaps the child's): once
+    the child is done, the files left go with the rest (on all cores), and the tree is the same."""
     from generator import pipeline
 
     monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
     monkeypatch.setattr(pipeline, "EARLY_BATCH_BYTES", 3_000)
     seen: list[tuple[dict[str, str], dict[str, str]]] = []  # (the models rendered, formatted early)
+    staged: list[tuple[list[str], bool]] = []  # (each batch staged, whether the child still ran)
     real = pipeline._formatted_early
 
-    def two_batches(ahead: Any, prior: Any) -> Any:
+    def two_batches(ahead: Any, prior: Any, output: Any) -> Any:
         shared: list[Any] = []
+
+        def staging(files: dict[str, str]) -> None:
+            staged.append((list(files), shared[-1] is not None))  # early() has not said it is over
+            output(files)
+
         # running: before the first share, then before each of two batches; then done
-        result = real(_spied(ahead, shared, iter([True, True, True])), prior)
+        result = real(_spied(ahead, shared, iter([True, True, True])), prior, staging)
         seen.append((shared[0].files, result.formatted))
         return result
 
@@ -375,6 +382,8 @@ def test_models_left_when_the_render_is_done_are_formatted_with_the_rest(
     largest = sorted(models, key=lambda p: (-len(models[p]), p))
     assert 1 < len(early) < len(models), "two batches of the models, not all of them"
     assert list(early) == largest[: len(early)], "the largest first"
+    assert len(staged) == 2 and [p for batch, _ in staged for p in batch] == list(early)
+    assert all(before_the_end for _, before_the_end in staged), "staged while the child worked"
     assert snapshot(tmp_path / "sdk") == snapshot(GENERATED)
 
 
