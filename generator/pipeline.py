@@ -123,9 +123,9 @@ class _RenderRest:
 
 
 # What both sides of the fork import: the render child to make the SDK, this process to validate
-# (the schema validators) and to read the child's result (its IR, pydantic, the renderer's jinja2).
-# Imported once before the fork, not once in each: 0.3 s of CPU, a sixth of a small spec's run;
-# the child, spared them, ends no later.
+# (the schema validators, pydantic through openapi-spec-validator's settings) and to format (the
+# renderer's paths, with jinja2). Imported once before the fork, not once in each: 0.3 s of CPU,
+# a sixth of a small spec's run; the child, spared them, ends no later.
 BOTH_NEED = ("openapi_schema_validator", "pydantic", f"{__package__}.render")
 
 
