@@ -331,8 +331,8 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
             base_api, base_files = render_document(old, config)
             revision_api, revision_files = revision_sdk.result()
             impact = sdk_impact(
-                (base_api, formatted(base_api, base_files).files),
-                (revision_api, formatted(revision_api, revision_files).files),
+                (base_api, formatted(base_api, base_files)),
+                (revision_api, formatted(revision_api, revision_files)),
             )
     finally:
         if revision_sdk is not None:

@@ -248,17 +248,9 @@ def _validation_key(doc: Document, bundled: bool) -> str:
     return cache.key("validate", doc.display, doc.text, content)
 
 
-def formatted(
-    api: Api,
-    files: dict[str, str],
-    warnings: list[Diagnostic] | None = None,
-    stages: _Stages | None = None,
-    prior: Prior | None = None,
-) -> Generated:
-    """The rendered files formatted: the last stage before the writer. With what the output folder
-    holds (`prior`), its unchanged files are taken from it and the output gains its record."""
-    result = _formatted_files(api.package_name, api.model_groups, files, stages or _Stages(quiet), prior)
-    return Generated(result, warnings or [])
+def formatted(api: Api, files: dict[str, str]) -> dict[str, str]:
+    """The rendered files formatted, for `diff` (which keeps each side's IR) and the tests."""
+    return _formatted_files(api.package_name, api.model_groups, files, _Stages(quiet), None)
 
 
 def _formatted_files(
@@ -269,8 +261,9 @@ def _formatted_files(
     prior: Prior | None,
     early: _Early | None = None,
 ) -> dict[str, str]:
-    """`formatted`'s files; those formatted `early` are taken as they are when their render is
-    the same."""
+    """The rendered files formatted: the last stage before the writer. With what the output folder
+    holds (`prior`), its unchanged files are taken from it and the output gains its record; files
+    formatted `early` are taken as they are when their render is the same."""
     from .format_record import RECORD, write_record
     from .formatting import format_with_record
     from .render import verbatim_paths

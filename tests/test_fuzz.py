@@ -139,8 +139,8 @@ def test_generated_code_compiles_imports_and_round_trips(
         _refused([d for d in exc.diagnostics if d.is_error])
         return
     with tempfile.TemporaryDirectory() as scratch:
-        write_tree(Path(scratch) / "out", generated.files)
-        for rel, content in generated.files.items():
+        write_tree(Path(scratch) / "out", generated)
+        for rel, content in generated.items():
             if rel.endswith(".py"):
                 compile(content, rel, "exec")
         sys.path.insert(0, str(Path(scratch) / "out"))
