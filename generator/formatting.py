@@ -201,26 +201,52 @@ def _meaning_verdicts(
     package: str, rendered: dict[str, str], on_disk: dict[str, str], cores: int
 ) -> list[bool]:
     """Whether each file on disk says what its render says (`same_meaning`, on the cores given when
-    there are enough to compare). The verdicts are facts about pairs of texts (unlike a
-    formatting, which only black vouches for), so they are remembered, in one cache entry per set
-    of files: a run in a folder whose files came from its record compares none of them again, and
-    writes one cache file, not one per file (3,300 on the full SDK: 1.5 s)."""
-    name = results.key("meanings", package, *sorted(rendered))
-    found = results.get("meanings", name)
-    known = frozenset(found) if isinstance(found, list) else frozenset()
-    keys = {
-        path: digest(f"{path}\0{digest(rendered[path])}\0{digest(text)}") for path, text in on_disk.items()
-    }
-    todo = [path for path in on_disk if keys[path] not in known and on_disk[path] != rendered[path]]
+    there are enough to compare), each pair of texts compared once (`_Verdicts`)."""
+    verdicts = _Verdicts("files", package)
+    keys = {path: f"{digest(rendered[path])}\0{digest(text)}" for path, text in on_disk.items()}
+    todo = [
+        path for path in on_disk if not verdicts.known(path, keys[path]) and on_disk[path] != rendered[path]
+    ]
     calls = [(path, rendered[path], on_disk[path]) for path in todo]
     compared = dict(
         zip(todo, _on_cores(same_meaning, calls, sum(len(on_disk[p]) for p in todo), cores), strict=True)
     )
-    same = [compared.get(path, True) for path in on_disk]
-    confirmed = {keys[path] for path, ok in zip(on_disk, same, strict=True) if ok}
-    if confirmed and confirmed != known:
-        results.put("meanings", name, sorted(confirmed))
-    return same
+    for path, same in compared.items():
+        if same:
+            verdicts.confirm(path, keys[path])
+    verdicts.save()
+    return [compared.get(path, True) for path in on_disk]
+
+
+class _Verdicts:
+    """Pairs of texts found to mean the same: facts about the two texts (unlike a formatting, which
+    only black vouches for), so remembered across runs, one cache entry per kind and package
+    holding the last pair confirmed for each subject (a file's path, a piece's hash). One entry,
+    not one per set of files compared: the files formatted while the render child runs come in
+    batches that differ from run to run, and 3,300 entries, one per file, took 1.5 s to write."""
+
+    LIMIT = 50_000  # subjects kept, the least recently confirmed dropped first
+
+    def __init__(self, kind: str, package: str) -> None:
+        self._name = results.key("meanings", kind, package)
+        found = results.get("meanings", self._name)
+        self._pairs: dict[str, str] = found if isinstance(found, dict) else {}
+        self._changed = False
+
+    def known(self, subject: str, pair: str) -> bool:
+        return self._pairs.get(subject) == pair
+
+    def confirm(self, subject: str, pair: str) -> None:
+        if self._pairs.get(subject) != pair:
+            self._pairs.pop(subject, None)
+            self._pairs[subject] = pair
+            self._changed = True
+
+    def save(self) -> None:
+        if self._changed:
+            kept = list(self._pairs.items())[-self.LIMIT :]
+            results.put("meanings", self._name, dict(kept))
+            self._changed = False
 
 
 def same_meaning(path: str, rendered: str, formatted: str) -> bool:
@@ -305,17 +331,24 @@ def _format_pieces(
     out: dict[_Piece, str | InvalidInput] = {}
     todo: list[_Piece] = []
     keys = {piece: results.key("format-piece", piece.package, piece.source) for piece in pieces}
+    verdicts = _Verdicts("pieces", "")
     for piece in pieces:
         if not piece.package and _plain_imports(piece.source):
             out[piece] = piece.source  # what black would return, without its second of a millisecond
             continue
         cached = on_disk.get(piece.digest)
-        if cached is None or _python_meaning(cached) != _python_meaning(piece.source):
+        if cached is not None and not verdicts.known(piece.digest, digest(cached)):
+            if cached == piece.source or _python_meaning(cached) == _python_meaning(piece.source):
+                verdicts.confirm(piece.digest, digest(cached))
+            else:
+                cached = None
+        if cached is None:
             cached = results.get("format-piece", keys[piece])
         if isinstance(cached, str):
             out[piece] = cached
         else:
             todo.append(piece)
+    verdicts.save()
     todo.sort(key=lambda p: (-len(p.source), p.source))  # largest first, so the cores finish together
     snippets = [piece for piece in todo if piece.package]
     done = _ruff_snippets(snippets)

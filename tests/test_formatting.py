@@ -154,6 +154,51 @@ def test_files_taken_from_the_record_are_compared_with_their_render_once(
     assert "EXTRA" not in again[client]
 
 
+def test_a_verdict_is_remembered_whatever_batch_its_file_comes_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`generate` formats the models in batches while the render child runs, and which files a
+    batch holds changes from run to run: a verdict on a file on disk, or on a piece of a file
+    formatted anew, holds in the next run whatever call it comes in."""
+    from generator.format_record import read_prior, write_record
+
+    package, files = _rendered(SPECS[0])
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "first"))
+    formatted, entries = formatting.format_with_record(files, package)
+    out = tmp_path / "out"
+    for path, text in {**formatted, ".sdkgen-format": write_record(entries)}.items():
+        (out / path).parent.mkdir(parents=True, exist_ok=True)
+        (out / path).write_text(text)
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "fresh"))
+    monkeypatch.setattr(formatting, "PARALLEL_MIN_BYTES", 10**12)  # compared here, to be counted
+    compared: list[str] = []
+    real = formatting.same_meaning
+    monkeypatch.setattr(
+        formatting, "same_meaning", lambda path, a, b: compared.append(path) or real(path, a, b)
+    )
+    pieces_compared: list[str] = []
+    real_meaning = formatting._python_meaning
+    monkeypatch.setattr(
+        formatting, "_python_meaning", lambda source: pieces_compared.append(source) or real_meaning(source)
+    )
+    models = next(path for path in files if path.endswith("/models/realtime_session_create_request.py"))
+    edited = {**files, models: files[models] + "\n\nEDITED = 1\n"}  # a piece more, the rest on disk
+    paths = sorted(files)
+    runs = [[paths[::2], paths[1::2]], [paths[:10], paths[10:]]]  # two runs, batched differently
+    counts = []
+    for batches in runs:
+        compared.clear()
+        pieces_compared.clear()
+        for batch in batches:
+            again, _ = formatting.format_with_record({p: edited[p] for p in batch}, package, read_prior(out))
+            assert all(again[p] == formatted[p] for p in batch if p != models)
+            assert again.get(models, "EDITED = 1\n").endswith("EDITED = 1\n")
+        counts.append((len(compared), len(pieces_compared)))
+    different = [path for path in formatted if formatted[path] != files[path] and path != models]
+    assert counts[0][0] == len(different) > 0 and counts[0][1] > 0
+    assert counts[1] == (0, 0)
+
+
 _TRICKY = [
     "x = [\n    1,\n    2\n]\n",  # no magic comma: black joins it
     "x = [1, 2,]\n",  # magic trailing comma: black explodes it
