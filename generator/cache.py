@@ -75,7 +75,7 @@ def key(*parts: str | bytes) -> str:
 # models of a group of schemas) or one per SDK (the verdicts on its files): only the most recently
 # used are kept, so reviewing many revisions with `diff` does not fill the disk. A large spec's
 # models are a few groups (the full OpenAI spec's, six: 48 entries hold eight of its revisions).
-BOUNDED = {"load": 24, "load-blocks": 12, "models": 48, "meanings": 12}
+BOUNDED = {"load": 24, "load-blocks": 12, "models": 48, "model-pieces": 400, "meanings": 12}
 
 
 def _path(kind: str, name: str) -> Path:

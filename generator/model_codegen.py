@@ -8,6 +8,7 @@ import re
 import tempfile
 import unicodedata
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +40,21 @@ TYPE_MAPPINGS = [
 ]
 
 
+@dataclass(frozen=True)
+class CodegenRun:
+    """A run's models module, the class of each component schema, and the component schema each
+    definition came from (the inline models of a schema come from it)."""
+
+    text: str
+    components: dict[str, str]
+    owners: dict[str, str]
+
+
 def run_datamodel_codegen(
     doc: Document, spec: dict[str, Any], package: str, reserved: frozenset[str], closed: frozenset[str]
-) -> tuple[str, dict[str, str]]:
-    """The models module's text, and the class of each component schema; string enums are open but
-    for the properties in `closed`."""
+) -> CodegenRun:
+    """The models module (string enums open but for the properties in `closed`) and what it
+    defines."""
     from datamodel_code_generator import generate
     from datamodel_code_generator._format_types import PythonVersion
     from datamodel_code_generator._shared_types import LiteralType
@@ -90,12 +101,17 @@ def run_datamodel_codegen(
             [Diagnostic(doc.display, 0, 0, "#", Level.ERROR, "model generation produced no module")]
         )
     renames = derived_renames(metadata, spec, reserved)
+    owners = {
+        renames.get(m["class_name"], m["class_name"]): str(path[2])
+        for m in metadata
+        if len(path := m.get("source_path") or []) >= 3 and path[:2] == ["components", "schemas"]
+    }
     components = {
         str(m["source_path"][2]): renames.get(m["class_name"], m["class_name"])
         for m in metadata
         if len(m.get("source_path") or []) == 3 and m["source_path"][:2] == ["components", "schemas"]
     }
-    return open_string_enums(apply_renames(text, renames), closed), components
+    return CodegenRun(open_string_enums(apply_renames(text, renames), closed), components, owners)
 
 
 def spelled_field_names(spec: dict[str, Any]) -> dict[str, str]:

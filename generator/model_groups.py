@@ -38,7 +38,7 @@ def schema_groups(schemas: dict[str, Any]) -> list[list[str]]:
         return key
 
     for key, schema in schemas.items():
-        for target in _references(schema):
+        for target in references(schema):
             if target in parent and root(target) != root(key):
                 parent[root(target)] = root(key)
     parts: dict[str, list[str]] = {}
@@ -75,12 +75,18 @@ def merged(groups: list[list[str]], links: list[tuple[int, int]]) -> list[list[s
     return [joined[i] for i in sorted(joined)]
 
 
-def _references(node: Any) -> Iterator[str]:
+def references(node: Any) -> Iterator[str]:
     """The component keys a schema names: its `$ref`s and its discriminator mappings, anywhere in it."""
     for item in iter_dicts(node):
         ref = item.get("$ref")
         if isinstance(ref, str) and ref.startswith(_PREFIX):
             yield _key(ref)
+    yield from mapped(node)
+
+
+def mapped(node: Any) -> Iterator[str]:
+    """The component keys the discriminator mappings in a schema name."""
+    for item in iter_dicts(node):
         mapping = item.get("mapping") if isinstance(item.get("propertyName"), str) else None
         if isinstance(mapping, dict):
             for value in mapping.values():

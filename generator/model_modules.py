@@ -86,7 +86,7 @@ def split_models(
     (each roots a module), `mutable` the classes whose module takes the second header (ruff's
     exemption for mutable defaults) instead of the first."""
     lines = text.splitlines()
-    imports, definitions = _statements(tree, lines)
+    imports, definitions = statements(tree, lines)
     if not definitions:
         return ()
     position = {name: i for i, name in enumerate(definitions)}  # the order datamodel-code-generator wrote
@@ -120,7 +120,7 @@ def split_models(
 Imports = list[tuple[int, str, list[str]]]  # (section, module, names): `from module import names`
 
 
-def _statements(tree: ast.Module, lines: list[str]) -> tuple[Imports, dict[str, _Definition]]:
+def statements(tree: ast.Module, lines: list[str]) -> tuple[Imports, dict[str, _Definition]]:
     """The module's imports, in sections as blank lines separate them, and its definitions by
     name, in order."""
     imports: Imports = []

@@ -12,11 +12,13 @@ from typing import Any
 
 from . import cache
 from .descriptions import plain_object, with_descriptions, without_descriptions
+from .diagnostics import SpecError
 from .loader import Document
-from .model_codegen import HEADER, MUTABLE_DEFAULTS_HEADER, run_datamodel_codegen
+from .model_codegen import HEADER, MUTABLE_DEFAULTS_HEADER, CodegenRun, run_datamodel_codegen
 from .model_groups import merged, schema_groups
 from .model_modules import ModelFields, ModelModule, split_models
 from .model_names import SDK_NAMES
+from .model_pieces import Assembly, pieces
 from .models_on_disk import Group, ModelsOnDisk, names_only
 from .open_enums import discriminating_properties
 
@@ -185,11 +187,47 @@ def _cached_models(doc: Document, part: dict[str, Any], name: str, package: str,
             tuple(ModelModule(m[0], m[1], tuple(m[2])) for m in modules),
             digests,
         )
-    source = _inspect(*run_datamodel_codegen(doc, part, package, *names))
+    source = _inspect(*_made(doc, part, package, names))
     modules = [[m.name, m.text, list(m.names)] for m in source.modules]
     imports = {alias: list(found) for alias, found in source.imports.items()}
     cache.put("models", name, [source.text, source.component_classes, modules, list(source.names), imports])
     return replace(source, digests=digests)
+
+
+def _made(doc: Document, part: dict[str, Any], package: str, names: Names) -> tuple[str, dict[str, str]]:
+    """The models module of a part and the class of each component schema: made in pieces
+    (`model_pieces`) when the part is large, the smallest first so that a disagreement costs
+    little, else (or when the pieces disagree, or a run fails) in one run."""
+    split = pieces(part["components"]["schemas"])
+    if len(split) > 1:
+        assembly = Assembly(split)
+        try:
+            agreed = all(
+                assembly.add(i, _piece_run(doc, part, split[i][1], package, names))
+                for i in sorted(range(len(split)), key=lambda i: (len(split[i][1]), i))
+            )
+        except SpecError:
+            agreed = False  # the one run says what is wrong, if anything is
+        made = assembly.module(HEADER) if agreed else None
+        if made is not None:
+            return made
+    run = run_datamodel_codegen(doc, part, package, *names)
+    return run.text, run.components
+
+
+def _piece_run(
+    doc: Document, part: dict[str, Any], reads: list[str], package: str, names: Names
+) -> CodegenRun:
+    """datamodel-code-generator's run on some of a part's schemas, cached by all it reads."""
+    schemas = part["components"]["schemas"]
+    piece = {**part, "components": {"schemas": {key: schemas[key] for key in reads}}}
+    name = _models_key(piece, package, names)
+    hit = cache.get("model-pieces", name)
+    if isinstance(hit, list) and len(hit) == 3:
+        return CodegenRun(*hit)
+    run = run_datamodel_codegen(doc, piece, package, *names)
+    cache.put("model-pieces", name, [run.text, run.components, run.owners])
+    return run
 
 
 def _name_links(parts: list[ModelSource]) -> list[tuple[int, int]]:

@@ -17,6 +17,7 @@ import generator.validate as validate
 from generator import model_groups
 from generator.descriptions import MARK, with_descriptions, without_descriptions, without_prose
 from generator.loader import load
+from generator.model_codegen import CodegenRun
 from generator.models import ModelSource
 from tests.conftest import models_of, run_cli
 
@@ -109,7 +110,7 @@ def test_the_models_are_those_of_the_schemas_as_they_are(
     read: list[bool] = []  # for each run of datamodel-code-generator: did it read placeholders?
     real = models.run_datamodel_codegen
 
-    def recorded(doc: Any, spec: dict[str, Any], *rest: Any) -> tuple[str, dict[str, str]]:
+    def recorded(doc: Any, spec: dict[str, Any], *rest: Any) -> CodegenRun:
         read.append(TEXTS[0] not in json.dumps(spec))
         return real(doc, spec, *rest)
 
@@ -251,7 +252,7 @@ def test_a_diff_of_descriptions_makes_each_group_once(
     runs = tmp_path / "runs"
     real = models.run_datamodel_codegen
 
-    def counted(*args: Any) -> tuple[str, dict[str, str]]:
+    def counted(*args: Any) -> CodegenRun:
         with runs.open("a") as handle:  # the child's runs too
             handle.write("run\n")
         return real(*args)

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 
 import generator.models as models
-from generator import model_groups
+from generator import model_groups, model_pieces
 from generator.build import sdk_class_names
 from generator.config import Config
 from generator.diff.impact import _model_members
 from generator.formatting import format_tree
 from generator.loader import load
+from generator.model_codegen import CodegenRun
 from generator.model_groups import merged, schema_groups
 from generator.model_names import SDK_NAMES
 from generator.models import ModelSource, generate_models
@@ -78,7 +79,7 @@ def small_groups(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[int]:
     sizes: list[int] = []
     real = models.run_datamodel_codegen
 
-    def counted(doc: Any, spec: dict[str, Any], *rest: Any) -> tuple[str, dict[str, str]]:
+    def counted(doc: Any, spec: dict[str, Any], *rest: Any) -> CodegenRun:
         sizes.append(len(spec["components"]["schemas"]))
         return real(doc, spec, *rest)
 
@@ -99,6 +100,7 @@ def _formatted(source: ModelSource) -> dict[str, str]:
 def _one_run(tmp_path: Path, spec: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> ModelSource:
     with monkeypatch.context() as patch:
         patch.setattr(model_groups, "SPLIT_MIN_SCHEMAS", 10_000)
+        patch.setattr(model_pieces, "PIECES_MIN_SCHEMAS", 10_000)
         patch.setenv("SDKGEN_NO_CACHE", "1")
         return _models(tmp_path, spec)
 
@@ -110,7 +112,7 @@ def test_groups_follow_references_and_discriminator_mappings_both_ways(small_gro
     mapping_only = {
         "discriminator": {"propertyName": "kind", "mapping": {"a": "#/components/schemas/A", "b": "B"}}
     }
-    assert sorted(model_groups._references(mapping_only)) == ["A", "B"]  # a mapping names its schemas
+    assert sorted(model_groups.references(mapping_only)) == ["A", "B"]  # a mapping names its schemas
     everything = sorted(key for group in groups for key in group)
     assert everything == sorted(_spec()["components"]["schemas"])
     assert len(groups) <= 2 + model_groups.BINS  # the loose schemas share the bins
@@ -156,17 +158,22 @@ def test_an_edit_makes_the_models_of_its_group_alone(
 
 
 def test_the_full_openai_spec_in_groups_has_the_models_of_one_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    """What the SDK and `diff` read of the models, grouped and in one run: names, component classes,
-    fields, imports, the members `diff` compares, and each module once formatted."""
+    """What the SDK and `diff` read of the models, grouped (the largest group in pieces) and in one
+    run: names, component classes, fields, imports, the members `diff` compares, and each module
+    once formatted."""
     needs_shared(FULL)
     doc = load(FULL)
     spec = prepare_spec(doc.data, "open_ai_api", {})
     reserved = SDK_NAMES | sdk_class_names(spec, Config(spec=FULL))
-    groups = schema_groups(spec["components"]["schemas"])
-    assert len(groups) > 1 and max(map(len, groups)) < len(spec["components"]["schemas"]) // 2
+    schemas = spec["components"]["schemas"]
+    groups = schema_groups(schemas)
+    assert len(groups) > 1 and max(map(len, groups)) < len(schemas) // 2
+    largest = max(groups, key=len)
+    assert len(model_pieces.pieces({key: schemas[key] for key in largest})) > 4
     grouped = generate_models(doc, spec, "open_ai_api", reserved)
     with monkeypatch.context() as patch:
         patch.setattr(model_groups, "SPLIT_MIN_SCHEMAS", 10**6)
+        patch.setattr(model_pieces, "PIECES_MIN_SCHEMAS", 10**6)
         patch.setenv("SDKGEN_NO_CACHE", "1")
         whole = generate_models(doc, spec, "open_ai_api", reserved)
     assert grouped.names and sorted(grouped.names) == sorted(whole.names)

@@ -14,6 +14,7 @@ import pytest
 
 import generator.models as models
 from generator import model_groups
+from generator.model_codegen import CodegenRun
 from tests.conftest import run_cli
 from tests.test_model_groups import _spec
 
@@ -28,7 +29,7 @@ def runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     log.touch()
     real = models.run_datamodel_codegen
 
-    def counted(doc: Any, spec: dict[str, Any], *rest: Any) -> tuple[str, dict[str, str]]:
+    def counted(doc: Any, spec: dict[str, Any], *rest: Any) -> CodegenRun:
         with log.open("a") as handle:
             handle.write(" ".join(sorted(spec["components"]["schemas"])) + "\n")
         return real(doc, spec, *rest)

@@ -1,0 +1,202 @@
+"""A large group of schemas made in pieces: datamodel-code-generator runs once per piece, on the
+piece and all it reaches, and each run is cached by what it reads, so an edit runs again only
+the pieces that reach the schema edited, not the whole group.
+
+A group (`model_groups`) is connected through the schemas many refer to (OpenAI's `Metadata`), so
+the full OpenAI spec has one of 714 schemas, a run of 4 to 6 s. Its pieces gather the schemas no
+other refers to (roots) whose reach overlaps much, each schema goes with the piece of the largest
+reach that holds it, a discriminator keeps its branches (the mapping turns a branch's tag into a
+Literal), and pieces that read few schemas share a run. Where the pieces would read many schemas
+twice, or one piece most of the group, the group stays one run.
+
+The runs are put together (`Assembly`) only when they agree: each definition comes from the run
+of the piece that owns its schema, every other run that made it (as part of what its piece
+reaches) made it the same, and no name is imported from two places. Otherwise the group is made
+in one run, as before; the smallest pieces run first, so a disagreement is found early.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from typing import Any
+
+from .model_codegen import CodegenRun
+from .model_groups import mapped, references
+from .model_modules import statements
+
+PIECES_MIN_SCHEMAS = 300  # a smaller group is one run: it takes about a second
+ROOT_OVERLAP = 0.7  # two roots share a piece when this share of the smaller one's reach is shared
+MAX_ROOTS = 1500  # roots are compared pairwise: past this, the group is one run
+BIN_READS = 60  # pieces that read fewer schemas share a run, up to about this many
+MAX_READS_SHARE = 1.3  # the pieces may read this many times the group's schemas, else one run
+MAX_LARGEST_SHARE = 0.8  # nor may one piece read more than this share of them
+
+
+def pieces(schemas: dict[str, Any]) -> list[tuple[list[str], list[str]]]:
+    """The group's pieces: each its own keys and the keys its run reads (those and all they
+    reach), both in document order; one piece, the whole group, when it is small."""
+    keys = list(schemas)
+    if len(keys) < PIECES_MIN_SCHEMAS:
+        return [(keys, keys)]
+    edges = {key: {t for t in references(schema) if t in schemas} for key, schema in schemas.items()}
+    reach = {key: _closure([key], edges) for key in keys}
+    referred = {target for targets in edges.values() for target in targets}
+    roots: list[str] = []
+    covered: set[str] = set()
+    for key in [k for k in keys if k not in referred] + keys:  # then a cycle nothing refers to
+        if key not in covered:
+            roots.append(key)
+            covered |= reach[key]
+    if len(roots) > MAX_ROOTS:
+        return [(keys, keys)]
+    union = _Union(roots)
+    for i, a in enumerate(roots):
+        for b in roots[i + 1 :]:
+            if len(reach[a] & reach[b]) > ROOT_OVERLAP * min(len(reach[a]), len(reach[b])):
+                union.join(a, b)
+    clusters: dict[str, set[str]] = {}
+    for root in roots:
+        clusters.setdefault(union.find(root), set()).update(reach[root])
+    order = {key: i for i, key in enumerate(keys)}
+    owner = {
+        key: max((c for c in clusters if key in clusters[c]), key=lambda c: (len(clusters[c]), -order[c]))
+        for key in keys
+    }
+    together = _Union(list(clusters))
+    for holder, schema in schemas.items():
+        for branch in mapped(schema):
+            if branch in owner:
+                together.join(owner[holder], owner[branch])
+    own: dict[str, list[str]] = {}
+    for key in keys:
+        own.setdefault(together.find(owner[key]), []).append(key)
+    found = _in_order([[(members, list(_closure(members, edges)))] for members in own.values()], keys)
+    binned = _binned(found, keys)
+    if sum(len(reads) for _, reads in binned) > MAX_READS_SHARE * len(keys):
+        return [(keys, keys)]  # the schemas many pieces read would cost more than a run saves
+    if max(len(reads) for _, reads in binned) > MAX_LARGEST_SHARE * len(keys):
+        return [(keys, keys)]  # most edits would run most of the group again all the same
+    return binned
+
+
+def _binned(found: list[tuple[list[str], list[str]]], keys: list[str]) -> list[tuple[list[str], list[str]]]:
+    """The pieces, those that read few schemas put together in document order (a run has a cost
+    of its own), each bin until it reads `BIN_READS`."""
+    bins: list[list[tuple[list[str], list[str]]]] = []
+    small: list[tuple[list[str], list[str]]] = []  # the bin being filled
+    reads: set[str] = set()
+    for piece in found:
+        if len(piece[1]) >= BIN_READS:
+            bins.append([piece])
+            continue
+        if not small or len(reads) >= BIN_READS:
+            small, reads = [], set()
+            bins.append(small)
+        small.append(piece)
+        reads.update(piece[1])
+    return _in_order(bins, keys)
+
+
+class Assembly:
+    """The pieces' runs put together as they come, in any order: each definition from the run of
+    the piece that owns its schema. `add` says False at the first disagreement: a definition no
+    piece owns or two pieces own (each run named a model of its own alike), a run that made a
+    definition otherwise than its owner's run, one name imported from two places."""
+
+    def __init__(self, split: list[tuple[list[str], list[str]]]) -> None:
+        self._piece_of = {key: i for i, (own, _) in enumerate(split) for key in own}
+        self._chosen: dict[str, tuple[int, int, str, list[str]]] = {}  # name -> piece, place, text, rebuild
+        self._copies: dict[str, list[str]] = {}  # name -> what other runs made of it
+        self._imports: dict[str, tuple[str, str]] = {}  # alias -> (module, imported name)
+        self._import_order: list[tuple[int, int, str]] = []  # (piece, place, alias)
+        self._components: dict[str, str] = {}
+
+    def add(self, piece: int, run: CodegenRun) -> bool:
+        module_imports, definitions = statements(ast.parse(run.text), run.text.splitlines())
+        for _, module, names in module_imports:
+            for name in names:
+                alias = name.split(" as ")[-1]
+                if self._imports.setdefault(alias, (module, name)) != (module, name):
+                    return False
+                self._import_order.append((piece, len(self._import_order), alias))
+        for place, (name, definition) in enumerate(definitions.items()):
+            owner = self._piece_of.get(run.owners.get(name, ""))
+            text = "\n".join(definition.lines)
+            if owner is None:
+                return False
+            if owner != piece:
+                self._copies.setdefault(name, []).append(_text(text, definition.rebuild))
+            elif name in self._chosen:
+                return False
+            else:
+                self._chosen[name] = (piece, place, text, definition.rebuild)
+            if name in self._chosen and any(
+                c != _text(*self._chosen[name][2:]) for c in self._copies.get(name, ())
+            ):
+                return False
+        self._components.update((k, c) for k, c in run.components.items() if self._piece_of.get(k) == piece)
+        return True
+
+    def module(self, header: str) -> tuple[str, dict[str, str]] | None:
+        """The one module, definitions and imports in the pieces' order; None when a run made a
+        definition its owner's run did not."""
+        if not self._copies.keys() <= self._chosen.keys():
+            return None
+        by_module: dict[str, list[str]] = {}
+        for _, _, alias in sorted(self._import_order):
+            module, name = self._imports[alias]
+            if name not in by_module.setdefault(module, []):
+                by_module[module].append(name)
+        lines = [header, "", "from __future__ import annotations", ""]
+        lines += [f"from {module} import {', '.join(names)}" for module, names in by_module.items()]
+        chosen = sorted(self._chosen.values(), key=lambda c: c[:2])
+        body = "".join(f"\n\n\n{text}" for _, _, text, _ in chosen)
+        rebuild = "\n".join(line for *_, calls in chosen for line in calls)
+        return "\n".join(lines) + body + (f"\n\n\n{rebuild}" if rebuild else "") + "\n", self._components
+
+
+def _in_order(
+    parts: list[list[tuple[list[str], list[str]]]], keys: list[str]
+) -> list[tuple[list[str], list[str]]]:
+    """Each list of pieces made one piece, in document order, the pieces ordered by their first key."""
+    order = {key: i for i, key in enumerate(keys)}
+    result = []
+    for group in parts:
+        own = sorted((key for piece, _ in group for key in piece), key=order.__getitem__)
+        reads = sorted({key for _, piece in group for key in piece}, key=order.__getitem__)
+        result.append((own, reads))
+    return sorted(result, key=lambda piece: order[piece[0][0]])
+
+
+def _text(definition: str, rebuild: list[str]) -> str:
+    return "\n".join([definition, *rebuild])
+
+
+def _closure(start: Iterable[str], edges: dict[str, set[str]]) -> set[str]:
+    seen = set(start)
+    todo = list(seen)
+    while todo:
+        for target in edges[todo.pop()]:
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+class _Union:
+    """Disjoint sets whose representative is the member met first."""
+
+    def __init__(self, members: list[str]) -> None:
+        self._parent = {m: m for m in members}
+        self._order = {m: i for i, m in enumerate(members)}
+
+    def find(self, member: str) -> str:
+        while self._parent[member] != member:
+            self._parent[member] = self._parent[self._parent[member]]
+            member = self._parent[member]
+        return member
+
+    def join(self, a: str, b: str) -> None:
+        first, second = sorted((self.find(a), self.find(b)), key=self._order.__getitem__)
+        self._parent[second] = first

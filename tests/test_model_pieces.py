@@ -1,0 +1,204 @@
+"""A large group of schemas made in pieces, each run on a piece and all it reaches: the models of
+one run, and an edit runs again only the pieces that reach the schema edited."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import generator.models as models
+from generator import model_pieces
+from generator.model_codegen import HEADER, CodegenRun
+from generator.model_pieces import Assembly, pieces
+from tests.test_model_groups import _formatted, _models, _one_run
+
+
+def _ref(key: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{key}"}
+
+
+def _spec() -> dict[str, Any]:
+    """Three roots that share only `Meta`: orders, invoices, and pets behind a discriminator whose
+    branches say no value of their own (the mapping gives `Cat` its Literal)."""
+    schemas: dict[str, Any] = {
+        "Meta": {"type": "object", "properties": {"key": {"type": "string"}}},
+        "Order": {
+            "type": "object",
+            "properties": {"meta": _ref("Meta"), "line": _ref("OrderLine"), "status": {"enum": ["a", "b"]}},
+        },
+        "OrderLine": {"type": "object", "properties": {"sku": {"type": "string"}}},
+        "Invoice": {"type": "object", "properties": {"meta": _ref("Meta"), "payer": _ref("Payer")}},
+        "Payer": {"type": "object", "properties": {"name": {"type": "string"}}},
+        "Pet": {
+            "oneOf": [_ref("Cat"), _ref("Dog")],
+            "discriminator": {
+                "propertyName": "kind",
+                "mapping": {"cat": "#/components/schemas/Cat", "dog": "Dog"},
+            },
+        },
+        "Cat": {
+            "type": "object",
+            "required": ["kind"],
+            "properties": {"kind": {"type": "string"}, "meta": _ref("Meta")},
+        },
+        "Dog": {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}}},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Pieces", "version": "1"},
+        "paths": {},
+        "components": {"schemas": schemas},
+    }
+
+
+def _small_pieces(patch: pytest.MonkeyPatch) -> None:
+    """Pieces of a group of 2 schemas or more, none sharing a run, however many schemas they read."""
+    patch.setattr(model_pieces, "PIECES_MIN_SCHEMAS", 2)
+    patch.setattr(model_pieces, "BIN_READS", 1)
+    patch.setattr(model_pieces, "MAX_READS_SHARE", 10.0)
+    patch.setattr(model_pieces, "MAX_LARGEST_SHARE", 1.0)
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[list[str]]:
+    """The schemas each datamodel-code-generator run reads, pieces made from 2 schemas up."""
+    _small_pieces(monkeypatch)
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    read: list[list[str]] = []
+    real = models.run_datamodel_codegen
+
+    def counted(doc: Any, spec: dict[str, Any], *rest: Any) -> CodegenRun:
+        read.append(list(spec["components"]["schemas"]))
+        return real(doc, spec, *rest)
+
+    monkeypatch.setattr(models, "run_datamodel_codegen", counted)
+    return read
+
+
+def test_pieces_own_every_schema_once_and_read_all_they_reach() -> None:
+    schemas = _spec()["components"]["schemas"]
+    with pytest.MonkeyPatch.context() as patch:
+        _small_pieces(patch)
+        found = pieces(schemas)
+        # a cycle no schema refers to has a piece too
+        cycle = {
+            **schemas,
+            "Ping": {"properties": {"p": _ref("Pong")}},
+            "Pong": {"properties": {"p": _ref("Ping")}},
+        }
+        with_cycle = pieces(cycle)
+    assert found == [
+        (["Meta", "Pet", "Cat", "Dog"], ["Meta", "Pet", "Cat", "Dog"]),  # the largest reach owns Meta
+        (["Order", "OrderLine"], ["Meta", "Order", "OrderLine"]),
+        (["Invoice", "Payer"], ["Meta", "Invoice", "Payer"]),
+    ]
+    assert (["Ping", "Pong"], ["Ping", "Pong"]) in with_cycle
+    # a branch reached more widely from elsewhere stays with its discriminator all the same
+    shelter = {"properties": {"cat": _ref("Cat"), "payer": _ref("Payer"), "line": _ref("OrderLine")}}
+    with pytest.MonkeyPatch.context() as patch:
+        _small_pieces(patch)
+        with_shelter = pieces({**schemas, "Shelter": shelter})
+        assert any({"Cat", "Pet", "Shelter"} <= set(own) for own, _ in with_shelter)
+        patch.setattr(model_pieces, "BIN_READS", 5)  # pieces that read fewer share a run
+        assert [own for own, _ in pieces(schemas)] == [
+            ["Meta", "Order", "OrderLine", "Pet", "Cat", "Dog"],  # then it reads 6
+            ["Invoice", "Payer"],
+        ]
+        patch.setattr(model_pieces, "BIN_READS", 1)
+        patch.setattr(model_pieces, "MAX_READS_SHARE", 1.2)  # 10 schemas read for 8: too many
+        assert pieces(schemas) == [(list(schemas), list(schemas))]
+        patch.setattr(model_pieces, "MAX_READS_SHARE", 10.0)
+        patch.setattr(model_pieces, "MAX_LARGEST_SHARE", 0.4)  # a piece reads 4 of the 8
+        assert pieces(schemas) == [(list(schemas), list(schemas))]
+    assert sorted(key for own, _ in with_cycle for key in own) == sorted(cycle)
+    assert pieces(schemas) == [(list(schemas), list(schemas))]  # a small group is one run
+
+
+def test_models_made_in_pieces_are_the_models_of_one_run(
+    runs: list[list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = _models(tmp_path, _spec())
+    assert sorted(map(sorted, runs)) == sorted(
+        sorted(reads) for _, reads in pieces(_spec()["components"]["schemas"])
+    )
+    whole = _one_run(tmp_path, _spec(), monkeypatch)
+    assert _formatted(made) == _formatted(whole)
+    assert sorted(made.names) == sorted(whole.names)
+    assert made.component_classes == whole.component_classes
+    assert "kind: Literal['cat']" in next(m.text for m in made.modules if "Cat" in m.names)
+
+
+def test_an_edit_runs_again_the_pieces_that_reach_it(
+    runs: list[list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _models(tmp_path, _spec())
+    edited = copy.deepcopy(_spec())
+    edited["components"]["schemas"]["Payer"]["properties"]["email"] = {"type": "string"}
+    runs.clear()
+    again = _models(tmp_path, edited)
+    assert runs == [["Meta", "Invoice", "Payer"]]
+    assert _formatted(again) == _formatted(_one_run(tmp_path, edited, monkeypatch))
+    shared = copy.deepcopy(edited)
+    shared["components"]["schemas"]["Meta"]["properties"]["tag"] = {"type": "integer"}
+    runs.clear()
+    _models(tmp_path, shared)
+    assert len(runs) == 3  # every piece reads Meta
+
+
+def _run(text: str, owners: dict[str, str]) -> CodegenRun:
+    header = f"{HEADER}\n\nfrom __future__ import annotations\n\nfrom pkg._runtime import BaseModel\n"
+    return CodegenRun(header + text, {key: key for key in owners.values()}, owners)
+
+
+def _assembled(*runs: tuple[list[str], CodegenRun]) -> tuple[str, dict[str, str]] | None:
+    """The runs put together, the last first (the order they come in makes no difference)."""
+    assembly = Assembly([(own, own) for own, _ in runs])
+    added = [assembly.add(i, run) for i, (_, run) in reversed(list(enumerate(runs)))]
+    return assembly.module(HEADER) if all(added) else None
+
+
+def test_pieces_are_put_together_only_when_their_runs_agree() -> None:
+    meta = "\n\nclass Meta(BaseModel):\n    key: str | None = None\n"
+    order = "\n\nclass Order(BaseModel):\n    meta: Meta | None = None\n"
+    meta_run = (["Meta"], _run(meta, {"Meta": "Meta"}))
+    order_run = (["Order"], _run(meta + order, {"Meta": "Meta", "Order": "Order"}))
+    made = _assembled(meta_run, order_run)
+    assert made is not None and made[1] == {"Meta": "Meta", "Order": "Order"}
+    assert made[0].index("class Meta(") < made[0].index("class Order(")  # in the pieces' order
+    assert made[0].count("class Meta(") == 1 and made[0].count("import BaseModel") == 1
+    # the run of Order made its Meta otherwise than Meta's own run: Order's fields may be wrong
+    other_meta = meta.replace("str", "int")
+    assert (
+        _assembled(meta_run, (["Order"], _run(other_meta + order, {"Meta": "Meta", "Order": "Order"})))
+        is None
+    )
+    # two pieces give one name to two models (each its own inline `Meta`)
+    assert _assembled(meta_run, (["Other"], _run(other_meta, {"Meta": "Other"}))) is None
+    # one name imported from two places
+    clash = _run(meta.replace("str", "date"), {"Meta": "Meta"})
+    clash = CodegenRun(
+        clash.text.replace("from pkg._runtime", "from pkg._other"), clash.components, clash.owners
+    )
+    assert _assembled((["Meta"], clash), order_run) is None
+    # a definition of no schema's
+    assert _assembled((["Order"], _run(meta + order, {"Order": "Order"}))) is None
+
+
+def test_pieces_whose_runs_disagree_are_made_in_one_run(
+    runs: list[list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Notes and memos extend `Meta` with an inline address each: in a run of its own each is
+    `Address`, so the group is made in one run, the smallest pieces first (the disagreement is
+    found before the largest runs)."""
+    spec = _spec()
+    address = {"type": "object", "properties": {"street": {"type": "string"}}}
+    for key, inline in (("Note", address), ("Memo", {**address, "required": ["street"]})):
+        extended = {"allOf": [_ref("Meta"), {"type": "object", "properties": {"address": inline}}]}
+        spec["components"]["schemas"][key] = extended
+    made = _models(tmp_path, spec)
+    assert runs == [["Meta", "Note"], ["Meta", "Memo"], list(spec["components"]["schemas"])]
+    one = _one_run(tmp_path, spec, monkeypatch)
+    assert _formatted(made) == _formatted(one) and sorted(made.names) == sorted(one.names)
