@@ -111,20 +111,31 @@ def test_a_block_of_plain_imports_skips_black_only_where_black_would_keep_it(blo
         assert formatting.format_str(block, mode=formatting.MODE) == block.rstrip("\n") + "\n"
 
 
-def test_files_taken_from_the_record_are_compared_with_their_render_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Comparing each file on disk with its render costs seconds on a large SDK: the verdict for a
-    pair of texts is remembered, and a file whose meaning differs is never taken."""
-    from generator.format_record import read_prior, write_record
+def _written_with_record(
+    tmp_path: Path, files: dict[str, str], package: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[dict[str, str], Path]:
+    """The files formatted (with a cache of their own) and written with their record, as a run
+    leaves its output folder: the formatted files, and the folder."""
+    from generator.format_record import write_record
 
-    package, files = _rendered(SPECS[0])
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "first"))
     formatted, entries = formatting.format_with_record(files, package)
     out = tmp_path / "out"
     for path, text in {**formatted, ".sdkgen-format": write_record(entries)}.items():
         (out / path).parent.mkdir(parents=True, exist_ok=True)
         (out / path).write_text(text)
+    return formatted, out
+
+
+def test_files_taken_from_the_record_are_compared_with_their_render_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Comparing each file on disk with its render costs seconds on a large SDK: the verdict for a
+    pair of texts is remembered, and a file whose meaning differs is never taken."""
+    from generator.format_record import read_prior
+
+    package, files = _rendered(SPECS[0])
+    formatted, out = _written_with_record(tmp_path, files, package, monkeypatch)
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "fresh"))  # a fresh clone: only the record
     compared: list[str] = []
     real = formatting.same_meaning
@@ -160,15 +171,10 @@ def test_a_verdict_is_remembered_whatever_batch_its_file_comes_in(
     """`generate` formats the models in batches while the render child runs, and which files a
     batch holds changes from run to run: a verdict on a file on disk, or on a piece of a file
     formatted anew, holds in the next run whatever call it comes in."""
-    from generator.format_record import read_prior, write_record
+    from generator.format_record import read_prior
 
     package, files = _rendered(SPECS[0])
-    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "first"))
-    formatted, entries = formatting.format_with_record(files, package)
-    out = tmp_path / "out"
-    for path, text in {**formatted, ".sdkgen-format": write_record(entries)}.items():
-        (out / path).parent.mkdir(parents=True, exist_ok=True)
-        (out / path).write_text(text)
+    formatted, out = _written_with_record(tmp_path, files, package, monkeypatch)
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "fresh"))
     monkeypatch.setattr(formatting, "PARALLEL_MIN_BYTES", 10**12)  # compared here, to be counted
     compared: list[str] = []

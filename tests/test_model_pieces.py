@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-import generator.models as models
 from generator import model_pieces
 from generator.model_codegen import HEADER, CodegenRun
 from generator.model_pieces import Assembly, pieces
-from tests.test_model_groups import _formatted, _models, _one_run
+from tests.test_model_groups import _formatted, _models, _one_run, recorded_runs
 
 
 def _ref(key: str) -> dict[str, str]:
@@ -67,15 +66,7 @@ def runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[list[str]]:
     """The schemas each datamodel-code-generator run reads, pieces made from 2 schemas up."""
     _small_pieces(monkeypatch)
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
-    read: list[list[str]] = []
-    real = models.run_datamodel_codegen
-
-    def counted(doc: Any, spec: dict[str, Any], *rest: Any) -> CodegenRun:
-        read.append(list(spec["components"]["schemas"]))
-        return real(doc, spec, *rest)
-
-    monkeypatch.setattr(models, "run_datamodel_codegen", counted)
-    return read
+    return recorded_runs(monkeypatch)
 
 
 def test_pieces_own_every_schema_once_and_read_all_they_reach() -> None:
