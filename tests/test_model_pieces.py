@@ -4,6 +4,11 @@ one run, and an edit runs again only the pieces that reach the schema edited."""
 from __future__ import annotations
 
 import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +17,9 @@ import pytest
 from generator import model_pieces
 from generator.model_codegen import HEADER, CodegenRun
 from generator.model_pieces import Assembly, pieces
-from tests.test_model_groups import _formatted, _models, _one_run, recorded_runs
+from tests.conftest import needs_shared
+from tests.test_model_groups import FULL, _formatted, _models, _one_run, recorded_runs
+from tests.test_models_on_disk import _generate, _tree
 
 
 def _ref(key: str) -> dict[str, str]:
@@ -193,3 +200,45 @@ def test_pieces_whose_runs_disagree_are_made_in_one_run(
     assert runs == [["Meta", "Note"], ["Meta", "Memo"], list(spec["components"]["schemas"])]
     one = _one_run(tmp_path, spec, monkeypatch)
     assert _formatted(made) == _formatted(one) and sorted(made.names) == sorted(one.names)
+
+
+def test_the_same_tree_whatever_pieces_the_cache_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an edit, the SDK made with the other pieces from the cache, in a fresh clone (no
+    cache: every piece run) and into an empty folder is one tree, byte for byte."""
+    _small_pieces(monkeypatch)
+    _generate(_spec(), tmp_path / "sdk", tmp_path / "cache", monkeypatch)
+    assert len(list((tmp_path / "cache" / "model-pieces").glob("*/*"))) == 3  # made in pieces
+    edited = copy.deepcopy(_spec())
+    edited["components"]["schemas"]["Payer"]["properties"]["email"] = {"type": "string"}
+    for name in ("warm", "clone"):
+        shutil.copytree(tmp_path / "sdk", tmp_path / name)
+    _generate(edited, tmp_path / "warm", tmp_path / "cache", monkeypatch)
+    assert len(list((tmp_path / "cache" / "model-pieces").glob("*/*"))) == 4  # one piece made again
+    _generate(edited, tmp_path / "clone", tmp_path / "cache-clone", monkeypatch)
+    _generate(edited, tmp_path / "cold", tmp_path / "cache-cold", monkeypatch)
+    assert _tree(tmp_path / "warm") == _tree(tmp_path / "clone") == _tree(tmp_path / "cold")
+    assert "email: str | None = None" in (tmp_path / "cold" / "pieces" / "models" / "payer.py").read_text()
+
+
+def test_pieces_are_the_same_whatever_the_hash_seed() -> None:
+    needs_shared(FULL)
+    script = (
+        "import json, sys; from pathlib import Path; from generator.loader import load; "
+        "from generator.prepare import prepare_spec; from generator.model_groups import schema_groups; "
+        "from generator.model_pieces import pieces; "
+        "s = prepare_spec(load(Path(sys.argv[1])).data, 'x')['components']['schemas']; "
+        "print(json.dumps([pieces({k: s[k] for k in g}) for g in schema_groups(s)]))"
+    )
+    found = [
+        subprocess.run(
+            [sys.executable, "-c", script, str(FULL)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "4242")
+    ]
+    assert found[0] == found[1] and len(json.loads(found[0])[2]) > 4  # the 714-schema group in pieces
