@@ -72,9 +72,10 @@ def key(*parts: str | bytes) -> str:
 
 
 # Kinds whose entries are megabytes each (a parsed spec, the blocks of a spec file's last load, the
-# models of a group of schemas) or one per SDK (the verdicts on its files): only the most recently
-# used are kept, so reviewing many revisions with `diff` does not fill the disk. A large spec's
-# models are a few groups (the full OpenAI spec's, six: 48 entries hold eight of its revisions).
+# models of a group of schemas or of a piece of one) or one per SDK (the verdicts on its files; one
+# more on pieces of files): only the most recently used are kept, so reviewing many revisions with
+# `diff` does not fill the disk. A large spec's models are a few groups (the full OpenAI spec's,
+# six: 48 entries hold eight of its revisions), its largest in six pieces (400 hold over sixty).
 BOUNDED = {"load": 24, "load-blocks": 12, "models": 48, "model-pieces": 400, "meanings": 12}
 
 

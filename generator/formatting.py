@@ -28,7 +28,7 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -229,9 +229,13 @@ class _Verdicts:
 
     def __init__(self, kind: str, package: str) -> None:
         self._name = results.key("meanings", kind, package)
-        found = results.get("meanings", self._name)
-        self._pairs: dict[str, str] = found if isinstance(found, dict) else {}
         self._changed = False
+
+    @cached_property
+    def _pairs(self) -> dict[str, str]:
+        """Read when first asked: most batches have no file or piece on disk to ask about."""
+        found = results.get("meanings", self._name)
+        return found if isinstance(found, dict) else {}
 
     def known(self, subject: str, pair: str) -> bool:
         return self._pairs.get(subject) == pair

@@ -12,8 +12,8 @@ chosen by a hash of their least key, not their size: one run each would cost mor
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Hashable, Iterator
+from typing import Any, Generic, TypeVar
 
 from .walk import iter_dicts
 
@@ -22,6 +22,7 @@ OWN_GROUP_MIN = 40  # a part this large is a group of its own, the largest OWN_G
 OWN_GROUPS_MAX = 8
 BINS = 4  # the other parts share these
 _PREFIX = "#/components/schemas/"
+T = TypeVar("T", bound=Hashable)
 
 
 def schema_groups(schemas: dict[str, Any]) -> list[list[str]]:
@@ -29,25 +30,16 @@ def schema_groups(schemas: dict[str, Any]) -> list[list[str]]:
     keys = list(schemas)
     if len(keys) < SPLIT_MIN_SCHEMAS:
         return [keys] if keys else []
-    parent = {key: key for key in keys}
-
-    def root(key: str) -> str:
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
-
+    parts = DisjointSets(keys)
     for key, schema in schemas.items():
         for target in references(schema):
-            if target in parent and root(target) != root(key):
-                parent[root(target)] = root(key)
-    parts: dict[str, list[str]] = {}
-    for key in keys:
-        parts.setdefault(root(key), []).append(key)
-    large = sorted((p for p in parts.values() if len(p) >= OWN_GROUP_MIN), key=lambda p: (-len(p), p[0]))
+            if target in schemas:
+                parts.join(key, target)
+    found = parts.sets()
+    large = sorted((p for p in found if len(p) >= OWN_GROUP_MIN), key=lambda p: (-len(p), p[0]))
     own = {part[0] for part in large[:OWN_GROUPS_MAX]}
     binned: dict[tuple[str, str], list[str]] = {}
-    for part in parts.values():
+    for part in found:
         if part[0] in own:
             binned["own", part[0]] = part
         else:
@@ -59,20 +51,35 @@ def schema_groups(schemas: dict[str, Any]) -> list[list[str]]:
 
 def merged(groups: list[list[str]], links: list[tuple[int, int]]) -> list[list[str]]:
     """`groups` with each linked pair (indices) made one, where the first of them was."""
-    parent = list(range(len(groups)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            i = parent[i]
-        return i
-
+    joined = DisjointSets(list(range(len(groups))))
     for a, b in links:
-        first, second = sorted((root(a), root(b)))
-        parent[second] = first
-    joined: dict[int, list[str]] = {}
-    for i, group in enumerate(groups):
-        joined.setdefault(root(i), []).extend(group)
-    return [joined[i] for i in sorted(joined)]
+        joined.join(a, b)
+    return [[key for i in members for key in groups[i]] for members in joined.sets()]
+
+
+class DisjointSets(Generic[T]):
+    """Disjoint sets of members, each represented by its member met first."""
+
+    def __init__(self, members: list[T]) -> None:
+        self._parent = {m: m for m in members}
+        self._order = {m: i for i, m in enumerate(members)}
+
+    def find(self, member: T) -> T:
+        while self._parent[member] != member:
+            self._parent[member] = self._parent[self._parent[member]]
+            member = self._parent[member]
+        return member
+
+    def join(self, a: T, b: T) -> None:
+        first, second = sorted((self.find(a), self.find(b)), key=self._order.__getitem__)
+        self._parent[second] = first
+
+    def sets(self) -> list[list[T]]:
+        """Each set's members in the order met, the sets in the order of their first members."""
+        found: dict[T, list[T]] = {}
+        for member in self._order:
+            found.setdefault(self.find(member), []).append(member)
+        return list(found.values())
 
 
 def references(node: Any) -> Iterator[str]:

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .model_codegen import CodegenRun
-from .model_groups import mapped, references
+from .model_groups import DisjointSets, mapped, references
 from .model_modules import statements
 
 PIECES_MIN_SCHEMAS = 300  # a smaller group is one run: it takes about a second
@@ -50,7 +50,7 @@ def pieces(schemas: dict[str, Any]) -> list[tuple[list[str], list[str]]]:
             covered |= reach[key]
     if len(roots) > MAX_ROOTS:
         return [(keys, keys)]
-    union = _Union(roots)
+    union = DisjointSets(roots)
     for i, a in enumerate(roots):
         for b in roots[i + 1 :]:
             if len(reach[a] & reach[b]) > ROOT_OVERLAP * min(len(reach[a]), len(reach[b])):
@@ -63,7 +63,7 @@ def pieces(schemas: dict[str, Any]) -> list[tuple[list[str], list[str]]]:
         key: max((c for c in clusters if key in clusters[c]), key=lambda c: (len(clusters[c]), -order[c]))
         for key in keys
     }
-    together = _Union(list(clusters))
+    together = DisjointSets(list(clusters))
     for holder, schema in schemas.items():
         for branch in mapped(schema):
             if branch in owner:
@@ -182,21 +182,3 @@ def _closure(start: Iterable[str], edges: dict[str, set[str]]) -> set[str]:
                 seen.add(target)
                 todo.append(target)
     return seen
-
-
-class _Union:
-    """Disjoint sets whose representative is the member met first."""
-
-    def __init__(self, members: list[str]) -> None:
-        self._parent = {m: m for m in members}
-        self._order = {m: i for i, m in enumerate(members)}
-
-    def find(self, member: str) -> str:
-        while self._parent[member] != member:
-            self._parent[member] = self._parent[self._parent[member]]
-            member = self._parent[member]
-        return member
-
-    def join(self, a: str, b: str) -> None:
-        first, second = sorted((self.find(a), self.find(b)), key=self._order.__getitem__)
-        self._parent[second] = first
