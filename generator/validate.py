@@ -15,6 +15,7 @@ from openapi_schema_validator._specifications import REGISTRY as OPENAPI_SPECIFI
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator, OpenAPIV32SpecValidator
 from openapi_spec_validator.validation import keywords
 from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError, UnresolvableParameterError
+from pathable.accessors import SubscriptableAccessor
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -334,6 +335,28 @@ def _best_message(error: ValidationError) -> str:
 
 
 _LOCATED: dict[type, type] = {}
+
+
+def _dicts_and_lists_first(original: Any) -> Any:
+    """pathable's step into a node, which asks first whether the node is `Subscriptable`: a
+    runtime Protocol, whose isinstance walks the protocol's classes each time (38,000 steps into
+    the full OpenAI spec took a fifth of the validator's time). A dict or a list is one."""
+    step = original.__func__
+
+    def _get_subnode(cls: Any, node: Any, part: Any) -> Any:
+        if isinstance(node, dict | list):
+            try:
+                return node[part]
+            except (KeyError, IndexError, TypeError) as exc:
+                raise KeyError(part) from exc
+        return step(cls, node, part)
+
+    return classmethod(_get_subnode)
+
+
+SubscriptableAccessor._get_subnode = _dicts_and_lists_first(  # type: ignore[method-assign]
+    SubscriptableAccessor.__dict__["_get_subnode"]
+)
 
 
 def _located_validator(base: Any) -> Any:

@@ -138,3 +138,25 @@ def test_the_walk_visits_a_schema_once_however_often_it_is_reached(
     ids.append(7)
     ids.append(3)
     assert 3 in ids and 7 in ids and 5 not in ids and list(ids) == [7, 3]
+
+
+def test_a_step_into_a_dict_or_a_list_is_the_step_pathable_takes() -> None:
+    """The validator steps into dicts and lists without asking a runtime Protocol first; what it
+    finds, and the KeyError where it finds nothing, are pathable's own, for every kind of node."""
+    from pathable.accessors import SubscriptableAccessor
+
+    patched = SubscriptableAccessor.__dict__["_get_subnode"].__func__
+    original = patched.__closure__[0].cell_contents  # pathable's own step
+
+    def outcome(step: Any, node: Any, part: Any) -> Any:
+        try:
+            return ("found", step(SubscriptableAccessor, node, part))
+        except KeyError as exc:
+            return ("KeyError", exc.args)
+
+    nodes = [{"a": {"b": 1}}, [10, 20], "text", 5, None, ({"a": 1},)]
+    for node in nodes:
+        for part in ("a", "missing", 0, 1, 7):
+            assert outcome(patched, node, part) == outcome(original, node, part)
+    assert outcome(patched, {"a": {"b": 1}}, "a") == ("found", {"b": 1})
+    assert outcome(patched, [10, 20], 5) == ("KeyError", (5,))
