@@ -165,9 +165,16 @@ class EffectiveSchemas:
         self.digests = digests or {}
         self.memo: dict[str, Any] = {}  # what a reader builds once per spec (a validator, ...)
         self._objects: dict[int, tuple[Any, ObjectView]] = {}  # the schema is kept, so its id stays its own
+        self._targets: dict[str, Target] = {}  # a reference -> where it leads
 
     def resolve(self, schema: Any) -> Target:
-        return resolve(self.spec, schema)
+        ref = schema.get("$ref") if isinstance(schema, dict) else None
+        if not isinstance(ref, str):
+            return Target(schema, None, ())
+        known = self._targets.get(ref)
+        if known is None:
+            known = self._targets[ref] = resolve(self.spec, schema)
+        return known
 
     def object(self, schema: Any) -> ObjectView:
         known = self._objects.get(id(schema))
