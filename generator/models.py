@@ -14,11 +14,11 @@ from . import cache
 from .descriptions import plain_object, with_descriptions, without_descriptions
 from .diagnostics import SpecError
 from .loader import Document
-from .model_codegen import HEADER, MUTABLE_DEFAULTS_HEADER, CodegenRun, run_datamodel_codegen
+from .model_codegen import HEADER, MUTABLE_DEFAULTS_HEADER, run_datamodel_codegen
 from .model_groups import merged, schema_groups
 from .model_modules import ModelFields, ModelModule, split_models
 from .model_names import SDK_NAMES
-from .model_pieces import Assembly, pieces
+from .model_pieces import Assembly, PieceRun, pieces
 from .models_on_disk import Group, ModelsOnDisk, names_only
 from .open_enums import discriminating_properties
 
@@ -215,18 +215,16 @@ def _made(doc: Document, part: dict[str, Any], package: str, names: Names) -> tu
     return run.text, run.components
 
 
-def _piece_run(
-    doc: Document, part: dict[str, Any], reads: list[str], package: str, names: Names
-) -> CodegenRun:
-    """datamodel-code-generator's run on some of a part's schemas, cached by all it reads."""
+def _piece_run(doc: Document, part: dict[str, Any], reads: list[str], package: str, names: Names) -> PieceRun:
+    """datamodel-code-generator's run on some of a part's schemas, parsed, cached by all it reads."""
     schemas = part["components"]["schemas"]
     piece = {**part, "components": {"schemas": {key: schemas[key] for key in reads}}}
     name = _models_key(piece, package, names)
     hit = cache.get("model-pieces", name)
-    if isinstance(hit, list) and len(hit) == 3:
-        return CodegenRun(*hit)
-    run = run_datamodel_codegen(doc, piece, package, *names)
-    cache.put("model-pieces", name, [run.text, run.components, run.owners])
+    if isinstance(hit, list) and len(hit) == 4:
+        return PieceRun.of_fields(hit)
+    run = PieceRun.parsed(run_datamodel_codegen(doc, piece, package, *names))
+    cache.put("model-pieces", name, run.fields())
     return run
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from generator import model_pieces
 from generator.model_codegen import HEADER, CodegenRun
-from generator.model_pieces import Assembly, pieces
+from generator.model_pieces import Assembly, PieceRun, pieces
 from tests.conftest import needs_shared
 from tests.test_model_groups import FULL, _formatted, _models, _one_run, recorded_runs
 from tests.test_models_on_disk import _generate, _tree
@@ -154,7 +154,7 @@ def _run(text: str, owners: dict[str, str]) -> CodegenRun:
 def _assembled(*runs: tuple[list[str], CodegenRun]) -> tuple[str, dict[str, str]] | None:
     """The runs put together, the last first (the order they come in makes no difference)."""
     assembly = Assembly([(own, own) for own, _ in runs])
-    added = [assembly.add(i, run) for i, (_, run) in reversed(list(enumerate(runs)))]
+    added = [assembly.add(i, PieceRun.parsed(run)) for i, (_, run) in reversed(list(enumerate(runs)))]
     return assembly.module(HEADER) if all(added) else None
 
 
