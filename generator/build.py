@@ -13,7 +13,7 @@ from packaging.version import InvalidVersion, Version
 from .config import Config
 from .docs import curl_form, doc_models, operation_doc, referenced_models
 from .effective import EffectiveSchemas
-from .ir import Api, Body, Field, Group, Operation, Parameter, Response, SecurityScheme
+from .ir import Api, Body, DocModel, Field, Group, Operation, Parameter, Response, SecurityScheme
 from .media import accept, body_kind, is_file, json_media, media_type, request_media, stream_media
 from .models import ModelSource
 from .naming import argument_name, class_name, function_name, pascal_case, safe_name, snake_case
@@ -39,8 +39,14 @@ CLIENT_ATTRIBUTES = frozenset(
 )
 
 
-def build_api(schemas: EffectiveSchemas, models: ModelSource, config: Config) -> Api:
-    """The IR of the prepared spec; request fields and their types come from the generated models."""
+def build_api(
+    schemas: EffectiveSchemas,
+    models: ModelSource,
+    config: Config,
+    documented: tuple[DocModel, ...] | None = None,
+) -> Api:
+    """The IR of the prepared spec; request fields and their types come from the generated models.
+    `documented`: the models' docs (`documented_models`), when made already."""
     spec = schemas.spec
     info = spec.get("info") or {}
     title = str(info.get("title") or "API")
@@ -57,10 +63,6 @@ def build_api(schemas: EffectiveSchemas, models: ModelSource, config: Config) ->
     events = dict(config.stream_events)
     pages = dict(config.pagination)
     operations = tuple(_operation(schemas, site, models, schemes, chosen, events, pages) for site in sites)
-    used_by: dict[str, set[str]] = {}
-    for site, op in zip(sites, operations, strict=True):
-        for name in referenced_models(schemas, [site.operation, site.path_item.get("parameters")]):
-            used_by.setdefault(name, set()).add(op.function_name)
     tags = sorted({op.tag for op in operations})
     return Api(
         title=title,
@@ -76,13 +78,33 @@ def build_api(schemas: EffectiveSchemas, models: ModelSource, config: Config) ->
         base_url_env=config.base_url_env or f"{upper}_BASE_URL",
         operations=operations,
         groups=_groups(operations, tags),
-        doc_models=doc_models(schemas, used_by),
+        doc_models=documented_models(schemas, config) if documented is None else documented,
         model_names=models.names,
         models_source=models.text,
         model_modules=models.modules,
         signature_imports=_signature_imports(operations, models),
         model_groups=tuple(sorted(models.groups.items())),
     )
+
+
+def documented_models(schemas: EffectiveSchemas, config: Config) -> tuple[DocModel, ...]:
+    """The docs of the component schemas, each with the operations that use it: made from the
+    spec alone, no model read, so the render child hands their pages over before the rest."""
+    chosen = dict(config.operation_names)
+    used_by: dict[str, set[str]] = {}
+    for site in iter_operations(schemas.spec):
+        for name in referenced_models(schemas, [site.operation, site.path_item.get("parameters")]):
+            used_by.setdefault(name, set()).add(_function_name(site, chosen))
+    return doc_models(schemas, used_by)
+
+
+def _function_name(site: Any, chosen: dict[str, str]) -> str:
+    op_id = _operation_id(site)
+    return chosen.get(op_id) or _client_attribute(function_name(op_id))
+
+
+def _operation_id(site: Any) -> str:
+    return str(site.operation.get("operationId") or f"{site.method}_{site.path}")
 
 
 def _pep440(version: str) -> str:
@@ -155,7 +177,7 @@ def _operation(
     pages: dict[str, Any],
 ) -> Operation:
     op = site.operation
-    op_id = str(op.get("operationId") or f"{site.method}_{site.path}")
+    op_id = _operation_id(site)
     tags = op.get("tags") or ["default"]
     params = [
         schemas.resolve(p).schema
@@ -216,7 +238,7 @@ def _operation(
         )
     return Operation(
         operation_id=op_id,
-        function_name=chosen.get(op_id) or _client_attribute(function_name(op_id)),
+        function_name=_function_name(site, chosen),
         method=site.method.upper(),
         path=site.path,
         tag=str(tags[0]),

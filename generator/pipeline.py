@@ -22,7 +22,6 @@ from .refs import bundle
 if TYPE_CHECKING:
     from .format_record import Entry, Prior
     from .ir import Api
-    from .models import ModelSource
 
 # The stages past loading import their libraries (openapi-spec-validator, datamodel-code-generator,
 # black) where they run: `generate` forks the render child right after loading (and importing what
@@ -149,7 +148,7 @@ class _Early:
 @dataclass(frozen=True)
 class ModelFiles:
     """A group's model modules, rendered, which the render child shares as soon as it has them;
-    `last` marks the end of the models."""
+    `last` marks the end of the modules, which the models' doc pages follow."""
 
     package: str
     files: dict[str, str]
@@ -165,11 +164,11 @@ def models_made(ahead: Ahead[Any]) -> None:
 def _formatted_early(
     ahead: Ahead[Any], prior: Prior, output: Callable[[dict[str, str]], None] | None = None
 ) -> _Early:
-    """The models' files, formatted group by group as the child makes them, largest first in
-    batches (on the cores it leaves: on two cores, in this process, where workers gain no time
-    and add their pages to the peak, 30 MB of 320 on the full spec), each batch to `output` (the
-    writer stages it) at once. Once the child is done, the files left go with the rest, on all
-    cores: none stays idle while this process formats or writes alone."""
+    """The models' files (their modules, then their doc pages), formatted as the child makes
+    them, largest first in batches (on the cores it leaves: on two cores, in this process, where
+    workers gain no time and add their pages to the peak, 30 MB of 320 on the full spec), each
+    batch to `output` (the writer stages it) at once. Once the child is done, the files left go
+    with the rest, on all cores: none stays idle while this process formats or writes alone."""
     from .formatting import format_with_record, spare_cores
 
     cores = spare_cores(busy=1)
@@ -289,31 +288,43 @@ def render_document(
     """The IR and the files it renders to, before formatting; `from_output`: the models of a group
     of schemas the output folder holds are taken from there (`models_on_disk`). The model files
     handed to the caller of the Ahead this runs in (`share`) go to `shared` too."""
-    from .build import build_api, package_name, sdk_class_names
+    from .build import build_api, documented_models, package_name, sdk_class_names
     from .effective import EffectiveSchemas
     from .model_names import SDK_NAMES
     from .models import generate_models
     from .models_on_disk import ModelsOnDisk
     from .prepare import prepare_spec
-    from .render import model_module_path, render
+    from .render import model_module_path, model_pages, render
 
     stages = stages or _Stages(quiet)
     package = package_name(doc.data, config)
     spec = prepare_spec(doc.data, package, dict(config.model_names))
     on_disk = ModelsOnDisk(config.output, partial(model_module_path, package)) if from_output else None
 
-    def share_files(part: ModelSource) -> None:
-        files = {model_module_path(package, m.name): m.text for m in part.modules}
+    def share_files(files: dict[str, str]) -> None:
         if share(ModelFiles(package, files)) and shared is not None:
             shared.update(files)
 
     reserved = SDK_NAMES | sdk_class_names(spec, config)
-    models = generate_models(doc, spec, package, reserved, on_disk, share_files)
+    models = generate_models(
+        doc,
+        spec,
+        package,
+        reserved,
+        on_disk,
+        lambda part: share_files({model_module_path(package, m.name): m.text for m in part.modules}),
+    )
     share(ModelFiles(package, {}, last=True))
     stages.done(f"models: {len(models.names)} classes and aliases")
     _return_freed_memory()  # datamodel-code-generator's, 55 of 230 MB on the full spec
-    api = build_api(EffectiveSchemas(spec, models.digests), models, config)
-    files = render(api)
+    schemas = EffectiveSchemas(spec, models.digests)
+    # the models' doc pages need no model: handed over first, they are formatted and staged
+    # while this process builds and renders the rest (1,431 of 3,300 files on the full spec)
+    documented = documented_models(schemas, config)
+    pages = model_pages(package, documented)
+    share_files(pages)
+    api = build_api(schemas, models, config, documented)
+    files = render(api, pages)
     stages.done(f"rendered {len(api.operations)} operations into {len(files)} files")
     return api, files
 

@@ -8,13 +8,14 @@ import json
 import re
 import shutil
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
 import jinja2
 
 from . import docs
-from .ir import Api
+from .ir import Api, DocModel
 from .module_imports import import_block, runtime_names
 from .naming import member_order
 
@@ -179,7 +180,14 @@ def lazy_models(expression: str, api: Api) -> str:
     return data.decode()
 
 
-def render(api: Api) -> dict[str, str]:
+def model_pages(package: str, models: Iterable[DocModel]) -> dict[str, str]:
+    """The doc page of each model."""
+    page = environment().get_template(PER_MODEL + ".jinja")
+    return {PER_MODEL.format(model=model.name): page.render(package=package, model=model) for model in models}
+
+
+def render(api: Api, pages: dict[str, str] | None = None) -> dict[str, str]:
+    """Every file of the SDK but the formatting; `pages`: the models' doc pages, rendered already."""
     env = environment()
     files: dict[str, str] = {}
     for output in OUTPUTS:
@@ -196,9 +204,7 @@ def render(api: Api) -> dict[str, str]:
     page = env.get_template(PER_OPERATION + ".jinja")
     for op in api.operations:
         files[PER_OPERATION.format(operation=op.function_name)] = page.render(api=api, op=op)
-    page = env.get_template(PER_MODEL + ".jinja")
-    for model in api.doc_models:
-        files[PER_MODEL.format(model=model.name)] = page.render(api=api, model=model)
+    files.update(model_pages(api.package_name, api.doc_models) if pages is None else pages)
     for source, output in VERBATIM.items():
         files[output.format(package=api.package_name)] = (templates_dir() / source).read_text("utf-8")
     for module in api.model_modules:
