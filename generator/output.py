@@ -81,6 +81,7 @@ class Plan:
     files: dict[str, str]  # the owned output, manifest included
     seeds: dict[str, str]  # kept paths that do not exist yet: written once, not owned
     stale: tuple[str, ...]  # owned files the new output no longer has
+    missing: frozenset[str] = frozenset()  # paths of `files` where nothing stands: no need to read
 
 
 def plan(out: Path, files: dict[str, str], keep: Iterable[str] = ()) -> Plan:
@@ -100,7 +101,7 @@ def plan(out: Path, files: dict[str, str], keep: Iterable[str] = ()) -> Plan:
     if taken:
         listed = "; ".join(taken[:10]) + (f"; and {len(taken) - 10} more" if len(taken) > 10 else "")
         raise OutputError(f"{listed} (sdkgen does not own it, so nothing was written)")
-    return Plan(mine, seeds, stale)
+    return Plan(mine, seeds, stale, frozenset(rel for rel in mine if kinds.get(rel) == "missing"))
 
 
 def _conflict(out: Path, rel: str, owned: frozenset[str], stale: set[str], kinds: dict[str, str]) -> str:
@@ -122,7 +123,7 @@ def _kind(out: Path, rel: str, kinds: dict[str, str]) -> str:
     system refuses counts as missing (staging reports it)."""
     if rel not in kinds:
         try:
-            mode = os.lstat(out / rel).st_mode
+            mode = os.lstat(os.path.join(out, rel)).st_mode
         except (OSError, ValueError):
             kinds[rel] = "missing"
         else:
@@ -165,8 +166,9 @@ class Staging:
     def __init__(self, out: Path, keep: Iterable[str] = ()) -> None:
         self.out = out
         self.keep = tuple(keep)
-        self.staged: dict[str, tuple[Path, str]] = {}  # path -> (staged file, its text)
+        self.staged: dict[str, tuple[str, str]] = {}  # path -> (staged file, its text)
         self.created: list[Path] = []  # folders made, outermost first
+        self.folders: set[str] = set()  # folders known to stand
 
     def stage(self, files: dict[str, str]) -> None:
         """Stage those of `files` that differ on disk; none when any of them could not be written
@@ -180,12 +182,12 @@ class Staging:
             return
         try:
             for rel, text in sorted(files.items()):
-                if rel not in self.staged and _read(out / rel) != text:
-                    self.staged[rel] = (_stage_file(out / rel, text, self.created), text)
+                if rel not in self.staged and (kinds[rel] == "missing" or _read(out, rel) != text):
+                    self.staged[rel] = (_stage_file(out, rel, text, self.created, self.folders), text)
         except OSError:
             self.discard()
 
-    def take(self, rel: str, text: str) -> Path | None:
+    def take(self, rel: str, text: str) -> str | None:
         """The staged file for `rel`, when it holds `text`."""
         found = self.staged.get(rel)
         if found is None or found[1] != text:
@@ -195,7 +197,7 @@ class Staging:
 
     def discard(self) -> None:
         for tmp, _ in self.staged.values():
-            tmp.unlink(missing_ok=True)
+            Path(tmp).unlink(missing_ok=True)
         self.staged.clear()
         for folder in reversed(self.created):
             try:
@@ -205,18 +207,22 @@ class Staging:
         self.created.clear()
 
 
-def _stage_file(target: Path, text: str, created: list[Path]) -> Path:
-    """`text` in a new file beside `target` (making its folders, which `created` gains)."""
-    created += _make_folders(target.parent)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+def _stage_file(out: Path, rel: str, text: str, created: list[Path], folders: set[str]) -> str:
+    """`text` in a new file beside `rel` (making its folders, which `created` gains, unless
+    `folders` says they stand)."""
+    folder, name = os.path.split(os.path.join(out, rel))
+    if folder not in folders:
+        created += _make_folders(Path(folder))
+        folders.add(folder)
+    fd, staged = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
-        os.chmod(name, _FILE_MODE)
+        os.chmod(staged, _FILE_MODE)
     except BaseException:
-        os.unlink(name)
+        os.unlink(staged)
         raise
-    return Path(name)
+    return staged
 
 
 def write_tree(
@@ -228,20 +234,23 @@ def write_tree(
     A conflict or a failure while staging leaves `out` as it was. Unchanged files are not rewritten.
     """
     decided = plan(out, files, keep)
-    changed = {rel: text for rel, text in decided.files.items() if _read(out / rel) != text}
+    changed = {
+        rel: text for rel, text in decided.files.items() if rel in decided.missing or _read(out, rel) != text
+    }
     changed.update(decided.seeds)
     for rel in decided.stale:  # an owned file where the new output needs a folder
         if any(PurePosixPath(rel) in PurePosixPath(new).parents for new in changed):
             (out / rel).unlink()
     created: list[Path] = []
-    staged: list[tuple[Path, Path]] = []
+    folders: set[str] = set()
+    staged: list[tuple[str, str]] = []
     try:
         for rel, text in sorted(changed.items()):
             early = staging.take(rel, text) if staging is not None else None
-            staged.append((early or _stage_file(out / rel, text, created), out / rel))
+            staged.append((early or _stage_file(out, rel, text, created, folders), os.path.join(out, rel)))
     except BaseException as exc:
         for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+            Path(tmp).unlink(missing_ok=True)
         for folder in reversed(created):
             folder.rmdir()
         if staging is not None:
@@ -271,9 +280,10 @@ def _make_folders(folder: Path) -> list[Path]:
     return list(reversed(missing))
 
 
-def _read(path: Path) -> str | None:
+def _read(out: Path, rel: str) -> str | None:
     try:
-        return path.read_text("utf-8")
+        with open(os.path.join(out, rel), encoding="utf-8") as handle:
+            return handle.read()
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -289,7 +299,7 @@ def owned_tree(out: Path, keep: Iterable[str] = ()) -> dict[str, str | None]:
     """The owned files as they are on disk (None where missing or unreadable), manifest included."""
     keep = tuple(keep)
     paths = {rel for rel in owned_paths(out) if not is_kept(rel, keep)} | {MANIFEST}
-    return {rel: _read(out / rel) if _inside(out, rel) else None for rel in sorted(paths)}
+    return {rel: _read(out, rel) if _inside(out, rel) else None for rel in sorted(paths)}
 
 
 def diff_tree(out: Path, files: dict[str, str], keep: Iterable[str] = ()) -> str:
