@@ -340,7 +340,10 @@ _LOCATED: dict[type, type] = {}
 def _dicts_and_lists_first(original: Any) -> Any:
     """pathable's step into a node, which asks first whether the node is `Subscriptable`: a
     runtime Protocol, whose isinstance walks the protocol's classes each time (38,000 steps into
-    the full OpenAI spec took a fifth of the validator's time). A dict or a list is one."""
+    the full OpenAI spec took a fifth of the validator's time). A dict or a list is one. Another
+    pathable, whose step is not that classmethod, keeps its own."""
+    if not isinstance(original, classmethod):
+        return original
     step = original.__func__
 
     def _get_subnode(cls: Any, node: Any, part: Any) -> Any:
@@ -354,9 +357,10 @@ def _dicts_and_lists_first(original: Any) -> Any:
     return classmethod(_get_subnode)
 
 
-SubscriptableAccessor._get_subnode = _dicts_and_lists_first(  # type: ignore[method-assign]
-    SubscriptableAccessor.__dict__["_get_subnode"]
-)
+if "_get_subnode" in SubscriptableAccessor.__dict__:
+    SubscriptableAccessor._get_subnode = _dicts_and_lists_first(  # type: ignore[method-assign]
+        SubscriptableAccessor.__dict__["_get_subnode"]
+    )
 
 
 def _located_validator(base: Any) -> Any:
