@@ -197,9 +197,8 @@ def _cached_models(doc: Document, part: dict[str, Any], name: str, package: str,
 def _made(doc: Document, part: dict[str, Any], package: str, names: Names) -> tuple[str, dict[str, str]]:
     """The models module of a part and the class of each component schema: made in pieces
     (`model_pieces`) when the part is large, the smallest first so that a disagreement costs
-    little, else (or when the pieces disagree, or a run fails) in one run. Without the cache, in
-    one run: no piece would be there for an edit, and the pieces read what they share again."""
-    split = pieces(part["components"]["schemas"]) if cache.enabled() else []
+    little, else (or when the pieces disagree, or a run fails) in one run."""
+    split = pieces(part["components"]["schemas"])
     if len(split) > 1:
         assembly = Assembly(split)
         try:

@@ -129,19 +129,6 @@ def test_models_made_in_pieces_are_the_models_of_one_run(
     assert "kind: Literal['cat']" in next(m.text for m in made.modules if "Cat" in m.names)
 
 
-def test_without_the_cache_a_large_group_is_one_run(
-    runs: list[list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """No piece would be kept for the next run, and the pieces read `Meta` three times."""
-    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
-    made = _models(tmp_path, _spec())
-    assert runs == [list(_spec()["components"]["schemas"])]
-    monkeypatch.delenv("SDKGEN_NO_CACHE")
-    runs.clear()
-    assert _formatted(_models(tmp_path, _spec())) == _formatted(made)
-    assert len(runs) == 3  # with the cache, in pieces
-
-
 def test_an_edit_runs_again_the_pieces_that_reach_it(
     runs: list[list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
