@@ -88,17 +88,21 @@ def references(node: Any) -> Iterator[str]:
         ref = item.get("$ref")
         if isinstance(ref, str) and ref.startswith(_PREFIX):
             yield _key(ref)
-    yield from mapped(node)
+        yield from _mapping_keys(item)
 
 
 def mapped(node: Any) -> Iterator[str]:
     """The component keys the discriminator mappings in a schema name."""
     for item in iter_dicts(node):
-        mapping = item.get("mapping") if isinstance(item.get("propertyName"), str) else None
-        if isinstance(mapping, dict):
-            for value in mapping.values():
-                if isinstance(value, str):
-                    yield _key(value) if value.startswith(_PREFIX) else value
+        yield from _mapping_keys(item)
+
+
+def _mapping_keys(item: dict[str, Any]) -> Iterator[str]:
+    mapping = item.get("mapping") if isinstance(item.get("propertyName"), str) else None
+    if isinstance(mapping, dict):
+        for value in mapping.values():
+            if isinstance(value, str):
+                yield _key(value) if value.startswith(_PREFIX) else value
 
 
 def _key(ref: str) -> str:

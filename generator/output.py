@@ -199,6 +199,7 @@ class Staging:
         for tmp, _ in self.staged.values():
             Path(tmp).unlink(missing_ok=True)
         self.staged.clear()
+        self.folders.clear()  # those made here go next
         for folder in reversed(self.created):
             try:
                 folder.rmdir()  # only when empty: the run may have written into it

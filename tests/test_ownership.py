@@ -246,3 +246,18 @@ def test_this_repository_keeps_a_file_beside_generated_code(generated_copy: Path
     assert result.exit_code == 0, result.stderr
     assert "0 removed" in result.stderr
     assert (generated_copy / "CHANGELOG.md").read_text() == "x\n"
+
+
+def test_staging_after_a_discard_makes_its_folders_again(tmp_path: Path) -> None:
+    """A discard removes the folders staging made; staging again makes them anew, not trusting
+    that they stand."""
+    out = tmp_path / "out"
+    write_tree(out, {"a.txt": "a\n"})
+    staging = Staging(out)
+    staging.stage({"pkg/sub/m.py": "m\n"})
+    staging.discard()
+    assert not (out / "pkg").exists()
+    staging.stage({"pkg/sub/m.py": "m\n"})
+    assert list(staging.staged) == ["pkg/sub/m.py"]
+    done = write_tree(out, {"a.txt": "a\n", "pkg/sub/m.py": "m\n"}, (), staging)
+    assert done.written == [MANIFEST, "pkg/sub/m.py"] and (out / "pkg/sub/m.py").read_text() == "m\n"
