@@ -39,13 +39,13 @@ from black.parsing import InvalidInput
 
 from . import cache as results
 from .format_record import Entry, Prior, digest
+from .meaning import PYTHON_FENCE, python_meaning, same_meaning
 
 MODE = Mode(target_versions={TargetVersion.PY311}, line_length=88)
 PARALLEL_MIN_BYTES = 40_000  # below this, forking workers costs more than they save
 RUFF_MIN_BYTES = 5_000  # ruff starts in ~15 ms; a black pass takes ~3.6 ms per KB
 T = TypeVar("T")
 _TOP_LEVEL_BLOCKS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
-_PYTHON_FENCE = re.compile(r"^```python\n(.*?)^```$", re.DOTALL | re.MULTILINE)
 _ANY_FENCE = re.compile(r"^```.*?^```$", re.DOTALL | re.MULTILINE)
 
 
@@ -136,7 +136,7 @@ def _pieces_on_disk(path: str, text: str, entry: Entry) -> dict[str, str]:
     if path.endswith(".py"):
         found = [block.strip("\n") + "\n" for block in top_level_blocks(text) if block.strip()]
     elif path.endswith(".md"):
-        found = [fence.group(1) for fence in _PYTHON_FENCE.finditer(text)]
+        found = [fence.group(1) for fence in PYTHON_FENCE.finditer(text)]
     else:
         found = []
     return dict(zip(entry.pieces, found, strict=True)) if len(found) == len(entry.pieces) else {}
@@ -153,7 +153,7 @@ def _split(path: str, text: str, package: str) -> list[_Piece | str]:
     if path.endswith(".md"):  # snippets in docs look like the code they call
         parts: list[_Piece | str] = []
         last = 0
-        for fence in _PYTHON_FENCE.finditer(text):
+        for fence in PYTHON_FENCE.finditer(text):
             parts += [text[last : fence.start(1)], _Piece(fence.group(1), package)]
             last = fence.end(1)
         return [*parts, text[last:]]
@@ -253,80 +253,6 @@ class _Verdicts:
             self._changed = False
 
 
-def same_meaning(path: str, rendered: str, formatted: str) -> bool:
-    """Whether a formatted file says what the render says, up to layout and the order of imports:
-    the output folder vouches for its own formatting, never for its code or its prose."""
-    if path.endswith(".py"):
-        return _python_meaning(formatted) == _python_meaning(rendered)
-    if path.endswith(".md"):
-        return _markdown_meaning(formatted) == _markdown_meaning(rendered)
-    return formatted == (rendered.rstrip("\n") + "\n" if rendered else rendered)
-
-
-def _python_meaning(source: str) -> str | None:
-    """The module's statements without positions, its imports as a set (isort orders them)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-    imports: set[tuple[str, str, str | None]] = set()
-    body: list[str] = []
-    for node in tree.body:
-        if isinstance(node, ast.Import):
-            imports.update(("", alias.name, alias.asname) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            module = "." * node.level + (node.module or "")
-            imports.update((module, alias.name, alias.asname) for alias in node.names)
-        else:
-            body.append(ast.dump(_Words().visit(node)))
-    return repr((sorted(imports, key=repr), body))
-
-
-class _Words(ast.NodeTransformer):
-    """Strings as their words (black re-indents docstrings), and the imports of a nested block
-    (`if TYPE_CHECKING:`) in isort's place: each run of them, and the names of each, sorted."""
-
-    def visit_Constant(self, node: ast.Constant) -> ast.Constant:
-        return ast.Constant(" ".join(node.value.split())) if isinstance(node.value, str) else node
-
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.ImportFrom:
-        node.names.sort(key=lambda alias: (alias.name, alias.asname or ""))
-        return node
-
-    def generic_visit(self, node: ast.AST) -> ast.AST:
-        super().generic_visit(node)
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(node, field, None)
-            if isinstance(block, list) and len(block) > 1:
-                setattr(node, field, _imports_sorted(block))
-        return node
-
-
-def _imports_sorted(block: list[ast.stmt]) -> list[ast.stmt]:
-    """The statements with each run of imports in one order, whatever order it was written in."""
-    out: list[ast.stmt] = []
-    run: list[ast.stmt] = []
-    for statement in [*block, None]:
-        if isinstance(statement, ast.Import | ast.ImportFrom):
-            run.append(statement)
-            continue
-        out += sorted(run, key=ast.dump)
-        run = []
-        if statement is not None:
-            out.append(statement)
-    return out
-
-
-def _markdown_meaning(text: str) -> str:
-    """The page's words, whitespace aside, and the meaning of each Python snippet."""
-    parts: list[str | None] = []
-    last = 0
-    for fence in _PYTHON_FENCE.finditer(text):
-        parts += [" ".join(text[last : fence.start(1)].split()), _python_meaning(fence.group(1))]
-        last = fence.end(1)
-    return repr([*parts, " ".join(text[last:].split())])
-
-
 def _format_pieces(
     pieces: set[_Piece], on_disk: dict[str, str], cores: int
 ) -> dict[_Piece, str | InvalidInput]:
@@ -342,7 +268,7 @@ def _format_pieces(
             continue
         cached = on_disk.get(piece.digest)
         if cached is not None and not verdicts.known(piece.digest, digest(cached)):
-            if cached == piece.source or _python_meaning(cached) == _python_meaning(piece.source):
+            if cached == piece.source or python_meaning(cached) == python_meaning(piece.source):
                 verdicts.confirm(piece.digest, digest(cached))
             else:
                 cached = None

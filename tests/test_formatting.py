@@ -183,12 +183,15 @@ def test_a_verdict_is_remembered_whatever_batch_its_file_comes_in(
         formatting, "same_meaning", lambda path, a, b: compared.append(path) or real(path, a, b)
     )
     pieces_compared: list[str] = []
-    real_meaning = formatting._python_meaning
+    real_meaning = formatting.python_meaning
     monkeypatch.setattr(
-        formatting, "_python_meaning", lambda source: pieces_compared.append(source) or real_meaning(source)
+        formatting, "python_meaning", lambda source: pieces_compared.append(source) or real_meaning(source)
     )
-    models = next(path for path in files if path.endswith("/models/realtime_session_create_request.py"))
-    edited = {**files, models: files[models] + "\n\nEDITED = 1\n"}  # a piece more, the rest on disk
+    # a module black changes (its pieces on disk differ from their render): a piece more, the
+    # rest on disk, compared piece by piece
+    client = next(path for path in files if path.endswith("/_client.py"))
+    assert formatted[client] != files[client]
+    edited = {**files, client: files[client] + "\n\nEDITED = 1\n"}
     paths = sorted(files)
     runs = [[paths[::2], paths[1::2]], [paths[:10], paths[10:]]]  # two runs, batched differently
     counts = []
@@ -197,10 +200,10 @@ def test_a_verdict_is_remembered_whatever_batch_its_file_comes_in(
         pieces_compared.clear()
         for batch in batches:
             again, _ = formatting.format_with_record({p: edited[p] for p in batch}, package, read_prior(out))
-            assert all(again[p] == formatted[p] for p in batch if p != models)
-            assert again.get(models, "EDITED = 1\n").endswith("EDITED = 1\n")
+            assert all(again[p] == formatted[p] for p in batch if p != client)
+            assert again.get(client, "EDITED = 1\n").endswith("EDITED = 1\n")
         counts.append((len(compared), len(pieces_compared)))
-    different = [path for path in formatted if formatted[path] != files[path] and path != models]
+    different = [path for path in formatted if formatted[path] != files[path] and path != client]
     assert counts[0][0] == len(different) > 0 and counts[0][1] > 0
     assert counts[1] == (0, 0)
 
@@ -345,3 +348,28 @@ def test_imports_in_a_nested_block_mean_the_same_in_isorts_order() -> None:
     assert not formatting.same_meaning("pkg/m.py", rendered.replace("x = 1", "x = 2"), formatted)
     moved = rendered.replace("    from .a import A\nx = 1\n", "x = 1\nfrom .a import A\n")  # out of the block
     assert not formatting.same_meaning("pkg/m.py", moved, formatted)
+
+
+def test_a_file_means_what_its_render_means_whatever_its_layout() -> None:
+    """The output folder vouches for its layout only: a file laid out anew, its imports reordered
+    and its docstrings re-indented, means its render; one value, name, string or statement
+    changed, moved or of another type does not, nor does an attribute's docstring reworded."""
+    rendered = (
+        'from b import y\nfrom a import x\n\nclass A:\n    """Some  words\n    here."""\n'
+        '    size: int = 1\n    """The size."""\n    flag: bool = True\n\n'
+        "def f(a,b):\n    return {'a':a,'b':(b if b else\n  None)}\n"
+    )
+    formatted = formatting.format_tree({"pkg/m.py": rendered}, "pkg")["pkg/m.py"]
+    assert formatted != rendered
+    assert formatting.same_meaning("pkg/m.py", rendered, formatted)
+    for old, new in [
+        ("size: int = 1", "size: int = 2"),
+        ("size: int = 1", "size: int = True"),
+        ("flag: bool = True", "flag: bool = 1"),
+        ("The size.", "The width."),
+        ("b if b else", "b if a else"),
+        ("Some  words", "Some other words"),
+        ("from a import x", "from a import z"),
+    ]:
+        assert old in rendered
+        assert not formatting.same_meaning("pkg/m.py", rendered.replace(old, new), formatted), new
