@@ -5,7 +5,8 @@ A Python module's meaning is its syntax tree without positions, its imports as a
 them) and every string as its words (black re-indents docstrings). A fresh clone compares 3,300
 files with their renders after an edit, so the tree is read into nested tuples in one pass, with
 the cyclic garbage collector paused (a syntax tree holds no cycle; the collector, woken by the
-many new objects, took half the time): a third of the time `ast.dump` took.
+many new objects, took half the time): the full SDK's 1,826 pairs whose texts differ took 5.6-5.8
+s with `ast.dump`, now 2.1-3.1 s.
 """
 
 from __future__ import annotations
