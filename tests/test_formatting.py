@@ -352,8 +352,9 @@ def test_imports_in_a_nested_block_mean_the_same_in_isorts_order() -> None:
 
 def test_a_file_means_what_its_render_means_whatever_its_layout() -> None:
     """The output folder vouches for its layout only: a file laid out anew, its imports reordered
-    and its docstrings re-indented, means its render; one value, name, string or statement
-    changed, moved or of another type does not, nor does an attribute's docstring reworded."""
+    and its docstrings re-indented, means its render; a value, a name, an import or a docstring
+    changed does not, nor does a value of another type (1 for True) or an attribute's docstring
+    reworded."""
     rendered = (
         'from b import y\nfrom a import x\n\nclass A:\n    """Some  words\n    here."""\n'
         '    size: int = 1\n    """The size."""\n    flag: bool = True\n\n'
