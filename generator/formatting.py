@@ -39,7 +39,7 @@ from black.parsing import InvalidInput
 
 from . import cache as results
 from .format_record import Entry, Prior, digest
-from .meaning import PYTHON_FENCE, python_meaning, same_meaning
+from .meaning import PYTHON_FENCE, same_code, same_meaning
 
 MODE = Mode(target_versions={TargetVersion.PY311}, line_length=88)
 PARALLEL_MIN_BYTES = 40_000  # below this, forking workers costs more than they save
@@ -268,7 +268,7 @@ def _format_pieces(
             continue
         cached = on_disk.get(piece.digest)
         if cached is not None and not verdicts.known(piece.digest, digest(cached)):
-            if cached == piece.source or python_meaning(cached) == python_meaning(piece.source):
+            if cached == piece.source or same_code(piece.source, cached):
                 verdicts.confirm(piece.digest, digest(cached))
             else:
                 cached = None

@@ -22,15 +22,21 @@ PYTHON_FENCE = re.compile(r"^```python\n(.*?)^```$", re.DOTALL | re.MULTILINE)
 
 def same_meaning(path: str, rendered: str, formatted: str) -> bool:
     """Whether a formatted file says what the render says."""
-    with _collector_paused():
-        if path.endswith(".py"):
-            return python_meaning(formatted) == python_meaning(rendered)
-        if path.endswith(".md"):
+    if path.endswith(".py"):
+        return same_code(rendered, formatted)
+    if path.endswith(".md"):
+        with _collector_paused():
             return _markdown_meaning(formatted) == _markdown_meaning(rendered)
     return formatted == (rendered.rstrip("\n") + "\n" if rendered else rendered)
 
 
-def python_meaning(source: str) -> object:
+def same_code(rendered: str, formatted: str) -> bool:
+    """Whether formatted Python (a module, or a block of one) says what the render says."""
+    with _collector_paused():
+        return _python_meaning(formatted) == _python_meaning(rendered)
+
+
+def _python_meaning(source: str) -> object:
     """The module's statements without positions, its imports as a set; None when it is not
     Python."""
     try:
@@ -86,7 +92,7 @@ def _markdown_meaning(text: str) -> list[object]:
     parts: list[object] = []
     last = 0
     for fence in PYTHON_FENCE.finditer(text):
-        parts += [" ".join(text[last : fence.start(1)].split()), python_meaning(fence.group(1))]
+        parts += [" ".join(text[last : fence.start(1)].split()), _python_meaning(fence.group(1))]
         last = fence.end(1)
     return [*parts, " ".join(text[last:].split())]
 
