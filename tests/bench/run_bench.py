@@ -68,27 +68,33 @@ _LISTS_CHILDREN = os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/childr
 
 def _tree(root: int) -> list[int]:
     """`root` and all its descendants."""
-    if not _LISTS_CHILDREN:
-        return _tree_by_scan(root)
+    children_of = _listed_children if _LISTS_CHILDREN else _scanned_children()
     tree, frontier = [root], [root]
     while frontier:
-        pid = frontier.pop()
-        try:
-            threads = os.listdir(f"/proc/{pid}/task")
-        except OSError:
-            continue
-        for thread in threads:
-            try:
-                with open(f"/proc/{pid}/task/{thread}/children") as listed:
-                    children = [int(child) for child in listed.read().split()]
-            except OSError:
-                continue
-            tree.extend(children)
-            frontier.extend(children)
+        children = children_of(frontier.pop())
+        tree.extend(children)
+        frontier.extend(children)
     return tree
 
 
-def _tree_by_scan(root: int) -> list[int]:
+def _listed_children(pid: int) -> list[int]:
+    """The children the kernel lists for each of the process's threads."""
+    try:
+        threads = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []
+    children: list[int] = []
+    for thread in threads:
+        try:
+            with open(f"/proc/{pid}/task/{thread}/children") as listed:
+                children.extend(int(child) for child in listed.read().split())
+        except OSError:
+            continue
+    return children
+
+
+def _scanned_children() -> Callable[[int], list[int]]:
+    """Each process's children, from the parent named in every process's stat."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -97,13 +103,7 @@ def _tree_by_scan(root: int) -> list[int]:
             except OSError:
                 continue
             parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-    tree, frontier = [root], [root]
-    while frontier:
-        pid = frontier.pop()
-        children = [child for child, parent in parents.items() if parent == pid]
-        tree.extend(children)
-        frontier.extend(children)
-    return tree
+    return lambda pid: [child for child, parent in parents.items() if parent == pid]
 
 
 def alternate(
