@@ -83,7 +83,7 @@ def build_api(
         models_source=models.text,
         model_modules=models.modules,
         signature_imports=_signature_imports(operations, models),
-        model_groups=tuple(sorted(models.groups.items())),
+        model_groups=tuple(sorted(models.record_lines.items())),
     )
 
 

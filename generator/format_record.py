@@ -9,7 +9,8 @@ edited by hand (its hash no longer the recorded one) is never trusted.
 
 Lines `# models <key> <json>` say which model modules each group of schemas was made into
 (`models_on_disk`): a fresh clone takes a group whose schemas are unchanged from the files on
-disk instead of running datamodel-code-generator on it again.
+disk instead of running datamodel-code-generator on it again; a large group's pieces have a line
+each too, of their runs, so an edit in such a group runs only the pieces it reaches.
 
 Its second line records the inputs the run was made from (the spec, the options, sdkgen's code and
 its libraries) and the hash of every file the run owns, and the lines after it the spec's warnings:

@@ -238,7 +238,9 @@ class Api:
     # module imports those its code uses
     signature_imports: tuple[tuple[str, tuple[str, ...]], ...]
     security_schemes: tuple[SecurityScheme, ...] = ()
-    model_groups: tuple[tuple[str, str], ...] = ()  # each group of models' line in the record, by key
+    model_groups: tuple[
+        tuple[str, str], ...
+    ] = ()  # the record's lines of the model groups and pieces, by key
 
     @property
     def resource_imports(self) -> dict[str, list[str]]:

@@ -18,6 +18,7 @@ in one run, as before; the smallest pieces run first, so a disagreement is found
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -125,10 +126,30 @@ class PieceRun:
         """Its fields as JSON holds them (for the cache); `of_fields` reads them back."""
         return [self.imports, self.definitions, self.components, self.owners]
 
+    def line(self) -> str:
+        """Its fields as one line of JSON, for the output folder's record."""
+        return json.dumps(self.fields(), ensure_ascii=True, separators=(",", ":"))
+
     @classmethod
-    def of_fields(cls, found: list[Any]) -> PieceRun:
-        imports, definitions, components, owners = found
-        return cls([(m, n) for m, n in imports], [(n, t, r) for n, t, r in definitions], components, owners)
+    def of_fields(cls, found: list[Any]) -> PieceRun | None:
+        """The run `fields` gave, or None when `found` is not such fields (a record's line may not
+        be ours)."""
+        try:
+            imports, definitions, components, owners = found
+            run = cls(
+                [(m, n) for m, n in imports], [(n, t, r) for n, t, r in definitions], components, owners
+            )
+            texts = [m for m, _ in run.imports] + [n for _, names in run.imports for n in names]
+            texts += [x for n, t, r in run.definitions for x in (n, t, *r)]
+            texts += [x for pair in (*run.components.items(), *run.owners.items()) for x in pair]
+        except (TypeError, ValueError, AttributeError):
+            return None
+        lists = [names for _, names in run.imports] + [r for _, _, r in run.definitions]
+        return (
+            run
+            if all(isinstance(x, str) for x in texts) and all(isinstance(x, list) for x in lists)
+            else None
+        )
 
 
 class Assembly:

@@ -36,7 +36,14 @@ class ModelSource:
     # schema and all it reaches, descriptions aside
     digests: dict[str, str] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)  # each group's line in the record, by its key
+    # each run of a piece of a group (`model_pieces`) as the record holds it, by its cache key
+    pieces: dict[str, str] = field(default_factory=dict)
     names_only: bool = False  # from the record of a group joined to another: no modules' text
+
+    @property
+    def record_lines(self) -> dict[str, str]:
+        """The record's lines of its groups and of their pieces' runs, by key."""
+        return {**self.groups, **self.pieces}
 
     @cached_property
     def fields(self) -> ModelFields:
@@ -118,12 +125,12 @@ def _group_models(
     found = on_disk.group(key, keys) if on_disk is not None else None
     if found is not None:
         return _recovered(key, found, keys, list(schemas))
-    source = _cached_models(doc, lean, made_by, package, names)
+    source = _cached_models(doc, lean, made_by, package, names, on_disk)
     text = with_descriptions(source.text, descriptions)
     modules = [(m, with_descriptions(m.text, descriptions)) for m in source.modules]
     if text is None or any(written is None for _, written in modules):
         whole = _models_part(spec, schemas)
-        source = _cached_models(doc, whole, _models_key(whole, package, names), package, names)
+        source = _cached_models(doc, whole, _models_key(whole, package, names), package, names, on_disk)
     else:
         source = replace(
             source, text=text, modules=tuple(ModelModule(m.name, w or "", m.names) for m, w in modules)
@@ -135,6 +142,7 @@ def _group_models(
         source.imports,
         source.modules,
         source.text.startswith(MUTABLE_DEFAULTS_HEADER),
+        pieces=source.pieces,
     )
     return replace(source, groups={key: group.line(keys)})
 
@@ -152,6 +160,7 @@ def _recovered(key: str, group: Group, keys: list[str], in_order: list[str]) -> 
         group.modules,
         dict.fromkeys(in_order, group.digest),
         {key: group.line(keys)},
+        group.pieces,
         names_only=not group.files,
     )
 
@@ -169,16 +178,24 @@ def _models_key(part: dict[str, Any], package: str, names: Names) -> str:
     return cache.key("models", json.dumps(part, default=str), package, *map(_sorted_json, names))
 
 
-def _cached_models(doc: Document, part: dict[str, Any], name: str, package: str, names: Names) -> ModelSource:
+def _cached_models(
+    doc: Document,
+    part: dict[str, Any],
+    name: str,
+    package: str,
+    names: Names,
+    on_disk: ModelsOnDisk | None = None,
+) -> ModelSource:
     """The models of a part of the spec (`_models_part`): a run takes seconds on a large spec, and
-    is pure, so it is cached by all it reads (`name`, its `_models_key`). (A worker per group,
+    is pure, so it is cached by all it reads (`name`, its `_models_key`), with the runs of its
+    pieces, which the record keeps for a fresh clone's next edit (`on_disk`). (A worker per group,
     beside the validation on the other core, took 1-3 s off a cold run of the full OpenAI spec and
     put 74 MB on its peak: 387 MB against 313.)"""
     schemas = part["components"]["schemas"]
     digests = dict.fromkeys(schemas, name)
     hit = cache.get("models", name)
-    if isinstance(hit, list) and len(hit) == 5:  # as it was inspected: a hit parses nothing
-        text, components, modules, defined, imports = hit
+    if isinstance(hit, list) and len(hit) == 6:  # as it was inspected: a hit parses nothing
+        text, components, modules, defined, imports, runs = hit
         return ModelSource(
             text,
             tuple(defined),
@@ -186,46 +203,74 @@ def _cached_models(doc: Document, part: dict[str, Any], name: str, package: str,
             {alias: (found[0], found[1]) for alias, found in imports.items()},
             tuple(ModelModule(m[0], m[1], tuple(m[2])) for m in modules),
             digests,
+            pieces=runs,
         )
-    source = _inspect(*_made(doc, part, package, names))
+    text, components, runs = _made(doc, part, package, names, on_disk)
+    source = _inspect(text, components)
     modules = [[m.name, m.text, list(m.names)] for m in source.modules]
     imports = {alias: list(found) for alias, found in source.imports.items()}
-    cache.put("models", name, [source.text, source.component_classes, modules, list(source.names), imports])
-    return replace(source, digests=digests)
+    entry = [source.text, source.component_classes, modules, list(source.names), imports, runs]
+    cache.put("models", name, entry)
+    return replace(source, digests=digests, pieces=runs)
 
 
-def _made(doc: Document, part: dict[str, Any], package: str, names: Names) -> tuple[str, dict[str, str]]:
-    """The models module of a part and the class of each component schema: made in pieces
-    (`model_pieces`) when the part is large, the smallest first so that a disagreement costs
-    little, else (or when the pieces disagree, or a run fails) in one run."""
+def _made(
+    doc: Document, part: dict[str, Any], package: str, names: Names, on_disk: ModelsOnDisk | None
+) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The models module of a part, the class of each component schema and the record's line of
+    each piece's run: made in pieces (`model_pieces`) when the part is large, the smallest first so
+    that a disagreement costs little, else (or when the pieces disagree, or a run fails) in one
+    run, which has no pieces. Pieces taken from the record that disagree are run again first, so
+    a record's line (a file anyone can edit) makes no other models than a cold run."""
     split = pieces(part["components"]["schemas"])
     if len(split) > 1:
         assembly = Assembly(split)
+        lines: dict[str, str] = {}
+        from_record = False
         try:
-            agreed = all(
-                assembly.add(i, _piece_run(doc, part, split[i][1], package, names))
-                for i in sorted(range(len(split)), key=lambda i: (len(split[i][1]), i))
-            )
+            for i in sorted(range(len(split)), key=lambda i: (len(split[i][1]), i)):
+                run, recorded = _piece_run(doc, part, split[i][1], package, names, on_disk, lines)
+                from_record |= recorded
+                if not assembly.add(i, run):
+                    break
+            else:
+                made = assembly.module(HEADER)
+                if made is not None:
+                    return *made, lines
         except SpecError:
-            agreed = False  # the one run says what is wrong, if anything is
-        made = assembly.module(HEADER) if agreed else None
-        if made is not None:
-            return made
-    run = run_datamodel_codegen(doc, part, package, *names)
-    return run.text, run.components
+            pass  # the one run says what is wrong, if anything is
+        if from_record:
+            return _made(doc, part, package, names, None)
+    whole = run_datamodel_codegen(doc, part, package, *names)
+    return whole.text, whole.components, {}
 
 
-def _piece_run(doc: Document, part: dict[str, Any], reads: list[str], package: str, names: Names) -> PieceRun:
-    """datamodel-code-generator's run on some of a part's schemas, parsed, cached by all it reads."""
+def _piece_run(
+    doc: Document,
+    part: dict[str, Any],
+    reads: list[str],
+    package: str,
+    names: Names,
+    on_disk: ModelsOnDisk | None,
+    lines: dict[str, str],
+) -> tuple[PieceRun, bool]:
+    """datamodel-code-generator's run on some of a part's schemas, parsed, cached by all it reads,
+    from the cache or else the output folder's record when either holds it (True: the record);
+    its line for the record goes to `lines`."""
     schemas = part["components"]["schemas"]
     piece = {**part, "components": {"schemas": {key: schemas[key] for key in reads}}}
     name = _models_key(piece, package, names)
     hit = cache.get("model-pieces", name)
-    if isinstance(hit, list) and len(hit) == 4:
-        return PieceRun.of_fields(hit)
-    run = PieceRun.parsed(run_datamodel_codegen(doc, piece, package, *names))
-    cache.put("model-pieces", name, run.fields())
-    return run
+    run = PieceRun.of_fields(hit) if isinstance(hit, list) else None
+    found = on_disk.piece(name) if run is None and on_disk is not None else None
+    if found is not None:
+        run = PieceRun.of_fields(found)
+    recorded = found is not None and run is not None
+    if run is None:
+        run = PieceRun.parsed(run_datamodel_codegen(doc, piece, package, *names))
+        cache.put("model-pieces", name, run.fields())
+    lines[name] = run.line()
+    return run, recorded
 
 
 def _name_links(parts: list[ModelSource]) -> list[tuple[int, int]]:
@@ -268,6 +313,7 @@ def _composed(parts: list[ModelSource]) -> ModelSource:
         tuple(sorted((m for part in parts for m in part.modules), key=lambda m: m.name)),
         {key: digest for part in parts for key, digest in part.digests.items()},
         {group: line for part in parts for group, line in part.groups.items()},
+        {piece: line for part in parts for piece, line in part.pieces.items()},
     )
 
 

@@ -7,14 +7,19 @@ classes, imports and modules. A later run whose group has the same key takes the
 from the files on disk, each checked against the hash the record gives it, instead of running
 datamodel-code-generator: a fresh clone regenerates only the groups an edit touched. A module
 taken so is its formatted file, which the formatting then takes as it is (`Prior.file_for`).
+
+A group made in pieces (`model_pieces`) also has a line for each piece's run, under the run's
+cache key, which its group's line lists: a fresh clone whose edit touched the group runs again
+only the pieces that read the schema edited, and takes the others' runs from their lines.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .format_record import digest, record_entries, record_lines, record_models
 from .model_modules import ModelModule
@@ -31,6 +36,7 @@ class Group:
     modules: tuple[ModelModule, ...]
     mutable: bool  # whether its text has the header for mutable defaults
     files: bool = True  # False: a group joined to another, its modules' text nowhere on disk
+    pieces: dict[str, str] = field(default_factory=dict)  # a run of each piece (`model_pieces`): its line
 
     def line(self, keys: list[str]) -> str:
         """Its line in the record, one line of JSON: each of the group's schemas (`keys`, in order)
@@ -46,6 +52,8 @@ class Group:
             "modules": [[m.name, [place[name] for name in m.names]] for m in self.modules],
             "mutable": self.mutable,
         }
+        if self.pieces:
+            record["pieces"] = sorted(self.pieces)
         if not self.files:
             record["files"] = False
         return _line(record)
@@ -53,7 +61,9 @@ class Group:
 
 def names_only(line: str) -> str:
     """A group's line for a group then joined to another: its names tell the join again."""
-    return _line({**json.loads(line), "files": False})
+    record = json.loads(line)
+    record.pop("pieces", None)
+    return _line({**record, "files": False})
 
 
 def _line(record: dict[str, object]) -> str:
@@ -85,6 +95,7 @@ class ModelsOnDisk:
                 if text is None:
                     return None
                 modules.append(ModelModule(str(name), text, tuple(names[n] for n in places)))
+            pieces = {str(piece): self.lines[str(piece)] for piece in record.get("pieces", [])}
             pairs = zip(keys, record["classes"], strict=True)
             return Group(
                 str(record["digest"]),
@@ -94,9 +105,18 @@ class ModelsOnDisk:
                 tuple(modules),
                 bool(record["mutable"]),
                 files,
+                pieces,
             )
         except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, IndexError, AttributeError):
             return None  # a line that is not ours: the group is made anew
+
+    def piece(self, key: str) -> list[Any] | None:
+        """The run of a piece recorded under `key` (`PieceRun.fields`), None when there is none."""
+        try:
+            found = json.loads(self.lines[key]) if self.out is not None and key in self.lines else None
+        except ValueError:
+            return None
+        return found if isinstance(found, list) else None
 
     def _text(self, path: str) -> str | None:
         """A module's file as the record wrote it; only a file the record lists (so inside the

@@ -19,7 +19,7 @@ from generator.model_codegen import HEADER, CodegenRun
 from generator.model_pieces import Assembly, PieceRun, pieces
 from tests.conftest import needs_shared
 from tests.test_model_groups import FULL, _formatted, _models, _one_run, recorded_runs
-from tests.test_models_on_disk import _generate, _tree
+from tests.test_models_on_disk import _generate, _tree, logged_runs
 
 
 def _ref(key: str) -> dict[str, str]:
@@ -220,6 +220,74 @@ def test_the_same_tree_whatever_pieces_the_cache_holds(
     _generate(edited, tmp_path / "cold", tmp_path / "cache-cold", monkeypatch)
     assert _tree(tmp_path / "warm") == _tree(tmp_path / "clone") == _tree(tmp_path / "cold")
     assert "email: str | None = None" in (tmp_path / "cold" / "pieces" / "models" / "payer.py").read_text()
+
+
+def _piece_lines(record: Path) -> list[str]:
+    """The record's lines of the pieces' runs (a group's key is 32 characters, a piece's 64)."""
+    lines = record.read_text().splitlines()
+    return [line for line in lines if line.startswith("# models ") and len(line.split()[2]) == 64]
+
+
+def test_a_fresh_clone_runs_again_only_the_pieces_an_edit_reaches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record keeps each piece's run, so a clone with no cache runs the edited piece alone,
+    and writes what a cold run writes."""
+    _small_pieces(monkeypatch)
+    log = logged_runs(monkeypatch, tmp_path)
+    _generate(_spec(), tmp_path / "sdk", tmp_path / "cache", monkeypatch)
+    assert len(_piece_lines(tmp_path / "sdk" / ".sdkgen-format")) == 3
+    assert len(log.read_text().splitlines()) == 3
+    shutil.copytree(tmp_path / "sdk", tmp_path / "clone")
+    edited = copy.deepcopy(_spec())
+    edited["components"]["schemas"]["Payer"]["properties"]["email"] = {"type": "string"}
+    log.write_text("")
+    _generate(edited, tmp_path / "clone", tmp_path / "cache-clone", monkeypatch)
+    assert log.read_text().splitlines() == ["Invoice Meta Payer"]
+    _generate(edited, tmp_path / "cold", tmp_path / "cache-cold", monkeypatch)
+    assert _tree(tmp_path / "clone") == _tree(tmp_path / "cold")
+    lines = _piece_lines(tmp_path / "clone" / ".sdkgen-format")
+    assert len(lines) == 3 and lines != _piece_lines(tmp_path / "sdk" / ".sdkgen-format")
+
+
+def test_a_piece_line_that_is_not_ours_is_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A piece's line cut short, or JSON of another shape, makes that piece run again; the tree
+    is the cold run's all the same."""
+    _small_pieces(monkeypatch)
+    log = logged_runs(monkeypatch, tmp_path)
+    _generate(_spec(), tmp_path / "sdk", tmp_path / "cache", monkeypatch)
+    shutil.copytree(tmp_path / "sdk", tmp_path / "clone")
+    record = tmp_path / "clone" / ".sdkgen-format"
+    first, second, third = _piece_lines(record)
+    text = (
+        record.read_text()
+        .replace(first, first[:-40])
+        .replace(second, second[:74] + "[[], [[1, 2, 3]], {}, {}]")
+    )
+    record.write_text(text.replace(third, third[:74] + '{"imports": []}'))
+    edited = copy.deepcopy(_spec())
+    edited["components"]["schemas"]["Dog"]["properties"]["bark"] = {"type": "string"}
+    log.write_text("")
+    _generate(edited, tmp_path / "clone", tmp_path / "cache-clone", monkeypatch)
+    assert len(log.read_text().splitlines()) == 3, "every piece made anew"
+    _generate(edited, tmp_path / "cold", tmp_path / "cache-cold", monkeypatch)
+    assert _tree(tmp_path / "clone") == _tree(tmp_path / "cold")
+    # of a run's shape, but with a definition no piece owns: its piece is run again
+    kept = sorted(set(_piece_lines(record)) & set(_piece_lines(tmp_path / "sdk" / ".sdkgen-format")))
+    assert len(kept) == 2  # the pieces the edit left alone
+    record.write_text(
+        record.read_text().replace(kept[0], kept[0][:74] + '[[], [["A", "class A: ...", []]], {}, {}]')
+    )
+    edited["components"]["schemas"]["Dog"]["properties"]["wag"] = {"type": "boolean"}
+    log.write_text("")
+    _generate(edited, tmp_path / "clone", tmp_path / "cache-clone-2", monkeypatch)
+    made = log.read_text().splitlines()
+    assert "Cat Dog Meta Pet" in made and "Cat Dog Invoice Meta Order OrderLine Payer Pet" not in made
+    assert len(made) == 3, "the pieces taken from the record are run again, as is the edited one"
+    _generate(edited, tmp_path / "cold-2", tmp_path / "cache-cold-2", monkeypatch)
+    assert _tree(tmp_path / "clone") == _tree(tmp_path / "cold-2")
 
 
 def test_pieces_are_the_same_whatever_the_hash_seed() -> None:

@@ -21,10 +21,15 @@ from tests.test_model_groups import _spec
 
 @pytest.fixture
 def runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Small groups; each datamodel-code-generator run's schemas, one line each in the file returned
-    (the render child is a forked process: a list would stay in it)."""
+    """Small groups; each datamodel-code-generator run's schemas (`logged_runs`)."""
     monkeypatch.setattr(model_groups, "SPLIT_MIN_SCHEMAS", 10)
     monkeypatch.setattr(model_groups, "OWN_GROUP_MIN", 2)
+    return logged_runs(monkeypatch, tmp_path)
+
+
+def logged_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Each datamodel-code-generator run's schemas, sorted, one line each in the file returned
+    (the render child is a forked process: a list would stay in it)."""
     log = tmp_path / "runs.txt"
     log.touch()
     real = models.run_datamodel_codegen
