@@ -294,7 +294,7 @@ def render_document(
     from .models import generate_models
     from .models_on_disk import ModelsOnDisk
     from .prepare import prepare_spec
-    from .render import model_module_path, model_pages, render
+    from .render import model_module_path, model_pages, operation_pages, render
 
     stages = stages or _Stages(quiet)
     package = package_name(doc.data, config)
@@ -324,7 +324,10 @@ def render_document(
     pages = model_pages(package, documented)
     share_files(pages)
     api = build_api(schemas, models, config, documented)
-    files = render(api, pages)
+    # the operations' pages too are handed over before the client modules are rendered
+    operations = operation_pages(api)
+    share_files(operations)
+    files = render(api, {**pages, **operations})
     stages.done(f"rendered {len(api.operations)} operations into {len(files)} files")
     return api, files
 

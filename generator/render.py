@@ -186,8 +186,17 @@ def model_pages(package: str, models: Iterable[DocModel]) -> dict[str, str]:
     return {PER_MODEL.format(model=model.name): page.render(package=package, model=model) for model in models}
 
 
+def operation_pages(api: Api) -> dict[str, str]:
+    """The doc page of each operation."""
+    page = environment().get_template(PER_OPERATION + ".jinja")
+    return {
+        PER_OPERATION.format(operation=op.function_name): page.render(api=api, op=op) for op in api.operations
+    }
+
+
 def render(api: Api, pages: dict[str, str] | None = None) -> dict[str, str]:
-    """Every file of the SDK but the formatting; `pages`: the models' doc pages, rendered already."""
+    """Every file of the SDK but the formatting; `pages`: the models' and operations' doc pages,
+    rendered already."""
     env = environment()
     files: dict[str, str] = {}
     for output in OUTPUTS:
@@ -201,10 +210,9 @@ def render(api: Api, pages: dict[str, str] | None = None) -> dict[str, str]:
         for group in api.groups:
             path = PER_RESOURCE.format(package=api.package_name, resource=group.module)
             files[path] = resource.render(api=api, group=group)
-    page = env.get_template(PER_OPERATION + ".jinja")
-    for op in api.operations:
-        files[PER_OPERATION.format(operation=op.function_name)] = page.render(api=api, op=op)
-    files.update(model_pages(api.package_name, api.doc_models) if pages is None else pages)
+    if pages is None:
+        pages = {**operation_pages(api), **model_pages(api.package_name, api.doc_models)}
+    files.update(pages)
     for source, output in VERBATIM.items():
         files[output.format(package=api.package_name)] = (templates_dir() / source).read_text("utf-8")
     for module in api.model_modules:

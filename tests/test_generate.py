@@ -322,8 +322,9 @@ def test_models_formatted_while_the_rest_renders_change_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The render child hands each group's model modules over as soon as they exist, then says
-    the models are done, then hands over the models' doc pages, and they are formatted while it
-    renders the rest; without the hand-over the tree is the same, byte for byte."""
+    the models are done, then hands over the models' doc pages and the operations' pages, and they
+    are formatted while it renders the rest; without the hand-over the tree is the same, byte for
+    byte."""
     from generator import pipeline
 
     monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
@@ -334,7 +335,7 @@ def test_models_formatted_while_the_rest_renders_change_nothing(
     assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "early").exit_code == 0
     # early() says None twice: when the formatting ends, and when generate() looks for shares
     # left once the result is read
-    groups, last, pages = shared[:-4], shared[-4], shared[-3]
+    groups, last, pages, operations = shared[:-5], shared[-5], shared[-4], shared[-3]
     assert groups and all(isinstance(g, pipeline.ModelFiles) and not g.last for g in groups)
     assert isinstance(last, pipeline.ModelFiles) and last.last and shared[-2:] == [None, None]
     tree = snapshot(GENERATED)
@@ -344,6 +345,8 @@ def test_models_formatted_while_the_rest_renders_change_nothing(
     )
     assert isinstance(pages, pipeline.ModelFiles) and not pages.last
     assert sorted(pages.files) == sorted(p for p in tree if p.startswith("docs/models/"))
+    assert isinstance(operations, pipeline.ModelFiles) and not operations.last
+    assert sorted(operations.files) == sorted(p for p in tree if p.startswith("docs/operations/"))
     shared.clear()
     monkeypatch.setattr(pipeline, "share", lambda value: None)  # the forked child's copy too
     assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "whole").exit_code == 0
