@@ -238,9 +238,8 @@ class Api:
     # module imports those its code uses
     signature_imports: tuple[tuple[str, tuple[str, ...]], ...]
     security_schemes: tuple[SecurityScheme, ...] = ()
-    model_groups: tuple[
-        tuple[str, str], ...
-    ] = ()  # the record's lines of the model groups and pieces, by key
+    # the record's lines of the model groups and of their pieces' runs, by key
+    model_groups: tuple[tuple[str, str], ...] = ()
 
     @property
     def resource_imports(self) -> dict[str, list[str]]:

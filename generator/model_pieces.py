@@ -139,17 +139,14 @@ class PieceRun:
             run = cls(
                 [(m, n) for m, n in imports], [(n, t, r) for n, t, r in definitions], components, owners
             )
-            texts = [m for m, _ in run.imports] + [n for _, names in run.imports for n in names]
-            texts += [x for n, t, r in run.definitions for x in (n, t, *r)]
-            texts += [x for pair in (*run.components.items(), *run.owners.items()) for x in pair]
+            lists = [names for _, names in run.imports] + [rebuild for _, _, rebuild in run.definitions]
+            texts = [m for m, _ in run.imports] + [x for n, t, _ in run.definitions for x in (n, t)]
+            texts += [x for each in lists for x in each]
+            texts += [x for pairs in (components, owners) for pair in pairs.items() for x in pair]
         except (TypeError, ValueError, AttributeError):
             return None
-        lists = [names for _, names in run.imports] + [r for _, _, r in run.definitions]
-        return (
-            run
-            if all(isinstance(x, str) for x in texts) and all(isinstance(x, list) for x in lists)
-            else None
-        )
+        shaped = all(isinstance(x, list) for x in lists) and all(isinstance(x, str) for x in texts)
+        return run if shaped else None
 
 
 class Assembly:
