@@ -18,7 +18,6 @@ in one run, as before; the smallest pieces run first, so a disagreement is found
 from __future__ import annotations
 
 import ast
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -123,12 +122,8 @@ class PieceRun:
         )
 
     def fields(self) -> list[Any]:
-        """Its fields as JSON holds them (for the cache); `of_fields` reads them back."""
+        """Its fields as JSON holds them (for the cache and the record); `of_fields` reads them back."""
         return [self.imports, self.definitions, self.components, self.owners]
-
-    def line(self) -> str:
-        """Its fields as one line of JSON, for the output folder's record."""
-        return json.dumps(self.fields(), ensure_ascii=True, separators=(",", ":"))
 
     @classmethod
     def of_fields(cls, found: list[Any]) -> PieceRun | None:

@@ -19,7 +19,7 @@ from .model_groups import merged, schema_groups
 from .model_modules import ModelFields, ModelModule, split_models
 from .model_names import SDK_NAMES
 from .model_pieces import Assembly, PieceRun, pieces
-from .models_on_disk import Group, ModelsOnDisk, names_only
+from .models_on_disk import Group, ModelsOnDisk, names_only, record_json
 from .open_enums import discriminating_properties
 
 
@@ -269,7 +269,7 @@ def _piece_run(
     if run is None:
         run = PieceRun.parsed(run_datamodel_codegen(doc, piece, package, *names))
         cache.put("model-pieces", name, run.fields())
-    lines[name] = run.line()
+    lines[name] = record_json(run.fields())
     return run, recorded
 
 

@@ -56,18 +56,19 @@ class Group:
             record["pieces"] = sorted(self.pieces)
         if not self.files:
             record["files"] = False
-        return _line(record)
+        return record_json(record)
 
 
 def names_only(line: str) -> str:
     """A group's line for a group then joined to another: its names tell the join again."""
     record = json.loads(line)
     record.pop("pieces", None)
-    return _line({**record, "files": False})
+    return record_json({**record, "files": False})
 
 
-def _line(record: dict[str, object]) -> str:
-    return json.dumps(record, ensure_ascii=True, separators=(",", ":"))
+def record_json(value: object) -> str:
+    """A value as the record's JSON: one line, ASCII, no spaces."""
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
 
 
 class ModelsOnDisk:
@@ -113,7 +114,7 @@ class ModelsOnDisk:
     def piece(self, key: str) -> list[Any] | None:
         """The run of a piece recorded under `key` (`PieceRun.fields`), None when there is none."""
         try:
-            found = json.loads(self.lines[key]) if self.out is not None and key in self.lines else None
+            found = json.loads(self.lines.get(key, "null"))
         except ValueError:
             return None
         return found if isinstance(found, list) else None

@@ -228,6 +228,11 @@ def _piece_lines(record: Path) -> list[str]:
     return [line for line in lines if line.startswith("# models ") and len(line.split()[2]) == 64]
 
 
+def _with_json(line: str, text: str) -> str:
+    """A record's `# models <key> <json>` line with `text` in place of its JSON."""
+    return " ".join(line.split(" ", 3)[:3] + [text])
+
+
 def test_a_fresh_clone_runs_again_only_the_pieces_an_edit_reaches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -264,9 +269,9 @@ def test_a_piece_line_that_is_not_ours_is_passed_over(
     text = (
         record.read_text()
         .replace(first, first[:-40])
-        .replace(second, second[:74] + "[[], [[1, 2, 3]], {}, {}]")
+        .replace(second, _with_json(second, "[[], [[1, 2, 3]], {}, {}]"))
     )
-    record.write_text(text.replace(third, third[:74] + '{"imports": []}'))
+    record.write_text(text.replace(third, _with_json(third, '{"imports": []}')))
     edited = copy.deepcopy(_spec())
     edited["components"]["schemas"]["Dog"]["properties"]["bark"] = {"type": "string"}
     log.write_text("")
@@ -278,7 +283,7 @@ def test_a_piece_line_that_is_not_ours_is_passed_over(
     kept = sorted(set(_piece_lines(record)) & set(_piece_lines(tmp_path / "sdk" / ".sdkgen-format")))
     assert len(kept) == 2  # the pieces the edit left alone
     record.write_text(
-        record.read_text().replace(kept[0], kept[0][:74] + '[[], [["A", "class A: ...", []]], {}, {}]')
+        record.read_text().replace(kept[0], _with_json(kept[0], '[[], [["A", "class A: ...", []]], {}, {}]'))
     )
     edited["components"]["schemas"]["Dog"]["properties"]["wag"] = {"type": "boolean"}
     log.write_text("")
