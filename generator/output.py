@@ -169,6 +169,7 @@ class Staging:
         self.staged: dict[str, tuple[str, str]] = {}  # path -> (staged file, its text)
         self.created: list[Path] = []  # folders made, outermost first
         self.folders: set[str] = set()  # folders known to stand
+        self._owned: frozenset[str] | None = None  # the manifest's paths, read at the first stage
 
     def stage(self, files: dict[str, str]) -> None:
         """Stage those of `files` that differ on disk; none when any of them could not be written
@@ -176,7 +177,9 @@ class Staging:
         out = self.out
         if any(not is_safe_path(rel) or is_kept(rel, self.keep) or rel == MANIFEST for rel in files):
             return
-        owned = (owned_paths(out) if out.is_dir() else frozenset()) | {MANIFEST}
+        if self._owned is None:
+            self._owned = (owned_paths(out) if out.is_dir() else frozenset()) | {MANIFEST}
+        owned = self._owned
         kinds: dict[str, str] = {}
         if any(_conflict(out, rel, owned, set(), kinds) for rel in files):
             return
