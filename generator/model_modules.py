@@ -72,21 +72,25 @@ def _target(field: ast.AnnAssign) -> str:
 
 
 @dataclass
-class _Definition:
+class Definition:
     name: str
     lines: list[str]  # the statement, with the docstrings that follow it
     rebuild: list[str]  # `Name.model_rebuild()` calls, which go after every definition of the module
     uses: set[str]
+    named: bool = False  # a class or a plain assignment: a name the module exports
+    mutable: bool = False  # a class of the runtime's BaseModel with a mutable default
 
 
 def split_models(
-    tree: ast.Module, text: str, headers: tuple[str, str], components: Iterable[str], mutable: set[str]
+    imports: Imports,
+    definitions: dict[str, Definition],
+    headers: tuple[str, str],
+    components: Iterable[str],
+    mutable: set[str],
 ) -> tuple[ModelModule, ...]:
-    """The models package's modules, by name; `components` are the classes of component schemas
-    (each roots a module), `mutable` the classes whose module takes the second header (ruff's
-    exemption for mutable defaults) instead of the first."""
-    lines = text.splitlines()
-    imports, definitions = statements(tree, lines)
+    """The models package's modules, by name, from the module's `statements`; `components` are
+    the classes of component schemas (each roots a module), `mutable` the classes whose module
+    takes the second header (ruff's exemption for mutable defaults) instead of the first."""
     if not definitions:
         return ()
     position = {name: i for i, name in enumerate(definitions)}  # the order datamodel-code-generator wrote
@@ -118,15 +122,16 @@ def split_models(
 
 
 Imports = list[tuple[int, str, list[str]]]  # (section, module, names): `from module import names`
+Statements = tuple[Imports, dict[str, Definition]]
 
 
-def statements(tree: ast.Module, lines: list[str]) -> tuple[Imports, dict[str, _Definition]]:
+def statements(tree: ast.Module, lines: list[str]) -> Statements:
     """The module's imports, in sections as blank lines separate them, and its definitions by
     name, in order."""
     imports: Imports = []
     section, previous_end = 0, 0
-    definitions: dict[str, _Definition] = {}
-    last: _Definition | None = None
+    definitions: dict[str, Definition] = {}
+    last: Definition | None = None
     for node in tree.body:
         source = lines[_first_line(node) - 1 : (node.end_lineno or node.lineno)]
         name = _defined_name(node)
@@ -137,7 +142,14 @@ def statements(tree: ast.Module, lines: list[str]) -> tuple[Imports, dict[str, _
         elif isinstance(node, ast.ImportFrom):
             continue
         elif name is not None:
-            last = definitions[name] = _Definition(name, source, [], _names(node))
+            last = definitions[name] = Definition(
+                name,
+                source,
+                [],
+                _names(node),
+                not isinstance(node, ast.AnnAssign),
+                _has_mutable_default(node),
+            )
         elif (target := _rebuilt(node)) in definitions:
             definitions[target].rebuild += source
         elif last is not None:  # an attribute docstring, or anything else that follows a definition
@@ -159,6 +171,21 @@ def _defined_name(node: ast.stmt) -> str | None:
     if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
         return node.target.id
     return None
+
+
+def _has_mutable_default(node: ast.stmt) -> bool:
+    """A subclass of the runtime's BaseModel (where ruff cannot see pydantic) with a field whose
+    default is a list, dict or set."""
+    return (
+        isinstance(node, ast.ClassDef)
+        and any(isinstance(b, ast.Name) and b.id == "BaseModel" for b in node.bases)
+        and any(
+            isinstance(s, ast.AnnAssign)
+            and isinstance(s.target, ast.Name)
+            and isinstance(s.value, ast.List | ast.Dict | ast.Set)
+            for s in node.body
+        )
+    )
 
 
 def _rebuilt(node: ast.stmt) -> str | None:
@@ -224,7 +251,7 @@ def _strongly_connected(position: dict[str, int], edges: dict[str, set[str]]) ->
 
 
 def _assign(
-    groups: list[list[str]], components: set[str], definitions: dict[str, _Definition]
+    groups: list[list[str]], components: set[str], definitions: dict[str, Definition]
 ) -> dict[str, str]:
     """The module (named by its root's first definition) of each definition: a group with a
     component schema roots a module; an inline group joins its users' module when they share one."""
@@ -259,7 +286,7 @@ def _module_name(root: str, taken: set[str], defined: dict[str, int]) -> str:
 def _module_text(
     header: str,
     imports: Imports,
-    definitions: list[_Definition],
+    definitions: list[Definition],
     homes: dict[str, str],
     own: str,
 ) -> str:

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .model_codegen import CodegenRun
 from .model_groups import DisjointSets, mapped, references
-from .model_modules import statements
+from .model_modules import Definition, Statements, statements
 
 PIECES_MIN_SCHEMAS = 300  # a smaller group is one run: it takes about a second
 ROOT_OVERLAP = 0.7  # two roots share a piece when this share of the smaller one's reach is shared
@@ -99,17 +99,23 @@ def _binned(found: list[tuple[list[str], list[str]]], keys: list[str]) -> list[t
     return _in_order(bins, keys)
 
 
+Facts = tuple[list[str], bool, bool]  # a definition's `uses` (sorted), `named`, `mutable`
+
+
 @dataclass(frozen=True)
 class PieceRun:
     """A piece's run as the assembly reads it, parsed once and cached so (parsing the unchanged
     pieces' runs again was a third of a second of each edit): its imports, its definitions in
     order (name, text, the calls that rebuild it), the class of each schema it made, and the
-    schema each definition came from."""
+    schema each definition came from; with what the parse told of each definition (`facts`),
+    which the cache keeps and the record does not, so that a group made of runs that all have
+    them is split into modules without parsing it whole."""
 
     imports: list[tuple[str, list[str]]]
     definitions: list[tuple[str, str, list[str]]]
     components: dict[str, str]
     owners: dict[str, str]
+    facts: list[Facts] | None = None
 
     @classmethod
     def parsed(cls, run: CodegenRun) -> PieceRun:
@@ -119,10 +125,11 @@ class PieceRun:
             [(name, "\n".join(d.lines), d.rebuild) for name, d in definitions.items()],
             run.components,
             run.owners,
+            [(sorted(d.uses), d.named, d.mutable) for d in definitions.values()],
         )
 
     def fields(self) -> list[Any]:
-        """Its fields as JSON holds them (for the cache and the record); `of_fields` reads them back."""
+        """Its fields as JSON holds them (for the record); `of_fields` reads them back."""
         return [self.imports, self.definitions, self.components, self.owners]
 
     @classmethod
@@ -143,6 +150,20 @@ class PieceRun:
         shaped = all(isinstance(x, list) for x in lists) and all(isinstance(x, str) for x in texts)
         return run if shaped else None
 
+    def cached(self) -> list[Any]:
+        """What the cache keeps: its fields and its facts; `of_cached` reads them back."""
+        return [self.fields(), self.facts]
+
+    @classmethod
+    def of_cached(cls, found: Any) -> PieceRun | None:
+        run = cls.of_fields(found[0]) if isinstance(found, list) and len(found) == 2 else None
+        facts = found[1] if run is not None else None
+        if run is None or not isinstance(facts, list) or len(facts) != len(run.definitions):
+            return run
+        if not all(isinstance(f, list) and len(f) == 3 and isinstance(f[0], list) for f in facts):
+            return run
+        return replace(run, facts=[(uses, named is True, mutable is True) for uses, named, mutable in facts])
+
 
 class Assembly:
     """The pieces' runs put together as they come, in any order: each definition from the run of
@@ -157,6 +178,7 @@ class Assembly:
         self._imports: dict[str, tuple[str, str]] = {}  # alias -> (module, imported name)
         self._import_order: list[tuple[int, int, str]] = []  # (piece, place, alias)
         self._components: dict[str, str] = {}
+        self._facts: dict[str, Facts | None] = {}  # name -> the facts of its chosen definition
 
     def add(self, piece: int, run: PieceRun) -> bool:
         for module, names in run.imports:
@@ -175,6 +197,7 @@ class Assembly:
                 return False
             else:
                 self._chosen[name] = (piece, place, text, rebuild)
+                self._facts[name] = run.facts[place] if run.facts is not None else None
             if name in self._chosen and any(
                 c != _text(*self._chosen[name][2:]) for c in self._copies.get(name, ())
             ):
@@ -182,9 +205,10 @@ class Assembly:
         self._components.update((k, c) for k, c in run.components.items() if self._piece_of.get(k) == piece)
         return True
 
-    def module(self, header: str) -> tuple[str, dict[str, str]] | None:
-        """The one module, definitions and imports in the pieces' order; None when a run made a
-        definition its owner's run did not."""
+    def module(self, header: str) -> tuple[str, dict[str, str], Statements | None] | None:
+        """The one module, definitions and imports in the pieces' order, and its `statements`
+        when every run's facts are known; None when a run made a definition its owner's run did
+        not."""
         if not self._copies.keys() <= self._chosen.keys():
             return None
         by_module: dict[str, list[str]] = {}
@@ -194,10 +218,26 @@ class Assembly:
                 by_module[module].append(name)
         lines = [header, "", "from __future__ import annotations", ""]
         lines += [f"from {module} import {', '.join(names)}" for module, names in by_module.items()]
-        chosen = sorted(self._chosen.values(), key=lambda c: c[:2])
-        body = "".join(f"\n\n\n{text}" for _, _, text, _ in chosen)
-        rebuild = "\n".join(line for *_, calls in chosen for line in calls)
-        return "\n".join(lines) + body + (f"\n\n\n{rebuild}" if rebuild else "") + "\n", self._components
+        chosen = sorted(self._chosen.items(), key=lambda c: c[1][:2])
+        body = "".join(f"\n\n\n{text}" for _, (_, _, text, _) in chosen)
+        rebuild = "\n".join(line for _, (*_, calls) in chosen for line in calls)
+        text = "\n".join(lines) + body + (f"\n\n\n{rebuild}" if rebuild else "") + "\n"
+        return text, self._components, self._statements(by_module, chosen)
+
+    def _statements(
+        self, by_module: dict[str, list[str]], chosen: list[tuple[str, tuple[int, int, str, list[str]]]]
+    ) -> Statements | None:
+        """What `statements` reads in the module, from the runs' facts: its imports are one
+        section, its definitions those chosen, in order. None when a run's facts are unknown, or a
+        text has a line break other than `\\n`, which Python's lines and `splitlines` count apart."""
+        definitions: dict[str, Definition] = {}
+        for name, (_, _, text, rebuild) in chosen:
+            facts = self._facts[name]
+            lines = text.split("\n")
+            if facts is None or len(text.splitlines()) != len(lines):
+                return None
+            definitions[name] = Definition(name, lines, list(rebuild), set(facts[0]), facts[1], facts[2])
+        return [(0, module, names) for module, names in by_module.items()], definitions
 
 
 def _in_order(

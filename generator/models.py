@@ -16,7 +16,7 @@ from .diagnostics import SpecError
 from .loader import Document
 from .model_codegen import HEADER, MUTABLE_DEFAULTS_HEADER, run_datamodel_codegen
 from .model_groups import merged, schema_groups
-from .model_modules import ModelFields, ModelModule, split_models
+from .model_modules import ModelFields, ModelModule, Statements, split_models, statements
 from .model_names import SDK_NAMES
 from .model_pieces import Assembly, PieceRun, pieces
 from .models_on_disk import Group, ModelsOnDisk, names_only, record_json
@@ -205,8 +205,8 @@ def _cached_models(
             digests,
             pieces=runs,
         )
-    text, components, runs = _made(doc, part, package, names, on_disk)
-    source = _inspect(text, components)
+    text, components, runs, parsed = _made(doc, part, package, names, on_disk)
+    source = _inspect(text, components, parsed)
     modules = [[m.name, m.text, list(m.names)] for m in source.modules]
     imports = {alias: list(found) for alias, found in source.imports.items()}
     entry = [source.text, source.component_classes, modules, list(source.names), imports, runs]
@@ -216,12 +216,13 @@ def _cached_models(
 
 def _made(
     doc: Document, part: dict[str, Any], package: str, names: Names, on_disk: ModelsOnDisk | None
-) -> tuple[str, dict[str, str], dict[str, str]]:
-    """The models module of a part, the class of each component schema and the record's line of
-    each piece's run: made in pieces (`model_pieces`) when the part is large, the smallest first so
-    that a disagreement costs little, else (or when the pieces disagree, or a run fails) in one
-    run, which has no pieces. Pieces taken from the record that disagree are run again first, so
-    a record's line (a file anyone can edit) makes no other models than a cold run."""
+) -> tuple[str, dict[str, str], dict[str, str], Statements | None]:
+    """The models module of a part, the class of each component schema, the record's line of
+    each piece's run and the module's `statements` when known without parsing it: made in pieces
+    (`model_pieces`) when the part is large, the smallest first so that a disagreement costs
+    little, else (or when the pieces disagree, or a run fails) in one run, which has no pieces.
+    Pieces taken from the record that disagree are run again first, so a record's line (a file
+    anyone can edit) makes no other models than a cold run."""
     split = pieces(part["components"]["schemas"])
     if len(split) > 1:
         assembly = Assembly(split)
@@ -236,13 +237,13 @@ def _made(
             else:
                 made = assembly.module(HEADER)
                 if made is not None:
-                    return *made, lines
+                    return made[0], made[1], lines, made[2]
         except SpecError:
             pass  # the one run says what is wrong, if anything is
         if from_record:
             return _made(doc, part, package, names, None)
     whole = run_datamodel_codegen(doc, part, package, *names)
-    return whole.text, whole.components, {}
+    return whole.text, whole.components, {}, None
 
 
 def _piece_run(
@@ -260,15 +261,14 @@ def _piece_run(
     schemas = part["components"]["schemas"]
     piece = {**part, "components": {"schemas": {key: schemas[key] for key in reads}}}
     name = _models_key(piece, package, names)
-    hit = cache.get("model-pieces", name)
-    run = PieceRun.of_fields(hit) if isinstance(hit, list) else None
+    run = PieceRun.of_cached(cache.get("model-pieces", name))
     found = on_disk.piece(name) if run is None and on_disk is not None else None
     if found is not None:
         run = PieceRun.of_fields(found)
     recorded = found is not None and run is not None
     if run is None:
         run = PieceRun.parsed(run_datamodel_codegen(doc, piece, package, *names))
-        cache.put("model-pieces", name, run.fields())
+        cache.put("model-pieces", name, run.cached())
     lines[name] = record_json(run.fields())
     return run, recorded
 
@@ -327,43 +327,19 @@ def _definitions(text: str) -> str:
     return text[preamble.end() :].strip("\n") + "\n"
 
 
-def _inspect(text: str, components: dict[str, str]) -> ModelSource:
-    """The module's names and imports, and its split into the models package."""
-    module = ast.parse(text)
-    names: list[str] = []
-    mutable: set[str] = set()  # subclasses of the runtime's BaseModel, where ruff cannot see pydantic,
-    # with mutable defaults
-    for node in module.body:
-        if isinstance(node, ast.ClassDef):
-            names.append(node.name)
-            if any(isinstance(b, ast.Name) and b.id == "BaseModel" for b in node.bases) and any(
-                isinstance(s, ast.AnnAssign)
-                and isinstance(s.target, ast.Name)
-                and isinstance(s.value, ast.List | ast.Dict | ast.Set)
-                for s in node.body
-            ):
-                mutable.add(node.name)
-        elif (
-            isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-        ):
-            names.append(node.targets[0].id)
-    modules = split_models(module, text, (HEADER, MUTABLE_DEFAULTS_HEADER), components.values(), mutable)
+def _inspect(text: str, components: dict[str, str], parsed: Statements | None = None) -> ModelSource:
+    """The module's names and imports, and its split into the models package; `parsed`: its
+    `statements` when they are known without parsing it (as for an assembly of pieces' runs)."""
+    imports, definitions = parsed or statements(ast.parse(text), text.splitlines())
+    names = [name for name, definition in definitions.items() if definition.named]
+    mutable = {name for name, definition in definitions.items() if definition.mutable}
+    headers = (HEADER, MUTABLE_DEFAULTS_HEADER)
+    modules = split_models(imports, definitions, headers, components.values(), mutable)
     if mutable:
         text = text.replace(HEADER, MUTABLE_DEFAULTS_HEADER, 1)
     known = set(names)
-    imports = {  # `date as date_aliased` (a field is called date) is imported the same way
-        alias.asname
-        or alias.name: (
-            node.module,
-            f"{alias.name} as {alias.asname}" if alias.asname and alias.asname != alias.name else alias.name,
-        )
-        for node in module.body
-        if isinstance(node, ast.ImportFrom)
-        and node.module
-        and node.module != "__future__"
-        and node.level == 0
-        for alias in node.names
-    }
+    # `date as date_aliased` (a field is called date) is imported the same way
+    imported = {name.split(" as ")[-1]: (module, name) for _, module, each in imports for name in each}
     return ModelSource(
-        text, tuple(names), {k: v for k, v in components.items() if v in known}, imports, modules
+        text, tuple(names), {k: v for k, v in components.items() if v in known}, imported, modules
     )

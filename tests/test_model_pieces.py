@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 from generator import model_pieces
 from generator.model_codegen import HEADER, CodegenRun
 from generator.model_pieces import Assembly, PieceRun, pieces
+from generator.models import _inspect
 from tests.conftest import needs_shared
 from tests.test_model_groups import FULL, _formatted, _models, _one_run, recorded_runs
 from tests.test_models_on_disk import _generate, _tree, logged_runs
@@ -155,7 +157,8 @@ def _assembled(*runs: tuple[list[str], CodegenRun]) -> tuple[str, dict[str, str]
     """The runs put together, the last first (the order they come in makes no difference)."""
     assembly = Assembly([(own, own) for own, _ in runs])
     added = [assembly.add(i, PieceRun.parsed(run)) for i, (_, run) in reversed(list(enumerate(runs)))]
-    return assembly.module(HEADER) if all(added) else None
+    made = assembly.module(HEADER) if all(added) else None
+    return made[:2] if made is not None else None
 
 
 def test_pieces_are_put_together_only_when_their_runs_agree() -> None:
@@ -183,6 +186,53 @@ def test_pieces_are_put_together_only_when_their_runs_agree() -> None:
     assert _assembled((["Meta"], clash), order_run) is None
     # a definition of no schema's
     assert _assembled((["Order"], _run(meta + order, {"Order": "Order"}))) is None
+
+
+def test_an_assembly_is_split_into_modules_as_its_parse_would_be() -> None:
+    """The statements an assembly tells from its runs' facts (their uses, exported names, mutable
+    defaults) split the module as parsing it does; runs from the record have no facts, nor does a
+    text with a line break Python does not count, and then the module is parsed."""
+    meta = (
+        "\n\nclass Meta(BaseModel):\n    key: str | None = None\n    tags: list[str] = []\n"
+        '    """The tags."""\n\n\nLabel = str\n'
+    )
+    order = (
+        "\n\nclass Order(BaseModel):\n    meta: Meta | None = None\n    on: date_aliased | None = None\n"
+        "    line: Line | None = None\n\n\nclass Line(BaseModel):\n    order: Order | None = None\n"
+        "    label: Label\n\n\nOrder.model_rebuild()\n"
+    )
+    runs = [
+        (["Meta"], _run(meta, {"Meta": "Meta", "Label": "Meta"})),
+        (["Order"], _run(meta + order, {"Meta": "Meta", "Label": "Meta", "Order": "Order", "Line": "Order"})),
+    ]
+    runs[1] = (
+        ["Order"],
+        replace(
+            runs[1][1],
+            text=runs[1][1].text.replace(
+                "import BaseModel", "import BaseModel\nfrom datetime import date as date_aliased"
+            ),
+        ),
+    )
+    parsed = [PieceRun.parsed(run) for _, run in runs]
+    assembly = Assembly([(own, own) for own, _ in runs])
+    assert all(assembly.add(i, run) for i, run in enumerate(parsed))
+    made = assembly.module(HEADER)
+    assert made is not None and made[2] is not None
+    text, components, statements = made
+    told, read = _inspect(text, components, statements), _inspect(text, components)
+    assert told == read
+    assert told.names == ("Meta", "Label", "Order", "Line") and "RUF012" in told.text
+    assert told.imports["date_aliased"] == ("datetime", "date as date_aliased")
+    assert [m.names for m in told.modules] == [("Meta",), ("Label", "Order", "Line")]
+    from_record = Assembly([(own, own) for own, _ in runs])
+    assert from_record.add(0, PieceRun.of_fields(parsed[0].fields()) or parsed[0])
+    assert from_record.add(1, parsed[1])
+    assert (from_record.module(HEADER) or ("", {}, []))[2] is None
+    odd = _run(meta.replace("The tags.", "The\x0ctags."), {"Meta": "Meta", "Label": "Meta"})
+    lone = Assembly([(["Meta"], ["Meta"])])
+    assert lone.add(0, PieceRun.parsed(odd))
+    assert (lone.module(HEADER) or ("", {}, []))[2] is None
 
 
 def test_pieces_whose_runs_disagree_are_made_in_one_run(
