@@ -50,11 +50,33 @@ class CodegenRun:
     owners: dict[str, str]
 
 
+class CodegenFailed(Exception):
+    """datamodel-code-generator failed on the part (its message), or made no module (no message)."""
+
+
 def run_datamodel_codegen(
     doc: Document, spec: dict[str, Any], package: str, reserved: frozenset[str], closed: frozenset[str]
 ) -> CodegenRun:
     """The models module (string enums open but for the properties in `closed`) and what it
-    defines."""
+    defines: made by the `codegen_worker` where this process has one, else here."""
+    from . import codegen_worker
+
+    try:
+        run = codegen_worker.run(spec, package, reserved, closed)
+        return run if run is not None else codegen_run(spec, package, reserved, closed)
+    except CodegenFailed as failed:
+        if failed.args:
+            message = f"model generation failed: {failed.args[0]}"
+            raise SpecError([doc.diagnostic(["components", "schemas"], message)]) from None
+        raise SpecError(
+            [Diagnostic(doc.display, 0, 0, "#", Level.ERROR, "model generation produced no module")]
+        ) from None
+
+
+def codegen_run(
+    spec: dict[str, Any], package: str, reserved: frozenset[str], closed: frozenset[str]
+) -> CodegenRun:
+    """`run_datamodel_codegen` in this process; raises CodegenFailed."""
     from datamodel_code_generator import generate
     from datamodel_code_generator._format_types import PythonVersion
     from datamodel_code_generator._shared_types import LiteralType
@@ -93,13 +115,9 @@ def run_datamodel_codegen(
             )
             metadata = json.loads(metadata_file.read_text("utf-8")).get("models", [])
     except Exception as exc:  # datamodel-code-generator reports input problems as assorted exceptions
-        raise SpecError(
-            [doc.diagnostic(["components", "schemas"], f"model generation failed: {exc}")]
-        ) from None
+        raise CodegenFailed(str(exc)) from None
     if not isinstance(text, str):
-        raise SpecError(
-            [Diagnostic(doc.display, 0, 0, "#", Level.ERROR, "model generation produced no module")]
-        )
+        raise CodegenFailed()
     renames = derived_renames(metadata, spec, reserved)
     owners = {
         renames.get(m["class_name"], m["class_name"]): str(path[2])

@@ -12,7 +12,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import cache
+from . import cache, codegen_worker
 from .background import Ahead, share
 from .config import Config
 from .diagnostics import Diagnostic, Level, SpecError, is_fatal, sort_diagnostics
@@ -77,20 +77,21 @@ def generate(
     if config.spec is None:
         raise ValueError("no spec given")
     stages = _Stages(progress)
-    doc, bundled = _load(config.spec, config.allow_remote_refs, stages)
-    import_both_need()
-    ahead = Ahead(_RenderRest(doc, config, progress, models_from_output))
-    try:
-        warnings = validated(doc, bundled, strict=config.strict, stages=stages)
-    except BaseException:
-        ahead.cancel()
-        raise
-    from .format_record import read_prior
+    with codegen_worker.started():  # made ready while the spec loads, for the render child
+        doc, bundled = _load(config.spec, config.allow_remote_refs, stages)
+        import_both_need()
+        ahead = Ahead(_RenderRest(doc, config, progress, models_from_output))
+        try:
+            warnings = validated(doc, bundled, strict=config.strict, stages=stages)
+        except BaseException:
+            ahead.cancel()
+            raise
+        from .format_record import read_prior
 
-    import_module(".formatting", __package__)  # black, imported while the child still renders
-    prior = read_prior(config.output)
-    early = _formatted_early(ahead, prior, early_output)  # while the child makes and renders the rest
-    rest = ahead.result()
+        import_module(".formatting", __package__)  # black, imported while the child still renders
+        prior = read_prior(config.output)
+        early = _formatted_early(ahead, prior, early_output)  # while the child makes and renders the rest
+        rest = ahead.result()
     while (shared := ahead.early()) is not None:  # those the child shared while it was sending
         early.shared.update(shared.files)
     files = {path: rest.files[path] if path in rest.files else early.shared[path] for path in rest.order}
@@ -314,6 +315,7 @@ def render_document(
         on_disk,
         lambda part: share_files({model_module_path(package, m.name): m.text for m in part.modules}),
     )
+    codegen_worker.done()
     share(ModelFiles(package, {}, last=True))
     stages.done(f"models: {len(models.names)} classes and aliases")
     _return_freed_memory()  # datamodel-code-generator's, 55 of 230 MB on the full spec

@@ -1,0 +1,122 @@
+"""datamodel-code-generator in a worker process started before the spec loads: generate makes its
+models there, the same models as in the render child, with the same errors; a large part, a dead
+worker or a process other than the render child runs datamodel-code-generator itself, and no
+worker outlives a run."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from pathlib import Path
+from typing import Any
+
+import datamodel_code_generator
+import pytest
+
+from generator import codegen_worker, model_codegen
+from generator.model_codegen import CodegenRun
+from tests.conftest import run_cli
+from tests.test_model_groups import _spec
+from tests.test_models_on_disk import _tree
+
+
+def _logged_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Each datamodel-code-generator run, as `<pid> <title of the part>`, one line each (the runs
+    happen in other processes)."""
+    log = tmp_path / "runs.txt"
+    log.touch()
+    real = model_codegen.codegen_run
+
+    def logged(spec: dict[str, Any], *rest: Any) -> CodegenRun:
+        with log.open("a") as handle:
+            handle.write(f"{os.getpid()} {spec['info']['title']}\n")
+        return real(spec, *rest)
+
+    monkeypatch.setattr(model_codegen, "codegen_run", logged)
+    return log
+
+
+def _generate(tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
+    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / f"cache-{name}"))
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(_spec()))
+    result = run_cli("generate", "--spec", spec, "--out", tmp_path / name)
+    return result.exit_code, result.stderr
+
+
+def _runs(log: Path) -> list[tuple[int, str]]:
+    return [(int(pid), title) for pid, title in (line.split(" ", 1) for line in log.read_text().splitlines())]
+
+
+def test_generate_makes_the_models_in_the_worker_and_the_same_models(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = _logged_runs(monkeypatch, tmp_path)
+    assert _generate(tmp_path, "worker", monkeypatch)[0] == 0
+    runs = _runs(log)
+    worker = next(pid for pid, title in runs if title == "warm-up")
+    made = [pid for pid, title in runs if title != "warm-up"]
+    assert made and set(made) == {worker} != {os.getpid()}
+    assert not multiprocessing.active_children()  # stopped with the run
+    log.write_text("")
+    monkeypatch.setattr(codegen_worker, "MAX_SCHEMAS", 0)  # every part is large: the child makes it
+    assert _generate(tmp_path, "child", monkeypatch)[0] == 0
+    runs = _runs(log)
+    idle = next(pid for pid, title in runs if title == "warm-up")
+    in_child = [pid for pid, title in runs if title != "warm-up"]
+    assert in_child and idle not in in_child and os.getpid() not in in_child
+    assert _tree(tmp_path / "worker") == _tree(tmp_path / "child")
+
+
+def test_a_failed_run_in_the_worker_reads_as_one_in_the_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = datamodel_code_generator.generate
+
+    def refused(spec: Any, **options: Any) -> Any:
+        if spec["info"]["title"] == "warm-up":
+            return real(spec, **options)
+        raise ValueError("no models today")
+
+    monkeypatch.setattr(datamodel_code_generator, "generate", refused)
+    code, worker = _generate(tmp_path, "worker", monkeypatch)
+    monkeypatch.setattr(codegen_worker, "MAX_SCHEMAS", 0)
+    assert (code, worker) == _generate(tmp_path, "child", monkeypatch)
+    assert code == 2 and "#/components/schemas: error: model generation failed: no models today" in worker
+    assert "Traceback" not in worker and not multiprocessing.active_children()
+    assert not (tmp_path / "worker").exists()
+
+
+def test_a_worker_that_dies_leaves_the_runs_to_the_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = _logged_runs(monkeypatch, tmp_path)
+    logged = model_codegen.codegen_run
+    warmed = []
+
+    def dies(spec: dict[str, Any], *rest: Any) -> CodegenRun:
+        if spec["info"]["title"] == "warm-up":
+            warmed.append(True)  # in the worker's memory only
+        elif warmed:
+            os._exit(3)
+        return logged(spec, *rest)
+
+    monkeypatch.setattr(model_codegen, "codegen_run", dies)
+    assert _generate(tmp_path, "died", monkeypatch)[0] == 0
+    runs = _runs(log)
+    worker = next(pid for pid, title in runs if title == "warm-up")
+    made = [pid for pid, title in runs if title != "warm-up"]
+    assert made and worker not in made and os.getpid() not in made
+    monkeypatch.setattr(model_codegen, "codegen_run", logged)
+    assert _generate(tmp_path, "cold", monkeypatch)[0] == 0
+    assert _tree(tmp_path / "died") == _tree(tmp_path / "cold")
+
+
+def test_the_process_that_started_the_worker_does_not_use_it() -> None:
+    spec = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "components": {"schemas": {}}}
+    with codegen_worker.started():
+        assert codegen_worker.run(spec, "pkg", frozenset(), frozenset()) is None
+        assert len(multiprocessing.active_children()) == 1
+    assert not multiprocessing.active_children()
