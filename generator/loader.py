@@ -58,18 +58,19 @@ class _RedefiningLoader(_GuardedLoader):
 
 
 _BRACKETS = re.compile(r"[\[\]{}]")
-_INDENT = re.compile(r"^[ \t]*", re.MULTILINE)
+_DEEP_INDENT = re.compile(rf"^[ \t]{{{MAX_DEPTH + 1}}}", re.MULTILINE)
 
 
 def _may_nest_deeply(text: str) -> bool:
     """A cheap, conservative look: bracket depth (quotes ignored) or indentation beyond the limit."""
-    depth = deepest = 0
-    for match in _BRACKETS.finditer(text):
-        depth += 1 if match.group() in "[{" else -1
-        deepest = max(deepest, depth)
-        if deepest > MAX_DEPTH:
-            return True
-    return max((len(m.group()) for m in _INDENT.finditer(text)), default=0) > MAX_DEPTH
+    if text.count("[") + text.count("{") > MAX_DEPTH:  # fewer opening brackets cannot nest deeper
+        depth = deepest = 0
+        for match in _BRACKETS.finditer(text):
+            depth += 1 if match.group() in "[{" else -1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return True
+    return _DEEP_INDENT.search(text) is not None
 
 
 _INT = re.compile(r"[-+]?[0-9]+")

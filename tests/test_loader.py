@@ -103,6 +103,19 @@ def test_nesting_limit_is_an_error_not_a_crash(tmp_path: Path) -> None:
         load(_write(tmp_path, "deep.yaml", text))
 
 
+def test_deep_nesting_is_seen_at_the_limit() -> None:
+    """Text that may nest past the limit goes to the composer whose recursion Python bounds: more
+    brackets open at once, or a line indented further, than the limit (quotes aside)."""
+    from generator.loader import MAX_DEPTH, _may_nest_deeply
+
+    assert not _may_nest_deeply("a: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH)
+    assert _may_nest_deeply("a: " + "[" * (MAX_DEPTH + 1))
+    assert _may_nest_deeply("a: " + "{" * MAX_DEPTH + "[")
+    assert not _may_nest_deeply("a: " + "[]" * (MAX_DEPTH * 2))  # many, never deep
+    assert not _may_nest_deeply("a:\n" + " " * MAX_DEPTH + "b: 1\n")
+    assert _may_nest_deeply("a:\n" + " \t" * (MAX_DEPTH // 2) + " b: 1\n")
+
+
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="cannot read the spec"):
         load(tmp_path / "absent.yaml")
