@@ -1,6 +1,6 @@
 """datamodel-code-generator in a process of its own, started before the spec is loaded.
 
-Its import and its first run's setup take a third of a second; a render child that needs a model
+Its import and its first run's setup take a quarter of a second; a render child that needs a model
 run (after an edit, or cold) would pay them after preparing the spec, on the run's critical path.
 The worker, forked first, pays them while the spec is loaded and prepared, then makes the runs the
 render child asks for, one at a time, until that child is done with models. A process that started
@@ -45,6 +45,8 @@ _WARM_UP = {  # a run over this imports and sets up what a real one uses
 
 
 class _Worker:
+    """The worker process, its end of the pipe, who started it and who it serves."""
+
     def __init__(self) -> None:
         context = multiprocessing.get_context("fork")
         self.connection, theirs = context.Pipe()
