@@ -156,6 +156,7 @@ class PieceRun:
 
     @classmethod
     def of_cached(cls, found: Any) -> PieceRun | None:
+        """The run `cached` gave, with its facts when they are whole; None when it is no run."""
         run = cls.of_fields(found[0]) if isinstance(found, list) and len(found) == 2 else None
         facts = found[1] if run is not None else None
         if run is None or not isinstance(facts, list) or len(facts) != len(run.definitions):
