@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import codegen_worker
 from .diagnostics import Diagnostic, Level, SpecError
 from .loader import Document
 from .model_names import apply_renames, derived_renames
@@ -59,8 +60,6 @@ def run_datamodel_codegen(
 ) -> CodegenRun:
     """The models module (string enums open but for the properties in `closed`) and what it
     defines: made by the `codegen_worker` where this process has one, else here."""
-    from . import codegen_worker
-
     try:
         run = codegen_worker.run(spec, package, reserved, closed)
         return run if run is not None else codegen_run(spec, package, reserved, closed)
