@@ -334,6 +334,20 @@ def test_the_early_formatting_leaves_the_render_childs_core_alone(monkeypatch: p
         formatting.format_with_record(files, "pkg", cores=2)
 
 
+def test_work_on_cores_goes_in_bins_of_equal_weight_and_comes_back_in_order() -> None:
+    """One large file beside many small ones (the full SDK's `request_builders.py`, a quarter of
+    its client modules): the bins are even, heaviest first, and the results keep the calls' order."""
+    weights = [641, 183, 149, 120, 110, 80, 73, 69, 68, 65, 63, 61, 59, 56, 55, 52, 50, 48, 42] + [15] * 20
+    bins = formatting._balanced(weights, 4)
+    assert sorted(i for b in bins for i in b) == list(range(len(weights)))
+    totals = [sum(weights[i] for i in b) for b in bins]
+    assert totals == sorted(totals, reverse=True) and bins[0] == [0]  # the large file alone
+    assert max(totals[1:]) - min(totals[1:]) <= 15
+    assert formatting._balanced([5, 1], 8) == [[0], [1]]
+    calls = [(f"{n}" * weight,) for n, weight in enumerate([30_000, 5, 20_000, 7, 9_000])]
+    assert formatting._on_cores(len, calls, [len(c[0]) for c in calls], 2) == [30_000, 5, 20_000, 7, 9_000]
+
+
 def test_imports_in_a_nested_block_mean_the_same_in_isorts_order() -> None:
     """isort orders the imports under `if TYPE_CHECKING:` too (the full SDK's `__init__` and
     resources): a file on disk so ordered says what its render says, and is not formatted again."""
