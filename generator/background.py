@@ -27,6 +27,7 @@ _EARLY, _DONE, _STREAM = "early", "done", "stream"  # _STREAM: the result follow
 _sharing: Connection | None = None  # in a child: where `share` sends
 _outbox: queue.Queue[Any] = queue.Queue()  # in a child: the shares, for its one sender, in order
 _sender: threading.Thread | None = None
+_starting = threading.Lock()  # two threads of the child may share at once
 
 
 class Ahead(Generic[T]):
@@ -125,9 +126,10 @@ def share(value: Any) -> bool:
     global _sender
     if _sharing is None:
         return False
-    if _sender is None:
-        _sender = threading.Thread(target=_send_shares, args=(_sharing,), daemon=True)
-        _sender.start()
+    with _starting:
+        if _sender is None:
+            _sender = threading.Thread(target=_send_shares, args=(_sharing,), daemon=True)
+            _sender.start()
     _outbox.put(value)
     return True
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
@@ -63,6 +64,9 @@ class _Worker:
 
 
 _worker: _Worker | None = None
+# set while a run is in the worker, and once no more runs are asked for: the asker's other
+# threads may work meanwhile (the render child makes the models' doc pages)
+waiting = threading.Event()
 
 
 @contextmanager
@@ -101,10 +105,13 @@ def run(
         return None
     try:
         worker.connection.send((spec, package, reserved, closed))
+        waiting.set()
         reply = worker.connection.recv()
     except (OSError, EOFError):  # it died: no more asking
         _worker = None
         return None
+    finally:
+        waiting.clear()
     if reply[0] == _FAILED:
         raise CodegenFailed(*reply[1])
     return reply[1] if reply[0] == _OK else None
@@ -114,6 +121,7 @@ def done() -> None:
     """Lets the worker go, with its memory, once this process (its user, or the child that would
     have been) makes no more models."""
     global _worker
+    waiting.set()
     worker = _worker
     if worker is not None and os.getpid() != worker.starter and worker.user in (None, os.getpid()):
         _worker = None

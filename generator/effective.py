@@ -161,8 +161,9 @@ class EffectiveSchemas:
     def __init__(self, spec: dict[str, Any], digests: dict[str, str] | None = None) -> None:
         self.spec = spec
         # components/schemas key -> a digest of that schema and all the component schemas it
-        # reaches, descriptions aside (the models' group keys): facts about it can be cached by it
-        self.digests = digests or {}
+        # reaches, descriptions aside (the models' group keys): facts about it can be cached by it;
+        # the render child adds them once the models are made (the models' docs read none)
+        self.digests = dict(digests or {})
         self.memo: dict[str, Any] = {}  # what a reader builds once per spec (a validator, ...)
         self._objects: dict[int, tuple[Any, ObjectView]] = {}  # the schema is kept, so its id stays its own
         self._targets: dict[str, Target] = {}  # a reference -> where it leads

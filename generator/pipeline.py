@@ -6,6 +6,7 @@ import ctypes
 import json
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from importlib import import_module
@@ -22,6 +23,7 @@ from .refs import bundle
 if TYPE_CHECKING:
     from .format_record import Entry, Prior
     from .ir import Api
+    from .models import ModelSource
 
 # The stages past loading import their libraries (openapi-spec-validator, datamodel-code-generator,
 # black) where they run: `generate` forks the render child right after loading (and importing what
@@ -148,8 +150,8 @@ class _Early:
 
 @dataclass(frozen=True)
 class ModelFiles:
-    """A group's model modules, rendered, which the render child shares as soon as it has them;
-    `last` marks the end of the modules, which the models' doc pages follow."""
+    """A group's model modules, or doc pages, rendered, which the render child shares as soon as
+    it has them; `last` marks the end of the modules."""
 
     package: str
     files: dict[str, str]
@@ -165,7 +167,7 @@ def models_made(ahead: Ahead[Any]) -> None:
 def _formatted_early(
     ahead: Ahead[Any], prior: Prior, output: Callable[[dict[str, str]], None] | None = None
 ) -> _Early:
-    """The models' files (their modules, then their doc pages), formatted as the child makes
+    """The models' files (their modules and doc pages), formatted as the child makes
     them, largest first in batches (on the cores it leaves: on two cores, in this process, where
     workers gain no time and add their pages to the peak, 30 MB of 320 on the full spec), each
     batch to `output` (the writer stages it) at once. Once the child is done, the files left go
@@ -307,24 +309,37 @@ def render_document(
             shared.update(files)
 
     reserved = SDK_NAMES | sdk_class_names(spec, config)
-    models = generate_models(
-        doc,
-        spec,
-        package,
-        reserved,
-        on_disk,
-        lambda part: share_files({model_module_path(package, m.name): m.text for m in part.modules}),
-    )
-    codegen_worker.done()
-    share(ModelFiles(package, {}, last=True))
+    schemas = EffectiveSchemas(spec)
+
+    def models_shared() -> ModelSource:
+        try:
+            models = generate_models(
+                doc,
+                spec,
+                package,
+                reserved,
+                on_disk,
+                lambda part: share_files({model_module_path(package, m.name): m.text for m in part.modules}),
+            )
+        finally:
+            codegen_worker.done()
+        share(ModelFiles(package, {}, last=True))
+        return models
+
+    # the models' doc pages need no model: they are made and handed over while a thread makes the
+    # models, from when its first run is in datamodel-code-generator's worker (an edit's: 0.5 s),
+    # or once the models are made; begun with the thread, they delayed that run by 0.15 s
+    codegen_worker.waiting.clear()
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        making = beside.submit(models_shared)
+        codegen_worker.waiting.wait()
+        documented = documented_models(schemas, config)
+        pages = model_pages(package, documented)
+        share_files(pages)
+        models = making.result()
     stages.done(f"models: {len(models.names)} classes and aliases")
     _return_freed_memory()  # datamodel-code-generator's, 55 of 230 MB on the full spec
-    schemas = EffectiveSchemas(spec, models.digests)
-    # the models' doc pages need no model: handed over first, they are formatted and staged
-    # while this process builds and renders the rest (1,431 of 3,300 files on the full spec)
-    documented = documented_models(schemas, config)
-    pages = model_pages(package, documented)
-    share_files(pages)
+    schemas.digests.update(models.digests)  # which the operations' examples are cached by
     api = build_api(schemas, models, config, documented)
     # the operations' pages too are handed over before the client modules are rendered
     operations = operation_pages(api)

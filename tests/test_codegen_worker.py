@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +121,34 @@ def test_the_process_that_started_the_worker_does_not_use_it() -> None:
         assert codegen_worker.run(spec, "pkg", frozenset(), frozenset()) is None
         assert len(multiprocessing.active_children()) == 1
     assert not multiprocessing.active_children()
+
+
+def test_the_models_doc_pages_are_made_while_the_worker_makes_a_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The render child's other thread makes the models' doc pages meanwhile: each run in the
+    worker waits (up to 20 s) until they are begun, and says whether it saw them begin."""
+    from generator import build
+
+    begun = tmp_path / "pages-begun"
+    seen = tmp_path / "runs-saw-pages.txt"
+    real_docs, real_run = build.documented_models, model_codegen.codegen_run
+
+    def docs(*args: Any) -> Any:
+        begun.touch()
+        return real_docs(*args)
+
+    def waits(spec: dict[str, Any], *rest: Any) -> CodegenRun:
+        if spec["info"]["title"] != "warm-up":
+            deadline = time.monotonic() + 20
+            while not begun.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            with seen.open("a") as handle:
+                handle.write(f"{begun.exists()}\n")
+        return real_run(spec, *rest)
+
+    monkeypatch.setattr(build, "documented_models", docs)
+    monkeypatch.setattr(model_codegen, "codegen_run", waits)
+    assert _generate(tmp_path, "beside", monkeypatch)[0] == 0
+    assert seen.read_text().split() == ["True"] * len(seen.read_text().split()) != []
+    assert (tmp_path / "beside" / "docs" / "models").is_dir()

@@ -321,10 +321,10 @@ def _spied(ahead: Any, shared: list[Any], polls: Iterator[bool]) -> Any:
 def test_models_formatted_while_the_rest_renders_change_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The render child hands each group's model modules over as soon as they exist, then says
-    the models are done, then hands over the models' doc pages and the operations' pages, and they
-    are formatted while it renders the rest; without the hand-over the tree is the same, byte for
-    byte."""
+    """The render child hands each group's model modules over as soon as they exist, and the
+    models' doc pages (made meanwhile, in another thread), then says the models are done, then
+    hands over the operations' pages, and they are formatted while it renders the rest; without
+    the hand-over the tree is the same, byte for byte."""
     from generator import pipeline
 
     monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
@@ -335,17 +335,19 @@ def test_models_formatted_while_the_rest_renders_change_nothing(
     assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "early").exit_code == 0
     # early() says None twice: when the formatting ends, and when generate() looks for shares
     # left once the result is read
-    groups, last, pages, operations = shared[:-5], shared[-5], shared[-4], shared[-3]
-    assert groups and all(isinstance(g, pipeline.ModelFiles) and not g.last for g in groups)
-    assert isinstance(last, pipeline.ModelFiles) and last.last and shared[-2:] == [None, None]
+    assert shared[-2:] == [None, None] and all(isinstance(s, pipeline.ModelFiles) for s in shared[:-2])
+    *made, last, operations = shared[:-2]
+    assert last.last and not any(s.last for s in made) and not operations.last
     tree = snapshot(GENERATED)
+    groups = [s for s in made if any(p.endswith(".py") for p in s.files)]
+    pages = [s for s in made if s not in groups]
     modules = [p for p in tree if "/models/" in p and p.endswith(".py")]
     assert sorted(p for g in groups for p in g.files) == sorted(
         p for p in modules if not p.endswith("/__init__.py")
     )
-    assert isinstance(pages, pipeline.ModelFiles) and not pages.last
-    assert sorted(pages.files) == sorted(p for p in tree if p.startswith("docs/models/"))
-    assert isinstance(operations, pipeline.ModelFiles) and not operations.last
+    assert len(pages) == 1 and sorted(pages[0].files) == sorted(
+        p for p in tree if p.startswith("docs/models/")
+    )
     assert sorted(operations.files) == sorted(p for p in tree if p.startswith("docs/operations/"))
     shared.clear()
     monkeypatch.setattr(pipeline, "share", lambda value: None)  # the forked child's copy too
