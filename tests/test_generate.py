@@ -491,3 +491,41 @@ def test_a_record_line_that_is_not_ours_is_passed_over(tmp_path: Path) -> None:
     result = run_cli("generate", "--spec", SPEC, "--out", clone)
     assert result.exit_code == 0, result.stderr
     assert snapshot(clone) == snapshot(GENERATED)
+
+
+def test_a_fresh_clone_works_out_what_its_files_mean_while_the_child_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regenerating over a folder whose record no cache backs (a fresh clone) hands the Python
+    files on disk but the models' modules to a helper (`meanings_ahead`) as soon as the render
+    child names the package, and asks it for what it has worked out before the comparison."""
+    from generator import meanings_ahead
+
+    out = tmp_path / "sdk"
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "first"))
+    assert run_cli("generate", "--spec", SPEC, "--out", out).exit_code == 0
+    before = snapshot(out)
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "clone"))
+    given: list[set[str]] = []
+    asked: list[bool] = []
+    real_init, real_digests = meanings_ahead.DiskMeanings.__init__, meanings_ahead.DiskMeanings.digests
+
+    def spied_init(self: Any, files: dict[str, str]) -> None:
+        given.append(set(files))
+        real_init(self, files)
+
+    def spied_digests(self: Any, wait: bool = False) -> dict[str, str]:
+        asked.append(wait)
+        return real_digests(self, wait)
+
+    monkeypatch.setattr(meanings_ahead.DiskMeanings, "__init__", spied_init)
+    monkeypatch.setattr(meanings_ahead.DiskMeanings, "digests", spied_digests)
+    assert run_cli("generate", "--spec", SPEC, "--out", out, "--full").exit_code == 0
+    package = next(out.glob("*/_client.py")).parent.name
+    python = {
+        str(p.relative_to(out))
+        for p in out.rglob("*.py")
+        if not str(p.relative_to(out)).startswith(f"{package}/models/")
+    }
+    assert given == [python] and asked == [False]
+    assert snapshot(out) == before
