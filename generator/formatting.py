@@ -26,7 +26,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -40,7 +40,7 @@ from black.parsing import InvalidInput
 
 from . import cache as results
 from .format_record import Entry, Prior, digest
-from .meaning import PYTHON_FENCE, meaning_digest, same_code, same_meaning
+from .meaning import PYTHON_FENCE, same_code, same_meaning
 
 MODE = Mode(target_versions={TargetVersion.PY311}, line_length=88)
 PARALLEL_MIN_BYTES = 40_000  # below this, forking workers costs more than they save
@@ -80,13 +80,11 @@ def format_with_record(
     prior: Prior | None = None,
     formatted_already: frozenset[str] = frozenset(),
     cores: int = 0,
-    meanings: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, str], dict[str, Entry]]:
     """The formatted files, and what the record says of each. A file is taken as it is when it
     is `formatted_already`, from the output folder (`prior`) when it was formatted from the same
-    render (`meanings`: the `meaning_digest` of some of its files, known already), from the
-    cache, or else formatted; a file formatted anew takes its unchanged pieces from its copy in
-    the folder. The work spreads over `cores` (all of them when 0)."""
+    render, from the cache, or else formatted; a file formatted anew takes its unchanged pieces
+    from its copy in the folder. The work spreads over `cores` (all of them when 0)."""
     cores = cores or spare_cores()
     prior = prior or Prior()
     done: dict[str, str] = {}
@@ -108,8 +106,7 @@ def format_with_record(
             on_disk[path] = found
         else:
             to_cut.append(path)
-    verdicts = _meaning_verdicts(package, files, on_disk, cores, meanings or {})
-    for path, same in zip(on_disk, verdicts, strict=True):
+    for path, same in zip(on_disk, _meaning_verdicts(package, files, on_disk, cores), strict=True):
         if same:
             done[path], entries[path] = on_disk[path], prior.entries[path]
         else:
@@ -202,52 +199,24 @@ def _line_starts(source: str) -> list[int]:
 
 
 def _meaning_verdicts(
-    package: str, rendered: dict[str, str], on_disk: dict[str, str], cores: int, meanings: Mapping[str, str]
+    package: str, rendered: dict[str, str], on_disk: dict[str, str], cores: int
 ) -> list[bool]:
     """Whether each file on disk says what its render says (`same_meaning`, on the cores given when
-    there are enough to compare; only the render's side where the file's `meanings` is known),
-    each pair of texts compared once (`_Verdicts`)."""
+    there are enough to compare), each pair of texts compared once (`_Verdicts`)."""
     verdicts = _Verdicts("files", package)
     keys = {path: f"{digest(rendered[path])}\0{digest(text)}" for path, text in on_disk.items()}
     todo = [
         path for path in on_disk if not verdicts.known(path, keys[path]) and on_disk[path] != rendered[path]
     ]
-    calls = [
-        (
-            (path, rendered[path], "", meanings[path])
-            if path in meanings
-            else (path, rendered[path], on_disk[path], "")
-        )
-        for path in todo
-    ]
-    weights = [len(rendered[path]) * (1 if path in meanings else 2) for path in todo]
-    compared = dict(zip(todo, _on_cores(_same_meaning, calls, weights, cores), strict=True))
+    calls = [(path, rendered[path], on_disk[path]) for path in todo]
+    compared = dict(
+        zip(todo, _on_cores(same_meaning, calls, [len(on_disk[p]) for p in todo], cores), strict=True)
+    )
     for path, same in compared.items():
         if same:
             verdicts.confirm(path, keys[path])
     verdicts.save()
     return [compared.get(path, True) for path in on_disk]
-
-
-def unverified(package: str, prior: Prior) -> dict[str, str]:
-    """The files on disk the verdicts kept do not cover (whatever their render), but for the
-    models' modules (`models_on_disk` takes them as they are): those whose meaning is worth
-    working out before their render comes (`meanings_ahead`)."""
-    kept = _Verdicts("files", package)
-    return {
-        path: text
-        for path, text in prior.files.items()
-        if path.endswith(".py")
-        and not path.startswith(f"{package}/models/")
-        and not kept.known_file(path, digest(text))
-    }
-
-
-def _same_meaning(path: str, rendered: str, formatted: str, formatted_meaning: str) -> bool:
-    """`same_meaning`; with the formatted file's `meaning_digest` known, the render's alone."""
-    if formatted_meaning:
-        return meaning_digest(rendered) == formatted_meaning
-    return same_meaning(path, rendered, formatted)
 
 
 class _Verdicts:
@@ -271,10 +240,6 @@ class _Verdicts:
 
     def known(self, subject: str, pair: str) -> bool:
         return self._pairs.get(subject) == pair
-
-    def known_file(self, subject: str, file: str) -> bool:
-        """Whether the pair confirmed last for `subject` holds the file of this digest."""
-        return self._pairs.get(subject, "").endswith(f"\0{file}")
 
     def confirm(self, subject: str, pair: str) -> None:
         if self._pairs.get(subject) != pair:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import gc
-import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,13 +28,6 @@ def same_meaning(path: str, rendered: str, formatted: str) -> bool:
         with _collector_paused():
             return _markdown_meaning(formatted) == _markdown_meaning(rendered)
     return formatted == (rendered.rstrip("\n") + "\n" if rendered else rendered)
-
-
-def meaning_digest(source: str) -> str:
-    """A digest of a Python module's meaning: two modules have the same when they mean the same
-    (`same_code`; a float's sign of zero aside, which at worst has a file formatted again)."""
-    with _collector_paused():
-        return hashlib.sha256(repr(_python_meaning(source)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def same_code(rendered: str, formatted: str) -> bool:

@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from importlib import import_module
 from pathlib import Path
@@ -23,7 +23,6 @@ from .refs import bundle
 if TYPE_CHECKING:
     from .format_record import Entry, Prior
     from .ir import Api
-    from .meanings_ahead import DiskMeanings
     from .models import ModelSource
 
 # The stages past loading import their libraries (openapi-spec-validator, datamodel-code-generator,
@@ -141,14 +140,12 @@ def import_both_need() -> None:
 @dataclass(frozen=True)
 class _Early:
     """Files formatted before the render was done: their rendered text, formatted text, record;
-    and every file the child shared (`shared`), formatted or not; what the files on disk mean,
-    being worked out meanwhile (`meanings`)."""
+    and every file the child shared (`shared`), formatted or not."""
 
     rendered: dict[str, str]
     formatted: dict[str, str]
     entries: dict[str, Entry]
     shared: dict[str, str]
-    meanings: DiskMeanings | None = None
 
 
 @dataclass(frozen=True)
@@ -175,14 +172,11 @@ def _formatted_early(
     workers gain no time and add their pages to the peak, 30 MB of 320 on the full spec), each
     batch to `output` (the writer stages it) at once. Once the child is done, the files left go
     with the rest, on all cores: none stays idle while this process formats or writes alone."""
-    from .formatting import format_with_record, spare_cores, unverified
-    from .meanings_ahead import DiskMeanings
+    from .formatting import format_with_record, spare_cores
 
     cores = spare_cores(busy=1)
     early = _Early({}, {}, {}, {})
     while ahead.running() and (shared := ahead.early()) is not None:
-        if early.meanings is None:  # the child's first share names the package
-            early = replace(early, meanings=DiskMeanings(unverified(shared.package, prior)))
         early.shared.update(shared.files)
         for batch in _batches(shared.files, EARLY_BATCH_BYTES * cores):
             if not ahead.running():
@@ -278,8 +272,7 @@ def _formatted_files(
 
     early = early or _Early({}, {}, {}, {})
     rest = {path: text for path, text in files.items() if early.rendered.get(path) != text}
-    meanings = early.meanings.digests() if early.meanings is not None else {}
-    result, entries = format_with_record(rest, package, prior, verbatim_paths(package), meanings=meanings)
+    result, entries = format_with_record(rest, package, prior, verbatim_paths(package))
     result = {path: result[path] if path in rest else early.formatted[path] for path in files}
     entries = {path: entries[path] if path in rest else early.entries[path] for path in files}
     if prior is not None:

@@ -165,50 +165,6 @@ def test_files_taken_from_the_record_are_compared_with_their_render_once(
     assert "EXTRA" not in again[client]
 
 
-def test_a_files_meaning_worked_out_beforehand_spares_parsing_it_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A fresh clone's client modules on disk are parsed by a helper while the render child runs
-    (`meanings_ahead`): the comparison with their render parses the render alone, and a file
-    that means something else is still formatted again."""
-    from generator.format_record import read_prior
-    from generator.meaning import meaning_digest
-    from generator.meanings_ahead import DiskMeanings
-
-    package, files = _rendered(SPECS[0])
-    formatted, out = _written_with_record(tmp_path, files, package, monkeypatch)
-    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "fresh"))
-    wanted = formatting.unverified(package, read_prior(out))
-    python = {p for p in formatted if p.endswith(".py") and not p.startswith(f"{package}/models/")}
-    assert set(wanted) == python and any(formatted[p] != files[p] for p in wanted)
-    meanings = DiskMeanings(wanted).digests(wait=True)
-    assert meanings == {path: meaning_digest(text) for path, text in wanted.items()}
-    parsed: list[str] = []
-    real = formatting.same_meaning
-    with monkeypatch.context() as patched:
-        patched.setattr(formatting, "PARALLEL_MIN_BYTES", 10**12)  # compared here, to be counted
-        patched.setattr(
-            formatting, "same_meaning", lambda path, a, b: parsed.append(path) or real(path, a, b)
-        )
-        again, _ = formatting.format_with_record(files, package, read_prior(out), meanings=meanings)
-    assert again == formatted and parsed and not set(parsed) & set(meanings)
-    # the verdicts are kept: only files that are their render are left to work out next time
-    assert set(formatting.unverified(package, read_prior(out))) == {
-        p for p in python if formatted[p] == files[p]
-    }
-    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "forged"))
-    prior = read_prior(out)
-    client = next(path for path in python if path.endswith("/_client.py"))
-    prior.files[client] += "\nEXTRA = 1\n"
-    meanings = DiskMeanings(formatting.unverified(package, prior)).digests(wait=True)
-    monkeypatch.setattr(
-        formatting, "_format_pieces", lambda pieces, on_disk, cores: {p: p.source for p in pieces}
-    )
-    again, _ = formatting.format_with_record(files, package, prior, meanings=meanings)
-    assert [path for path in formatted if again[path] != formatted[path]] == [client]
-    assert "EXTRA" not in again[client]
-
-
 def test_a_verdict_is_remembered_whatever_batch_its_file_comes_in(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
