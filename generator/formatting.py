@@ -44,6 +44,7 @@ from .meaning import PYTHON_FENCE, same_code, same_meaning
 
 MODE = Mode(target_versions={TargetVersion.PY311}, line_length=88)
 PARALLEL_MIN_BYTES = 40_000  # below this, forking workers costs more than they save
+BINS_PER_CORE = 4  # a bin whose work took longer than its size said is made up for by the others
 RUFF_MIN_BYTES = 5_000  # ruff starts in ~15 ms; a black pass takes ~3.6 ms per KB
 T = TypeVar("T")
 _TOP_LEVEL_BLOCKS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
@@ -354,9 +355,6 @@ def _on_cores(
     finally:
         gc.unfreeze()
     return [results[i] for i in range(len(calls))]
-
-
-BINS_PER_CORE = 4  # a bin whose work took longer than its size said is made up for by the others
 
 
 def _balanced(weights: list[int], count: int) -> list[list[int]]:
