@@ -45,6 +45,7 @@ from .meaning import PYTHON_FENCE, same_code, same_meaning
 MODE = Mode(target_versions={TargetVersion.PY311}, line_length=88)
 PARALLEL_MIN_BYTES = 40_000  # below this, forking workers costs more than they save
 BINS_PER_CORE = 4  # a bin whose work took longer than its size said is made up for by the others
+CALLS_PER_BIN = 16  # about as many at most: a core left alone at the end has a small bin to finish
 RUFF_MIN_BYTES = 5_000  # ruff starts in ~15 ms; a black pass takes ~3.6 ms per KB
 T = TypeVar("T")
 _TOP_LEVEL_BLOCKS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
@@ -344,7 +345,7 @@ def _on_cores(
     process. The calls go in `_balanced` bins, largest first, so the cores finish together."""
     if cores < 2 or sum(weights) <= PARALLEL_MIN_BYTES or not calls:
         return [func(*args) for args in calls]
-    bins = _balanced(weights, cores * BINS_PER_CORE)
+    bins = _balanced(weights, max(cores * BINS_PER_CORE, len(calls) // CALLS_PER_BIN))
     gc.freeze()  # the forked workers never collect, so never copy, what this process holds
     try:
         with ProcessPoolExecutor(max_workers=cores) as pool:
