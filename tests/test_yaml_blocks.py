@@ -162,3 +162,46 @@ def test_without_the_cache_the_whole_text_is_composed(
 ) -> None:
     monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
     assert yaml_blocks.load_by_blocks("a:\n  b: 1\n", tmp_path / "spec.yaml", "spec.yaml") is None
+
+
+@pytest.mark.skipif(
+    not FULL.exists(), reason="needs ../shared/reference/openai-openapi.yaml beside the clone"
+)
+def test_a_large_spec_with_no_block_kept_is_composed_on_two_cores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh clone's first load of the full spec: half its blocks are composed by a forked
+    helper, the load gives what the whole text gives; a helper that dies leaves its half to
+    this process, with the same result."""
+    import os
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    text = FULL.read_text("utf-8")
+    spec = tmp_path / "openai.yaml"
+    pids = tmp_path / "pids.txt"
+    compose = yaml_blocks._compose_block
+
+    def logged(block: str, doc: loader.Document, depth: int) -> Any:
+        with pids.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        return compose(block, doc, depth)
+
+    monkeypatch.setattr(yaml_blocks, "_compose_block", logged)
+    helped = yaml_blocks.load_by_blocks(text, spec, "spec.yaml")
+    assert helped is not None
+    assert_same(text, spec, helped)
+    counts = sorted(pids.read_text().split().count(pid) for pid in set(pids.read_text().split()))
+    assert len(counts) == 2 and counts[0] > counts[1] / 3  # both did a share
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "again"))
+    pids.unlink()
+
+    def dies(block: str, doc: loader.Document, depth: int) -> Any:
+        if os.getpid() != parent:
+            os._exit(3)
+        return logged(block, doc, depth)
+
+    parent = os.getpid()
+    monkeypatch.setattr(yaml_blocks, "_compose_block", dies)
+    alone = yaml_blocks.load_by_blocks(text, spec, "spec.yaml")
+    assert alone is not None and _plain(alone[0]) == _plain(helped[0]) and alone[1] == helped[1]
+    assert set(pids.read_text().split()) == {str(parent)}
