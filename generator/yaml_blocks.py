@@ -196,21 +196,20 @@ class _Composer:
 
     def compose_missing(self, split: _Split) -> None:
         """The blocks not kept, composed on two cores when they are many (a fresh clone's load of
-        a large spec: 0.42 s to 0.345 s for the full OpenAI spec's): a forked helper composes the
+        a large spec: 0.42 s to 0.33 s for the full OpenAI spec's): a forked helper composes the
         second half and sends it back marshalled. Whatever it does not send, `block` composes."""
         todo: dict[bytes, tuple[_Block, int]] = {}
         self._missing(split, 0, todo)
         size = sum(block.hi - block.lo for block, _ in todo.values())
         if size < HELPED_MIN_BYTES or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
             return
-        mine: list[bytes] = []
-        held = 0
-        for name, (block, _) in todo.items():
-            if held >= size // 2:
-                break
-            mine.append(name)
+        names = list(todo)
+        held = half = 0
+        while held < size // 2:  # the first half, in the text's order
+            block = todo[names[half]][0]
             held += block.hi - block.lo
-        theirs = [name for name in todo if name not in set(mine)]
+            half += 1
+        mine, theirs = names[:half], names[half:]
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the helper
