@@ -78,6 +78,12 @@ class Ahead(Generic[T]):
             self._shared.append(message[1])
         return self._reader is not None and self._final is None
 
+    def ready(self) -> bool:
+        """Whether `early()` or `result()` would answer without waiting."""
+        if self._reader is None or self._final is not None or self._shared:
+            return True
+        return self._reader.poll()
+
     def result(self) -> T:
         if self._reader is None:
             return self._func()

@@ -60,6 +60,7 @@ class Prior:
 
     files: dict[str, str] = field(default_factory=dict)  # path -> text on disk, as recorded
     entries: dict[str, Entry] = field(default_factory=dict)
+    meanings: dict[str, bytes] = field(default_factory=dict)  # path -> its text's `meaning_digest`
 
     def file_for(self, path: str, rendered_text: str) -> str | None:
         """The file on disk, when it was formatted from exactly this render, or is this render

@@ -40,7 +40,7 @@ from black.parsing import InvalidInput
 
 from . import cache as results
 from .format_record import Entry, Prior, digest
-from .meaning import PYTHON_FENCE, same_code, same_meaning
+from .meaning import PYTHON_FENCE, meaning_digest, same_code, same_meaning
 
 MODE = Mode(target_versions={TargetVersion.PY311}, line_length=88)
 PARALLEL_MIN_BYTES = 40_000  # below this, forking workers costs more than they save
@@ -108,7 +108,8 @@ def format_with_record(
             on_disk[path] = found
         else:
             to_cut.append(path)
-    for path, same in zip(on_disk, _meaning_verdicts(package, files, on_disk, cores), strict=True):
+    verdicts = _meaning_verdicts(package, files, on_disk, cores, prior.meanings)
+    for path, same in zip(on_disk, verdicts, strict=True):
         if same:
             done[path], entries[path] = on_disk[path], prior.entries[path]
         else:
@@ -201,24 +202,52 @@ def _line_starts(source: str) -> list[int]:
 
 
 def _meaning_verdicts(
-    package: str, rendered: dict[str, str], on_disk: dict[str, str], cores: int
+    package: str, rendered: dict[str, str], on_disk: dict[str, str], cores: int, meanings: dict[str, bytes]
 ) -> list[bool]:
     """Whether each file on disk says what its render says (`same_meaning`, on the cores given when
-    there are enough to compare), each pair of texts compared once (`_Verdicts`)."""
+    there are enough to compare; the render's side alone where the file's `meaning_digest` is in
+    `meanings`), each pair of texts compared once (`_Verdicts`)."""
     verdicts = _Verdicts("files", package)
     keys = {path: f"{digest(rendered[path])}\0{digest(text)}" for path, text in on_disk.items()}
     todo = [
         path for path in on_disk if not verdicts.known(path, keys[path]) and on_disk[path] != rendered[path]
     ]
-    calls = [(path, rendered[path], on_disk[path]) for path in todo]
-    compared = dict(
-        zip(todo, _on_cores(same_meaning, calls, [len(on_disk[p]) for p in todo], cores), strict=True)
-    )
+    calls = [
+        (
+            (path, rendered[path], "", meanings[path])
+            if path in meanings
+            else (path, rendered[path], on_disk[path], b"")
+        )
+        for path in todo
+    ]
+    weights = [len(rendered[path]) * (1 if path in meanings else 2) for path in todo]
+    compared = dict(zip(todo, _on_cores(_same_meaning, calls, weights, cores), strict=True))
     for path, same in compared.items():
         if same:
             verdicts.confirm(path, keys[path])
     verdicts.save()
     return [compared.get(path, True) for path in on_disk]
+
+
+def _same_meaning(path: str, rendered: str, formatted: str, formatted_meaning: bytes) -> bool:
+    """`same_meaning`; with the formatted file's `meaning_digest` known, the render's side alone."""
+    if formatted_meaning:
+        return meaning_digest(path, rendered) == formatted_meaning
+    return same_meaning(path, rendered, formatted)
+
+
+def unconfirmed(package: str, prior: Prior) -> list[str]:
+    """The Python modules and Markdown pages on disk that no verdict kept holds (whatever their
+    render), but the models' modules (`models_on_disk` takes those as they are): the files whose
+    meaning is worth working out before their render comes (`meanings_ahead`)."""
+    kept = _Verdicts("files", package)
+    return [
+        path
+        for path, entry in prior.entries.items()
+        if path.endswith((".py", ".md"))
+        and not path.startswith(f"{package}/models/")
+        and not kept.holds(path, entry.written)
+    ]
 
 
 class _Verdicts:
@@ -242,6 +271,10 @@ class _Verdicts:
 
     def known(self, subject: str, pair: str) -> bool:
         return self._pairs.get(subject) == pair
+
+    def holds(self, subject: str, second: str) -> bool:
+        """Whether the pair confirmed last for `subject` ends with this digest."""
+        return self._pairs.get(subject, "").endswith(f"\0{second}")
 
     def confirm(self, subject: str, pair: str) -> None:
         if self._pairs.get(subject) != pair:

@@ -170,12 +170,16 @@ def _formatted_early(
     """The models' files (their modules and doc pages), formatted as the child makes
     them, largest first in batches (on the cores it leaves: on two cores, in this process, where
     workers gain no time and add their pages to the peak, 30 MB of 320 on the full spec), each
-    batch to `output` (the writer stages it) at once. Once the child is done, the files left go
-    with the rest, on all cores: none stays idle while this process formats or writes alone."""
+    batch to `output` (the writer stages it) at once. Whenever the child has nothing to send,
+    this process works out what the files it sends last mean on disk (`meanings_ahead`). Once the
+    child is done, the files left go with the rest, on all cores: none stays idle while this
+    process formats or writes alone."""
     from .formatting import format_with_record, spare_cores
+    from .meanings_ahead import MeaningsAhead
 
     cores = spare_cores(busy=1)
     early = _Early({}, {}, {}, {})
+    meanings: MeaningsAhead | None = None
     while ahead.running() and (shared := ahead.early()) is not None:
         early.shared.update(shared.files)
         for batch in _batches(shared.files, EARLY_BATCH_BYTES * cores):
@@ -187,6 +191,9 @@ def _formatted_early(
             early.rendered.update(batch)
             early.formatted.update(formatted)
             early.entries.update(entries)
+        meanings = meanings or MeaningsAhead(shared.package, prior)  # the child named the package
+        while not ahead.ready() and meanings.step(early.shared):
+            pass
     return early
 
 

@@ -150,3 +150,31 @@ def test_shares_reach_the_caller_in_turn_and_running_keeps_those_it_read() -> No
     assert [ahead.early()[0] for _ in range(3)] == [0, 1, 2]
     assert ahead.early() is None
     assert ahead.result() == "all"
+
+
+def test_ready_says_whether_the_caller_would_wait(tmp_path: Path) -> None:
+    """The caller works ahead (`meanings_ahead`) only while the child has nothing for it."""
+    go, again = tmp_path / "go", tmp_path / "again"
+
+    def shares_when_told() -> str:
+        for step in (go, again):
+            while not step.exists():
+                time.sleep(0.01)
+            share(step.name)
+        return "done"
+
+    ahead = Ahead(shares_when_told)
+    time.sleep(0.2)
+    assert not ahead.ready()
+    go.write_text("")
+    deadline = time.monotonic() + 30
+    while not ahead.ready() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert ahead.running() and ahead.ready(), "a share waits: running() kept it"
+    assert ahead.early() == "go"
+    assert not ahead.ready()
+    again.write_text("")
+    assert ahead.early() == "again"
+    while not ahead.ready() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert ahead.ready() and ahead.result() == "done"

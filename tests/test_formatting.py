@@ -165,6 +165,62 @@ def test_files_taken_from_the_record_are_compared_with_their_render_once(
     assert "EXTRA" not in again[client]
 
 
+def test_a_files_meaning_worked_out_beforehand_spares_parsing_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a fresh clone's files on disk mean is worked out while the render child runs
+    (`meanings_ahead`), but for the models' modules: the comparison with their render parses the
+    render alone, the verdicts are kept, and a file that means something else is still formatted
+    again."""
+    from generator.format_record import read_prior
+    from generator.meaning import meaning_digest
+    from generator.meanings_ahead import MeaningsAhead
+
+    package, files = _rendered(SPECS[0])
+    formatted, out = _written_with_record(tmp_path, files, package, monkeypatch)
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "fresh"))
+    prior = read_prior(out)
+    ahead = MeaningsAhead(package, prior)
+    order = []
+    while ahead.step({}):
+        order.append(next(reversed(prior.meanings)))
+    wanted = {p for p in formatted if p.endswith((".py", ".md")) and not p.startswith(f"{package}/models/")}
+    assert set(prior.meanings) == wanted and any(formatted[p] != files[p] for p in wanted)
+    assert order == sorted(wanted, key=lambda p: (len(formatted[p]), p), reverse=True)
+    assert prior.meanings == {path: meaning_digest(path, formatted[path]) for path in wanted}
+    parsed: list[str] = []
+    real = formatting.same_meaning
+    with monkeypatch.context() as patched:
+        patched.setattr(formatting, "PARALLEL_MIN_BYTES", 10**12)  # compared here, to be counted
+        patched.setattr(
+            formatting, "same_meaning", lambda path, a, b: parsed.append(path) or real(path, a, b)
+        )
+        again, _ = formatting.format_with_record(files, package, prior)
+    assert again == formatted and parsed and not set(parsed) & wanted
+    # the verdicts are kept: only files that are their render are left to work out next time
+    assert set(formatting.unconfirmed(package, read_prior(out))) == {
+        p for p in wanted if formatted[p] == files[p]
+    }
+    # a file the child has sent is being compared already: passed over
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "shared"))
+    prior = read_prior(out)
+    assert MeaningsAhead(package, prior).step({order[0]: files[order[0]]})
+    assert list(prior.meanings) == [order[1]]
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "forged"))
+    prior = read_prior(out)
+    client = next(path for path in wanted if path.endswith("/_client.py"))
+    prior.files[client] += "\nEXTRA = 1\n"
+    ahead = MeaningsAhead(package, prior)
+    while ahead.step({}):
+        pass
+    monkeypatch.setattr(
+        formatting, "_format_pieces", lambda pieces, on_disk, cores: {p: p.source for p in pieces}
+    )
+    again, _ = formatting.format_with_record(files, package, prior)
+    assert [path for path in formatted if again[path] != formatted[path]] == [client]
+    assert "EXTRA" not in again[client]
+
+
 def test_a_verdict_is_remembered_whatever_batch_its_file_comes_in(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -400,3 +456,37 @@ def test_a_file_means_what_its_render_means_whatever_its_layout() -> None:
     ]:
         assert old in rendered
         assert not formatting.same_meaning("pkg/m.py", rendered.replace(old, new), formatted), new
+
+
+def test_a_module_is_read_a_block_at_a_time_and_whole_where_a_cut_falls_in_a_string() -> None:
+    """A module's meaning is worked out a top-level block at a time (the syntax tree of the full
+    SDK's 640 KB `request_builders.py`, whole, put 33 MB on the peak); a line that looks like a
+    block's start inside a string or brackets sends it back to the whole module, so the meaning
+    is the same either way, and its hash can stand for it (`meaning_digest`)."""
+    from generator import meaning
+
+    tricky = (
+        'import os\nNOTE = """\n\ndef not_a_function():\n    pass\n"""\nPRODUCT = (a\n\n@ b)\n'
+        "\n@decorated\ndef f(a, b):\n    return a\n\nclass C:\n    x: int = 1\n"
+    )
+    assert [block.split("\n")[0] for block in meaning._blocks(tricky)] == [
+        "import os",
+        "def not_a_function():",  # in a string
+        "@ b)",  # in brackets
+        "@decorated",
+        "class C:",
+    ]
+    formatted = formatting.format_tree({"pkg/m.py": tricky}, "pkg")["pkg/m.py"]
+    assert formatted != tricky and formatting.same_meaning("pkg/m.py", tricky, formatted)
+    whole = meaning._statements_digest([tricky])
+    assert meaning.meaning_digest("pkg/m.py", tricky) == whole
+    assert meaning.meaning_digest("pkg/m.py", formatted) == whole
+    plain = "import os\n\n\n@decorated\ndef f():\n    return 1\n\n\nclass C:\n    x = 1\n"
+    assert len(meaning._blocks(plain)) == 3, "cut where each block parses"
+    assert meaning._statements_digest(meaning._blocks(plain)) == meaning._statements_digest([plain])
+    for old, new in [("pass\n", "return\n"), ("@ b", "@ c"), ("return a", "return b")]:
+        assert old in tricky
+        assert not formatting.same_meaning("pkg/m.py", tricky.replace(old, new), formatted), new
+    # not Python: two such texts say the same (nothing), and nothing that parses
+    assert formatting.same_meaning("pkg/m.py", "def (:\n", "class :\n")
+    assert not formatting.same_meaning("pkg/m.py", "def (:\n", "x = 1\n")

@@ -491,3 +491,44 @@ def test_a_record_line_that_is_not_ours_is_passed_over(tmp_path: Path) -> None:
     result = run_cli("generate", "--spec", SPEC, "--out", clone)
     assert result.exit_code == 0, result.stderr
     assert snapshot(clone) == snapshot(GENERATED)
+
+
+def test_a_fresh_clone_works_out_what_its_files_mean_while_the_child_has_nothing_to_send(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regenerating over a folder whose record no cache backs (a fresh clone), this process works
+    out what the files on disk mean (`meanings_ahead`) whenever the render child has nothing for
+    it, and compares those files with their render by parsing the render alone."""
+    from generator import formatting, meanings_ahead
+    from generator.background import Ahead
+
+    out = tmp_path / "sdk"
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "first"))
+    assert run_cli("generate", "--spec", SPEC, "--out", out).exit_code == 0
+    before = snapshot(out)
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "clone"))
+    monkeypatch.setattr(formatting, "PARALLEL_MIN_BYTES", 10**12)  # compared here, to be seen
+    asked: list[bool] = []
+    real_ready = Ahead.ready
+    # the child is taken to have nothing waiting each time: every file is worked out on the way
+    monkeypatch.setattr(Ahead, "ready", lambda self: asked.append(real_ready(self)) or False)
+    worked: list[str] = []
+    real_digest = meanings_ahead.meaning_digest
+    monkeypatch.setattr(
+        meanings_ahead, "meaning_digest", lambda path, text: worked.append(path) or real_digest(path, text)
+    )
+    compared: dict[str, bool] = {}
+    real_same = formatting._same_meaning
+
+    def same(path: str, rendered: str, formatted: str, formatted_meaning: bytes) -> bool:
+        compared[path] = bool(formatted_meaning)
+        return real_same(path, rendered, formatted, formatted_meaning)
+
+    monkeypatch.setattr(formatting, "_same_meaning", same)
+    assert run_cli("generate", "--spec", SPEC, "--out", out, "--full").exit_code == 0
+    assert snapshot(out) == before
+    package = next(out.glob("*/_client.py")).parent.name
+    client = {f"{package}/_client.py", f"{package}/request_builders.py", "README.md"}
+    assert asked and client <= set(worked)
+    assert not any(path.startswith(f"{package}/models/") for path in worked)
+    assert {path for path, ahead in compared.items() if ahead} >= client - {"README.md"}
