@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from . import cache
+from . import cache, codegen_worker
 from .descriptions import plain_object, with_descriptions, without_descriptions
 from .diagnostics import SpecError
 from .loader import Document
@@ -85,8 +85,9 @@ def generate_models(
         return part
 
     while True:
-        # the largest first: its modules reach `on_group` while the others are made
-        for group in sorted(groups, key=len, reverse=True):
+        # those the worker can make first, then the larger, each time the largest first: its
+        # modules reach `on_group` while the others are made
+        for group in sorted(groups, key=lambda g: (len(g) > codegen_worker.MAX_SCHEMAS, -len(g))):
             models_of(group, on_disk)
         parts = [known[tuple(group)] for group in groups]
         made.update(line for part in parts for line in part.groups.items())
