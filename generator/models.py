@@ -85,8 +85,8 @@ def generate_models(
         return part
 
     while True:
-        # those the worker can make first, then the larger, each time the largest first: its
-        # modules reach `on_group` while the others are made
+        # the groups datamodel-code-generator's worker can make first, whose models the parent
+        # formats while this process makes the larger ones itself; each kind largest first
         for group in sorted(groups, key=lambda g: (len(g) > codegen_worker.MAX_SCHEMAS, -len(g))):
             models_of(group, on_disk)
         parts = [known[tuple(group)] for group in groups]
