@@ -4,6 +4,8 @@ and an edit to one block must reformat only that block."""
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import isort
@@ -127,6 +129,20 @@ def _written_with_record(
     return formatted, out
 
 
+@contextmanager
+def _compared_here(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The paths of the files `same_meaning` compares with their render, compared in this
+    process (not on workers) to be counted."""
+    compared: list[str] = []
+    real = formatting.same_meaning
+    with monkeypatch.context() as patched:
+        patched.setattr(formatting, "PARALLEL_MIN_BYTES", 10**12)
+        patched.setattr(
+            formatting, "same_meaning", lambda path, a, b: compared.append(path) or real(path, a, b)
+        )
+        yield compared
+
+
 def test_files_taken_from_the_record_are_compared_with_their_render_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -137,13 +153,7 @@ def test_files_taken_from_the_record_are_compared_with_their_render_once(
     package, files = _rendered(SPECS[0])
     formatted, out = _written_with_record(tmp_path, files, package, monkeypatch)
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "fresh"))  # a fresh clone: only the record
-    compared: list[str] = []
-    real = formatting.same_meaning
-    with monkeypatch.context() as patched:
-        patched.setattr(formatting, "PARALLEL_MIN_BYTES", 10**12)  # compared here, to be counted
-        patched.setattr(
-            formatting, "same_meaning", lambda path, a, b: compared.append(path) or real(path, a, b)
-        )
+    with _compared_here(monkeypatch) as compared:
         for _ in range(2):
             again, _ = formatting.format_with_record(files, package, read_prior(out))
             assert again == formatted
@@ -188,13 +198,7 @@ def test_a_files_meaning_worked_out_beforehand_spares_parsing_it_again(
     assert set(prior.meanings) == wanted and any(formatted[p] != files[p] for p in wanted)
     assert order == sorted(wanted, key=lambda p: (len(formatted[p]), p), reverse=True)
     assert prior.meanings == {path: meaning_digest(path, formatted[path]) for path in wanted}
-    parsed: list[str] = []
-    real = formatting.same_meaning
-    with monkeypatch.context() as patched:
-        patched.setattr(formatting, "PARALLEL_MIN_BYTES", 10**12)  # compared here, to be counted
-        patched.setattr(
-            formatting, "same_meaning", lambda path, a, b: parsed.append(path) or real(path, a, b)
-        )
+    with _compared_here(monkeypatch) as parsed:
         again, _ = formatting.format_with_record(files, package, prior)
     assert again == formatted and parsed and not set(parsed) & wanted
     # the verdicts are kept: only files that are their render are left to work out next time
