@@ -157,11 +157,23 @@ def test_the_same_block_twice_gives_two_values(tmp_path: Path, fine_cuts: None) 
     assert_same(text, spec, got)
 
 
-def test_without_the_cache_the_whole_text_is_composed(
+def test_without_the_cache_the_blocks_are_composed_each_time_and_none_is_kept(
     tmp_path: Path, fine_cuts: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """With the cache off a large text is still composed by blocks (half of them in a helper on a
+    second core, as on a first load: the full spec's cold load 0.37-0.49 s against 1.2-1.3 s
+    whole), keeping none: each load composes every block, and nothing is written."""
     monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
-    assert yaml_blocks.load_by_blocks("a:\n  b: 1\n", tmp_path / "spec.yaml", "spec.yaml") is None
+    text = "a:\n  b: 1\nc:\n  d: [1, 2]\n  e:\n    f: x\n"
+    spec = tmp_path / "spec.yaml"
+    seen = composed_blocks(monkeypatch)
+    for _ in range(2):
+        got = yaml_blocks.load_by_blocks(text, spec, "spec.yaml")
+        assert got is not None
+        assert_same(text, spec, got)
+    half = len(seen) // 2
+    assert half >= 2 and seen[:half] == seen[half:]
+    assert not (tmp_path / "cache").exists()
 
 
 @pytest.mark.skipif(
