@@ -41,11 +41,11 @@ def meaning_digest(path: str, text: str) -> bytes:
     same when their hashes are equal."""
     with _collector_paused():
         if not path.endswith(".md"):
-            return _python_meaning(text)
+            return _code_digest(text)
         found = hashlib.sha256()
         last = 0
         for fence in PYTHON_FENCE.finditer(text):
-            found.update(_words(text[last : fence.start(1)]) + _python_meaning(fence.group(1)))
+            found.update(_words(text[last : fence.start(1)]) + _code_digest(fence.group(1)))
             last = fence.end(1)
         found.update(_words(text[last:]))
         return found.digest()
@@ -55,7 +55,7 @@ def _words(text: str) -> bytes:
     return marshal.dumps(" ".join(text.split()), 2)
 
 
-def _python_meaning(source: str) -> bytes:
+def _code_digest(source: str) -> bytes:
     """The hash of the code's statements without positions and of its imports as a set; of None
     when it is not Python. The code is parsed a top-level block at a time (`_blocks`): the syntax
     tree of a 640 KB module, whole, put 33 MB on the process's peak."""
