@@ -132,7 +132,7 @@ def load_by_blocks(text: str, path: Path, shown: str) -> tuple[Any, Pos] | None:
     result = composer.mapping(whole, 0)
     if result is None or result[2] > MAX_EXPANDED_NODES:
         return None
-    if composer.missed:
+    if composer.missed and cache.enabled():  # marshalling the blocks takes 0.02 s in vain else
         cache.put_bytes("load-blocks", index, marshal.dumps(composer.used))
     return result[0], result[1]
 

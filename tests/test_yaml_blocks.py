@@ -167,13 +167,15 @@ def test_without_the_cache_the_blocks_are_composed_each_time_and_none_is_kept(
     text = "a:\n  b: 1\nc:\n  d: [1, 2]\n  e:\n    f: x\n"
     spec = tmp_path / "spec.yaml"
     seen = composed_blocks(monkeypatch)
+    put: list[str] = []
+    monkeypatch.setattr(yaml_blocks.cache, "put_bytes", lambda kind, *rest: put.append(kind))
     for _ in range(2):
         got = yaml_blocks.load_by_blocks(text, spec, "spec.yaml")
         assert got is not None
         assert_same(text, spec, got)
     half = len(seen) // 2
     assert half >= 2 and seen[:half] == seen[half:]
-    assert not (tmp_path / "cache").exists()
+    assert not put and not (tmp_path / "cache").exists(), "the blocks are not even marshalled"
 
 
 @pytest.mark.skipif(
