@@ -12,6 +12,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -37,7 +38,9 @@ class Outcome:
     generated: bool = False
     imports: bool = False
     mypy_clean: bool = False
-    seconds: float = 0.0  # generation and the import and mypy checks
+    seconds: float = 0.0  # generation and the import and mypy checks, two specs at a time
+    operations: int = 0  # the operations the client has a call for
+    # timed one spec at a time (`timed`), nothing else running:
     generate_seconds: float = 0.0  # generation alone, without caches
     models_seconds: float = 0.0  # sdkgen's floor: datamodel-code-generator alone, models only
     black_seconds: float = 0.0  # another floor: black's one pass over the Python sdkgen wrote
@@ -119,21 +122,23 @@ def _check(out: Path, generated: bool, started: float, python: Path, mypy: Path)
     return outcome
 
 
+def sdkgen_command(spec: Path, out: Path) -> list[str]:
+    return [str(BIN / "sdkgen"), "generate", "--spec", str(spec), "--out", str(out)]
+
+
+NO_CACHE = {**os.environ, "SDKGEN_NO_CACHE": "1"}  # sdkgen without caches, like the rival, which has none
+
+
 def run_sdkgen(spec: Path, out: Path) -> Outcome:
     started = time.perf_counter()
-    result = _run(  # without caches, like the rival, which has none
-        [str(BIN / "sdkgen"), "generate", "--spec", str(spec), "--out", str(out)],
-        cwd=out.parent,
-        env={**os.environ, "SDKGEN_NO_CACHE": "1"},
-    )
-    generated = time.perf_counter() - started
+    result = _run(sdkgen_command(spec, out), cwd=out.parent, env=NO_CACHE)
     outcome = _check(out, result.returncode == 0, started, BIN / "python", BIN / "mypy")
-    outcome.generate_seconds = generated
     if result.returncode != 0:
         outcome.note = (result.stderr.strip().splitlines() or [""])[-1][:120]
-    outcome.models_seconds = models_alone(spec, out.parent / "models_alone.py")
-    if outcome.generated:
-        outcome.black_seconds = black_alone(out)
+    package = _package_in(out) if outcome.generated else None
+    if package is not None and (package / "request_builders.py").exists():
+        builders = (package / "request_builders.py").read_text()
+        outcome.operations = len(re.findall(r"^def [a-z]", builders, re.MULTILINE))
     return outcome
 
 
@@ -167,28 +172,47 @@ def models_alone(spec: Path, output: Path) -> float:
     return time.perf_counter() - started
 
 
+def rival_command(spec: Path, out: Path, venv: Path) -> list[str]:
+    command = [str(venv / "bin" / "openapi-python-client"), "generate", "--path", str(spec)]
+    return command + ["--output-path", str(out), "--meta", "none", "--overwrite"]
+
+
+def rival_env(venv: Path) -> dict[str, str]:
+    return {**os.environ, "PATH": f"{venv / 'bin'}:{os.environ['PATH']}"}  # its ruff, which it runs
+
+
 def run_rival(spec: Path, out: Path, venv: Path) -> Outcome:
     started = time.perf_counter()
-    result = _run(
-        [
-            str(venv / "bin" / "openapi-python-client"),
-            "generate",
-            "--path",
-            str(spec),
-            "--output-path",
-            str(out),
-        ]
-        + ["--meta", "none", "--overwrite"],
-        cwd=out.parent,
-        env={**os.environ, "PATH": f"{venv / 'bin'}:{os.environ['PATH']}"},
-    )
-    generated = time.perf_counter() - started
+    result = _run(rival_command(spec, out, venv), cwd=out.parent, env=rival_env(venv))
     # its generated code needs attrs and httpx: check it with sdkgen's python plus the rival's site-packages
     outcome = _check(out, result.returncode == 0, started, venv / "bin" / "python", BIN / "mypy")
-    outcome.generate_seconds = generated
     if result.returncode != 0:
         outcome.note = (result.stderr.strip().splitlines() or [""])[-1][:120]
+    package = _package_in(out) if outcome.generated else None
+    if package is not None:  # a module per operation; it leaves out those it cannot make
+        outcome.operations = sum(p.name != "__init__.py" for p in (package / "api").rglob("*.py"))
     return outcome
+
+
+def timed(spec: Path, folder: Path, venv: Path, ours: Outcome, theirs: Outcome, runs: int) -> None:
+    """Generation alone, one spec at a time with nothing else running (the checks run two specs at
+    a time, beside mypy and Prism, whose load would time whichever tool met it): sdkgen and the
+    rival alternate, `runs` times each, and each keeps its median; then the two floors, once."""
+    ours_out, rival_out = folder / "timed-sdkgen", folder / "timed-rival"
+    tools: list[tuple[list[str], dict[str, str], Path, list[float]]] = [
+        (sdkgen_command(spec, ours_out), NO_CACHE, ours_out, []),
+        (rival_command(spec, rival_out, venv), rival_env(venv), rival_out, []),
+    ]
+    for _ in range(runs):
+        for command, env, out, times in tools:
+            shutil.rmtree(out, ignore_errors=True)  # into an empty folder each time
+            started = time.perf_counter()
+            _run(command, cwd=folder, env=env)
+            times.append(time.perf_counter() - started)
+    ours.generate_seconds, theirs.generate_seconds = (statistics.median(tool[3]) for tool in tools)
+    ours.models_seconds = models_alone(spec, folder / "models_alone.py")
+    if ours.generated:
+        ours.black_seconds = black_alone(folder / "sdkgen" / "out")
 
 
 PRISM = ROOT / "tests" / "node" / "node_modules" / ".bin" / "prism"
@@ -257,6 +281,25 @@ def run_runtime(spec: Path, folder: Path, ours: Outcome, theirs: Outcome, venv: 
         log.close()
 
 
+def _medians(pairs: list[tuple[Outcome, Outcome]]) -> str:
+    """sdkgen's and the rival's median times and ratio, and the floors' ratios to the rival's run."""
+    rival = [b.generate_seconds for _, b in pairs]
+
+    def ratio(ours: list[float]) -> float:
+        return statistics.median(a / b for a, b in zip(ours, rival, strict=True))
+
+    ours = [a.generate_seconds for a, _ in pairs]
+    models = [a.models_seconds for a, _ in pairs]
+    black = [a.black_seconds for a, _ in pairs]
+    return (
+        f"median sdkgen {statistics.median(ours):.2f} s, "
+        f"openapi-python-client {statistics.median(rival):.2f} s, "
+        f"median ratio {ratio(ours):.2f}; floors: datamodel-code-generator alone (its command, models "
+        f"only) {statistics.median(models):.2f} s, ratio {ratio(models):.2f}; black alone (its command, "
+        f"one pass over the Python sdkgen wrote) {statistics.median(black):.2f} s, ratio {ratio(black):.2f}"
+    )
+
+
 def mark(o: Outcome) -> str:
     return "/".join("Y" if flag else "-" for flag in (o.generated, o.imports, o.mypy_clean))
 
@@ -265,6 +308,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=40)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--timing-runs", type=int, default=2)
     args = parser.parse_args()
     specs = fetch()
     venv = rival_venv()
@@ -286,41 +330,42 @@ def main() -> int:
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(one, chosen))
+    for spec, (name, ours, theirs) in zip(chosen, results, strict=True):
+        timed(
+            spec, runs / hashlib.sha256(name.encode()).hexdigest()[:12], venv, ours, theirs, args.timing_runs
+        )
     print(
-        f"{'spec':<46} {'sdkgen':<8} {'rival':<8} {'generate s':<12} {'parsed (sdkgen/rival/calls)':<28} note"
+        f"{'spec':<46} {'sdkgen':<8} {'rival':<8} {'generate s':<12} {'operations':<11} "
+        f"{'parsed (sdkgen/rival/calls)':<28} note"
     )
     for name, ours, theirs in results:
         parsed = f"{ours.parsed}/{theirs.parsed}/{max(ours.called, theirs.called)}"
         seconds = f"{ours.generate_seconds:.1f}/{theirs.generate_seconds:.1f}"
+        operations = f"{ours.operations}/{theirs.operations}"
         note = ours.note or theirs.note
-        print(f"{name[:46]:<46} {mark(ours):<8} {mark(theirs):<8} {seconds:<12} {parsed:<28} {note}")
+        marks = f"{mark(ours):<8} {mark(theirs):<8}"
+        print(f"{name[:46]:<46} {marks} {seconds:<12} {operations:<11} {parsed:<28} {note}")
     total = len(results)
-    for label, index in (("sdkgen", 1), ("openapi-python-client", 2)):
-        outcomes = [r[index] for r in results]
+    sides = (("sdkgen", [a for _, a, _ in results]), ("openapi-python-client", [b for _, _, b in results]))
+    for label, outcomes in sides:
         counts = [sum(getattr(o, f) for o in outcomes) for f in ("generated", "imports", "mypy_clean")]
         shares = [f"{c}/{total} ({100 * c / total:.0f}%)" for c in counts]
         print(f"{label}: generated {shares[0]}, imports {shares[1]}, mypy --strict clean {shares[2]}")
         print(f"{label}: parsed {sum(o.parsed for o in outcomes)} responses at run time")
-    both = [(a.generate_seconds, b.generate_seconds) for _, a, b in results if a.generated and b.generated]
-    if both:
-        ratio = statistics.median(a / b for a, b in both)
-        ours_s, theirs_s = (statistics.median(pair[i] for pair in both) for i in (0, 1))
-        print(
-            f"generation time per spec, no caches (both generated, {len(both)} specs): median sdkgen "
-            f"{ours_s:.2f} s, openapi-python-client {theirs_s:.2f} s, median ratio {ratio:.2f}"
-        )
-        floor = [(a.models_seconds, b.generate_seconds) for _, a, b in results if a.generated and b.generated]
-        print(
-            "floor: datamodel-code-generator alone (its command, models only) per spec: median "
-            f"{statistics.median(a for a, _ in floor):.2f} s, median ratio to openapi-python-client's "
-            f"whole run {statistics.median(a / b for a, b in floor):.2f}"
-        )
-        floor = [(a.black_seconds, b.generate_seconds) for _, a, b in results if a.generated and b.generated]
-        print(
-            "floor: black alone (its command, one pass over the Python sdkgen wrote) per spec: median "
-            f"{statistics.median(a for a, _ in floor):.2f} s, median ratio to openapi-python-client's "
-            f"whole run {statistics.median(a / b for a, b in floor):.2f}"
-        )
+        print(f"{label}: {sum(o.operations for o in outcomes)} operations with a call")
+    both = [(a, b) for _, a, b in results if a.generated and b.generated]
+    alike = [(a, b) for a, b in both if a.operations == b.operations]
+    print(
+        f"generation time per spec, no caches, one spec at a time (the median of {args.timing_runs} "
+        "alternating runs each):"
+    )
+    for label, pairs in (
+        (f"all {len(both)} specs both generated", both),
+        (f"the {len(alike)} of those where both have a call for the same operations", alike),
+    ):
+        if pairs:
+            print(f"  {label}: {_medians(pairs)}")
+    fewer = [n for n, a, b in results if a.parsed < b.parsed]
     fewer = [n for n, a, b in results if a.parsed < b.parsed]
     print(f"specs where sdkgen parsed fewer responses than openapi-python-client: {len(fewer)} {fewer}")
     (WORK / "results.json").write_text(
