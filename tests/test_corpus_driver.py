@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 from tests.conftest import ROOT, generate_sdk, prism_server
 
 SPEC = ROOT / "tests" / "specs" / "petstore.yaml"
@@ -33,3 +35,17 @@ def test_the_corpus_driver_plans_and_makes_its_calls_against_prism(tmp_path: Pat
     assert set(outcomes) == {f"{c['method']} {c['path']}" for c in calls}
     assert "parsed" in outcomes.values(), outcomes
     assert "no method" not in outcomes.values(), outcomes
+
+
+def test_the_corpus_counts_every_operation_of_an_sdkgen_sdk(tmp_path: Path) -> None:
+    """`make test-corpus` compares times only where both clients have a call for the same
+    operations: sdkgen's count is its public request builders."""
+    from tests.corpus.run_corpus import sdkgen_operations
+
+    sdk, _ = generate_sdk(SPEC, tmp_path)
+    (package,) = [folder for folder in sdk.iterdir() if (folder / "request_builders.py").exists()]
+    spec = yaml.safe_load(SPEC.read_text())
+    methods = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+    operations = sum(method in methods for item in spec["paths"].values() for method in item)
+    assert operations > 1
+    assert sdkgen_operations(package) == operations

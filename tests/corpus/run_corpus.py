@@ -137,10 +137,15 @@ def run_sdkgen(spec: Path, out: Path) -> Outcome:
     if result.returncode != 0:
         outcome.note = (result.stderr.strip().splitlines() or [""])[-1][:120]
     package = _package_in(out) if outcome.generated else None
-    if package is not None and (package / "request_builders.py").exists():
-        builders = (package / "request_builders.py").read_text()
-        outcome.operations = len(re.findall(r"^def [a-z]", builders, re.MULTILINE))
+    if package is not None:
+        outcome.operations = sdkgen_operations(package)
     return outcome
+
+
+def sdkgen_operations(package: Path) -> int:
+    """The operations an sdkgen SDK has a call for: a public request builder each."""
+    builders = package / "request_builders.py"
+    return len(re.findall(r"^def [a-z]", builders.read_text(), re.MULTILINE)) if builders.exists() else 0
 
 
 def black_alone(out: Path) -> float:
