@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tarfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -104,13 +105,17 @@ def _package_in(out: Path) -> Path | None:
     return found[0] if found else None
 
 
-def _check(out: Path, generated: bool, started: float, python: Path, mypy: Path) -> Outcome:
+def _check(
+    out: Path, generated: bool, started: float, python: Path, mypy: Path, operations: Callable[[Path], int]
+) -> Outcome:
+    """The output's checks, and its `operations` counted in its package."""
     outcome = Outcome(generated=generated)
     package = _package_in(out) if generated else None
     if package is None:
         outcome.generated = False
         outcome.seconds = time.perf_counter() - started
         return outcome
+    outcome.operations = operations(package)
     imported = _run([str(python), "-c", f"import {package.name}"], cwd=package.parent)
     outcome.imports = imported.returncode == 0
     if not outcome.imports:
@@ -133,12 +138,10 @@ NO_CACHE = {**os.environ, "SDKGEN_NO_CACHE": "1"}  # sdkgen without caches, like
 def run_sdkgen(spec: Path, out: Path) -> Outcome:
     started = time.perf_counter()
     result = _run(sdkgen_command(spec, out), cwd=out.parent, env=NO_CACHE)
-    outcome = _check(out, result.returncode == 0, started, BIN / "python", BIN / "mypy")
+    generated = result.returncode == 0
+    outcome = _check(out, generated, started, BIN / "python", BIN / "mypy", sdkgen_operations)
     if result.returncode != 0:
         outcome.note = (result.stderr.strip().splitlines() or [""])[-1][:120]
-    package = _package_in(out) if outcome.generated else None
-    if package is not None:
-        outcome.operations = sdkgen_operations(package)
     return outcome
 
 
@@ -191,13 +194,17 @@ def run_rival(spec: Path, out: Path, venv: Path) -> Outcome:
     started = time.perf_counter()
     result = _run(rival_command(spec, out, venv), cwd=out.parent, env=rival_env(venv))
     # its generated code needs attrs and httpx: check it with sdkgen's python plus the rival's site-packages
-    outcome = _check(out, result.returncode == 0, started, venv / "bin" / "python", BIN / "mypy")
+    python = venv / "bin" / "python"
+    outcome = _check(out, result.returncode == 0, started, python, BIN / "mypy", rival_operations)
     if result.returncode != 0:
         outcome.note = (result.stderr.strip().splitlines() or [""])[-1][:120]
-    package = _package_in(out) if outcome.generated else None
-    if package is not None:  # a module per operation; it leaves out those it cannot make
-        outcome.operations = sum(p.name != "__init__.py" for p in (package / "api").rglob("*.py"))
     return outcome
+
+
+def rival_operations(package: Path) -> int:
+    """The operations an openapi-python-client package has a call for: a module each under
+    `api/` (it leaves out those it cannot make)."""
+    return sum(path.name != "__init__.py" for path in (package / "api").rglob("*.py"))
 
 
 def timed(spec: Path, folder: Path, venv: Path, ours: Outcome, theirs: Outcome, runs: int) -> None:
