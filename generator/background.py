@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import signal
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -110,16 +111,17 @@ class Ahead(Generic[T]):
         return message
 
     def cancel(self) -> None:
-        if self._process is not None and self._process.is_alive():
-            self._process.kill()
-        self._close()
+        self._close(stopping=True)
 
-    def _close(self) -> None:
+    def _close(self, stopping: bool = False) -> None:
         if self._reader is not None:
             self._reader.close()
             self._reader = None
         if self._process is not None:
-            self._process.join()
+            if stopping:
+                stop(self._process)
+            else:
+                self._process.join()
             self._process = None
             gc.unfreeze()
 
@@ -142,14 +144,39 @@ def share(value: Any) -> bool:
 
 def _send_shares(writer: Connection) -> None:
     while (value := _outbox.get()) is not _outbox:  # the queue itself marks the end
-        writer.send((_EARLY, value))
+        try:
+            writer.send((_EARLY, value))
+        except OSError:  # the caller stopped reading: it has cancelled this child
+            return
+
+
+def stop(process: Any) -> None:
+    """Ends a child process that runs `unwind_on_terminate`: asked first, so that its `with`
+    blocks remove the scratch folders they made; killed if it has not ended within a second."""
+    process.terminate()
+    process.join(timeout=1.0)
+    if process.exitcode is None:
+        process.kill()
+        process.join()
+
+
+def unwind_on_terminate() -> None:
+    """In a child: SIGTERM raises SystemExit, which unwinds what the child was doing."""
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _run(func: Callable[[], Any], writer: Connection) -> None:
     global _sharing, _outbox, _sender
+    unwind_on_terminate()
     _sharing, _outbox, _sender = writer, queue.Queue(), None  # none of the forking process's
     try:
         value = (_DONE, True, func())
+    except SystemExit:  # stopped: the caller reads no more
+        return
     except BaseException:  # noqa: BLE001 - the caller runs func again and sees the error itself
         value = (_DONE, False, None)
     if _sender is not None:  # the shares go first, whole

@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
+from .background import stop, unwind_on_terminate
+
 if TYPE_CHECKING:
     from .model_codegen import CodegenRun
 
@@ -59,8 +61,7 @@ class _Worker:
 
     def stop(self) -> None:
         self.connection.close()
-        self.process.kill()
-        self.process.join()
+        stop(self.process)
 
 
 _worker: _Worker | None = None
@@ -134,6 +135,7 @@ def done() -> None:
 
 def _serve(connection: Connection, starters: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the starter stops it
+    unwind_on_terminate()
     starters.close()
     from .model_codegen import CodegenFailed, codegen_run
 

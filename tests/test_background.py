@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -59,6 +60,22 @@ def test_cancel_stops_the_child() -> None:
     ahead.cancel()
     assert time.perf_counter() - started < 5
     assert process is not None and not process.is_alive()
+
+
+def _waits_in_a_scratch_folder(parent: Path) -> None:
+    with tempfile.TemporaryDirectory(dir=parent) as scratch:
+        Path(scratch, "ready").touch()
+        time.sleep(60)
+
+
+def test_a_cancelled_child_removes_its_scratch_folder(tmp_path: Path) -> None:
+    ahead = Ahead(lambda: _waits_in_a_scratch_folder(tmp_path))
+    deadline = time.perf_counter() + 30
+    while not list(tmp_path.glob("*/ready")) and time.perf_counter() < deadline:
+        time.sleep(0.01)
+    assert list(tmp_path.glob("*/ready")), "the child never made its folder"
+    ahead.cancel()
+    assert not list(tmp_path.iterdir())
 
 
 def _uses_a_pool() -> list[int]:
