@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.output import MANIFEST, OutputError, Staging, write_tree
+from generator.output import MANIFEST, WRITERS, OutputError, Staging, write_tree
 from tests.conftest import SPEC, run_cli, snapshot
 
 USER_FILES = {
@@ -191,6 +191,20 @@ def test_a_failure_while_staging_leaves_the_folder_as_it_was(tmp_path: Path) -> 
         write_tree(out, {"a.txt": "changed\n", f"b/c/{too_long}": "d\n"})
     assert snapshot(out) == before
     assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "a.txt"], "no staged file or new folder"
+
+
+def test_a_failure_on_one_writer_thread_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {"a.txt": "a\n"})
+    before = snapshot(out)
+    many = {f"pkg/m{n:03}.py": f"N = {n}\n" for n in range(8 * WRITERS * 2)}  # every thread gets some
+    with pytest.raises(OutputError, match="cannot write"):
+        write_tree(out, {"a.txt": "changed\n", **many, f"pkg/{'n' * 300}": "d\n"})
+    assert snapshot(out) == before
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "a.txt"], "no staged file or new folder"
+    written = write_tree(out, {"a.txt": "changed\n", **many})
+    assert len(written.written) == len(many) + 2  # with the manifest
+    assert all((out / rel).read_text() == text for rel, text in many.items())
 
 
 def test_models_staged_early_are_taken_back_when_a_later_file_is_in_the_way(tmp_path: Path) -> None:
