@@ -3,11 +3,16 @@ with, and what it needs back (the module's text, and the class of each component
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import re
+import shutil
 import tempfile
 import unicodedata
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +60,42 @@ class CodegenFailed(Exception):
     """datamodel-code-generator failed on the part (its message), or made no module (no message)."""
 
 
+_scratch: str | None = None  # the folder `scratch_folder` made, in this process and those it forks
+_runs = itertools.count()
+
+
+@contextmanager
+def scratch_folder() -> Iterator[None]:
+    """One folder, while this lasts, for the file each datamodel-code-generator run writes what
+    it made into, in this process and every process it forks meanwhile; this process removes it at
+    the end, whatever became of them (a worker stopped in its warm-up's run leaves nothing)."""
+    global _scratch
+    if _scratch is not None:
+        yield
+        return
+    _scratch = tempfile.mkdtemp(prefix="sdkgen-")
+    try:
+        yield
+    finally:
+        shutil.rmtree(_scratch, ignore_errors=True)
+        _scratch = None
+
+
+@contextmanager
+def _metadata_file() -> Iterator[Path]:
+    """A path for a run's metadata: in the `scratch_folder` when there is one, else in a
+    temporary folder of its own."""
+    if _scratch is None:
+        with tempfile.TemporaryDirectory(prefix="sdkgen-") as scratch:
+            yield Path(scratch) / "models.json"
+        return
+    path = Path(_scratch, f"models-{os.getpid()}-{next(_runs)}.json")
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+
+
 def run_datamodel_codegen(
     doc: Document, spec: dict[str, Any], package: str, reserved: frozenset[str], closed: frozenset[str]
 ) -> CodegenRun:
@@ -82,8 +123,7 @@ def codegen_run(
     from datamodel_code_generator.enums import DataModelType, InputFileType, NamingStrategy
 
     try:
-        with warnings.catch_warnings(), tempfile.TemporaryDirectory(prefix="sdkgen-") as scratch:
-            metadata_file = Path(scratch) / "models.json"
+        with warnings.catch_warnings(), _metadata_file() as metadata_file:
             warnings.simplefilter("ignore")
             text = generate(
                 spec,

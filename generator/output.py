@@ -235,12 +235,11 @@ def _stage_files(
             created += _make_folders(Path(folder))
             folders.add(folder)
     writers = writers if len(files) >= 8 * writers else 1  # threads cost more than a few files
-    shares = [files[n::writers] for n in range(writers)]
     if writers == 1:
         done = [_stage_share(out, files)]
     else:
         with ThreadPoolExecutor(max_workers=writers) as pool:
-            done = list(pool.map(lambda share: _stage_share(out, share), shares))
+            done = list(pool.map(lambda n: _stage_share(out, files[n::writers]), range(writers)))
     failed = next((error for _, error in done if error is not None), None)
     if failed is not None:
         for made, _ in done:
