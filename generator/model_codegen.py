@@ -73,7 +73,11 @@ def scratch_folder() -> Iterator[None]:
     if _scratch is not None:
         yield
         return
-    _scratch = tempfile.mkdtemp(prefix="sdkgen-")
+    try:
+        _scratch = tempfile.mkdtemp(prefix="sdkgen-")
+    except OSError:  # no temporary folder to write in: a run that needs one says so
+        yield
+        return
     try:
         yield
     finally:

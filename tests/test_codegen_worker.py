@@ -8,7 +8,10 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +155,38 @@ def test_the_models_doc_pages_are_made_while_the_worker_makes_a_run(
     assert _generate(tmp_path, "beside", monkeypatch)[0] == 0
     assert seen.read_text().split() == ["True"] * len(seen.read_text().split()) != []
     assert (tmp_path / "beside" / "docs" / "models").is_dir()
+
+
+def test_the_runs_of_a_generate_leave_no_scratch_file_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # the processes sdkgen forks inherit it
+    made: list[Path] = []
+    real = model_codegen._metadata_file
+
+    @contextmanager
+    def noted() -> Iterator[Path]:
+        with real() as path:
+            made.append(path)
+            yield path
+
+    monkeypatch.setattr(model_codegen, "_metadata_file", noted)
+    with model_codegen.scratch_folder():
+        folder = next(scratch.iterdir())
+        model_codegen.codegen_run(codegen_worker._WARM_UP, "pkg", frozenset(), frozenset())
+        assert [p.parent for p in made] == [folder], "the run wrote in the folder of the generate"
+        assert not list(folder.iterdir()), "the run removed its file"
+    assert not list(scratch.iterdir())
+    code, stderr = _generate(tmp_path, "out", monkeypatch)
+    assert code == 0, stderr
+    assert not list(scratch.iterdir())
+
+
+def test_without_a_temporary_folder_each_run_is_left_to_make_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    with model_codegen.scratch_folder():
+        assert model_codegen._scratch is None
