@@ -305,6 +305,7 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
     from .diff.report import FORMATS, DiffResult
     from .diff.rules import SEVERITY
     from .diff.sources import load_side
+    from .model_codegen import scratch_folder
     from .pipeline import formatted, import_both_need, models_made, render_document, validated
 
     (old, old_bundled), (new, new_bundled) = load_side(base), load_side(revision)
@@ -315,28 +316,29 @@ def diff_command(base: str, revision: str, fmt: str, fail_on: str | None, no_sdk
     # loader's and refs' rules stop a diff)
     if config is not None:
         import_both_need()
-    revision_sdk = None if config is None else Ahead(partial(render_document, new, config))
-    try:
-        base_found = validated(old, old_bundled, fatal=False)  # a problem with the base is reported first
-        new_found = validated(new, new_bundled, fatal=False)
-        changes = [*invalid_spec_findings(new, new_found), *_diffed(old, new, base_found + new_found)]
-        impact = None
-        if (
-            config is not None
-            and revision_sdk is not None
-            and not any(d.is_error for d in base_found + new_found)
-        ):
-            if results.enabled() and _models_shared(old, new):
-                models_made(revision_sdk)  # the child has cached the revision's models by then
-            base_api, base_files = render_document(old, config)
-            revision_api, revision_files = revision_sdk.result()
-            impact = sdk_impact(
-                (base_api, formatted(base_api, base_files)),
-                (revision_api, formatted(revision_api, revision_files)),
-            )
-    finally:
-        if revision_sdk is not None:
-            revision_sdk.cancel()
+    with scratch_folder():  # the model runs' files, removed however the child ends
+        revision_sdk = None if config is None else Ahead(partial(render_document, new, config))
+        try:
+            base_found = validated(old, old_bundled, fatal=False)  # a problem with the base is reported first
+            new_found = validated(new, new_bundled, fatal=False)
+            changes = [*invalid_spec_findings(new, new_found), *_diffed(old, new, base_found + new_found)]
+            impact = None
+            if (
+                config is not None
+                and revision_sdk is not None
+                and not any(d.is_error for d in base_found + new_found)
+            ):
+                if results.enabled() and _models_shared(old, new):
+                    models_made(revision_sdk)  # the child has cached the revision's models by then
+                base_api, base_files = render_document(old, config)
+                revision_api, revision_files = revision_sdk.result()
+                impact = sdk_impact(
+                    (base_api, formatted(base_api, base_files)),
+                    (revision_api, formatted(revision_api, revision_files)),
+                )
+        finally:
+            if revision_sdk is not None:
+                revision_sdk.cancel()
     result = DiffResult(base, revision, changes, old.data == new.data, impact)
     click.echo(FORMATS[fmt](result), nl=False)
     if fail_on and any(SEVERITY[c.level] >= SEVERITY[fail_on] for c in changes):

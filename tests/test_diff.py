@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -172,8 +173,14 @@ def test_when_both_sides_are_broken_the_base_is_reported() -> None:
     assert "json_syntax" not in result.stderr
 
 
-def test_a_side_that_breaks_openapi_rules_is_still_diffed(tmp_path: Path) -> None:
-    """Its errors are located findings of their own, the rest is diffed, and no SDK is made."""
+def test_a_side_that_breaks_openapi_rules_is_still_diffed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its errors are located findings of their own, the rest is diffed, and no SDK is made (the
+    child that began it is stopped and leaves nothing in the temporary folder)."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # the processes sdkgen forks inherit it
     revision = tmp_path / "revision.yaml"
     text = SPEC.read_text()
     assert text.count("      responses:\n") == 1
@@ -190,6 +197,7 @@ def test_a_side_that_breaks_openapi_rules_is_still_diffed(tmp_path: Path) -> Non
     errors = [c for c in data["changes"] if c["id"] == "spec-validation-error"]
     assert all(c["revision_line"] for c in errors), "located"
     assert "sdk" not in data, "an SDK is not generated from a spec that breaks the rules"
+    assert not list(scratch.iterdir())
     assert run_cli("diff", SPEC, revision, "--fail-on", "ERR").exit_code == 1
     dangling = ROOT / "tests" / "broken_specs" / "dangling_ref" / "spec.yaml"
     listing = run_cli("diff", dangling, SPEC, "--no-sdk")
