@@ -26,7 +26,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -87,8 +87,13 @@ def format_with_record(
     is `formatted_already`, from the output folder (`prior`) when it was formatted from the same
     render, from the cache, or else formatted; a file formatted anew takes its unchanged pieces
     from its copy in the folder. The work spreads over `cores` (all of them when 0)."""
-    cores = cores or spare_cores()
-    prior = prior or Prior()
+    with _Cores(cores or spare_cores()) as on_cores:
+        return _format_with_record(files, package, prior or Prior(), formatted_already, on_cores)
+
+
+def _format_with_record(
+    files: dict[str, str], package: str, prior: Prior, formatted_already: frozenset[str], cores: _Cores
+) -> tuple[dict[str, str], dict[str, Entry]]:
     done: dict[str, str] = {}
     entries: dict[str, Entry] = {}
     to_cut: list[str] = []  # the files formatted anew
@@ -118,7 +123,7 @@ def format_with_record(
         if path in prior.entries:
             reusable.update(_pieces_on_disk(path, prior.files[path], prior.entries[path]))
     calls = [(p, files[p], package) for p in to_cut]
-    cut = _on_cores(_split, calls, [len(files[p]) for p in to_cut], cores)
+    cut = cores.map(_split, calls, [len(files[p]) for p in to_cut])
     split = dict(zip(to_cut, cut, strict=True))  # path -> its pieces and the plain text between them
     pieces = {part for parts in split.values() for part in parts if isinstance(part, _Piece)}
     formatted = _format_pieces(pieces, reusable, cores)
@@ -202,7 +207,7 @@ def _line_starts(source: str) -> list[int]:
 
 
 def _meaning_verdicts(
-    package: str, rendered: dict[str, str], on_disk: dict[str, str], cores: int, meanings: dict[str, bytes]
+    package: str, rendered: dict[str, str], on_disk: dict[str, str], cores: _Cores, meanings: dict[str, bytes]
 ) -> list[bool]:
     """Whether each file on disk says what its render says (`same_meaning`, on the cores given when
     there are enough to compare; the render's side alone where the file's `meaning_digest` is in
@@ -221,7 +226,7 @@ def _meaning_verdicts(
         for path in todo
     ]
     weights = [len(rendered[path]) * (1 if path in meanings else 2) for path in todo]
-    compared = dict(zip(todo, _on_cores(_same_meaning, calls, weights, cores), strict=True))
+    compared = dict(zip(todo, cores.map(_same_meaning, calls, weights), strict=True))
     for path, same in compared.items():
         if same:
             verdicts.confirm(path, keys[path])
@@ -290,7 +295,7 @@ class _Verdicts:
 
 
 def _format_pieces(
-    pieces: set[_Piece], on_disk: dict[str, str], cores: int
+    pieces: set[_Piece], on_disk: dict[str, str], cores: _Cores
 ) -> dict[_Piece, str | InvalidInput]:
     """Pieces from the files on disk or the cache; the rest formatted, on `cores` when there is
     enough."""
@@ -316,14 +321,9 @@ def _format_pieces(
             todo.append(piece)
     verdicts.save()
     todo.sort(key=lambda p: (-len(p.source), p.source))  # in one order: a set's is not
-    snippets = [piece for piece in todo if piece.package]
-    done = _ruff_snippets(snippets)
-    todo = [piece for piece in todo if piece not in done]
-    laid_out = _ruff_layout([piece.source for piece in todo])
+    done, todo, laid_out = _laid_out_by_ruff(todo)
     work = list(zip(todo, laid_out, strict=True))
-    formatted = dict(
-        zip(todo, _on_cores(_format_piece, work, [len(p.source) for p in todo], cores), strict=True)
-    )
+    formatted = dict(zip(todo, cores.map(_format_piece, work, [len(p.source) for p in todo]), strict=True))
     for piece, text in {**done, **formatted}.items():
         if isinstance(text, str):
             results.put("format-piece", keys[piece], text)
@@ -331,13 +331,19 @@ def _format_pieces(
     return out
 
 
-def _ruff_snippets(snippets: list[_Piece]) -> dict[_Piece, str]:
-    """Markdown's Python snippets, import-sorted and laid out by ruff's formatter alone (black's
-    style; a twentieth of black's time); those ruff cannot read are left to black to report."""
-    if not snippets:
-        return {}
-    laid_out = _ruff_format([_sort_imports(piece.source, piece.package) for piece in snippets])
-    return {piece: text for piece, text in zip(snippets, laid_out, strict=True) if text is not None}
+def _laid_out_by_ruff(pieces: list[_Piece]) -> tuple[dict[_Piece, str], list[_Piece], list[str]]:
+    """One ruff run for all the pieces: Markdown's Python snippets import-sorted and laid out by
+    ruff's formatter alone (black's style; a twentieth of black's time), done; and the code pieces
+    left for black (with the snippets ruff cannot read, for black to report), each with its
+    `_ruff_layout`."""
+    snippets = [piece for piece in pieces if piece.package]
+    code = [piece for piece in pieces if not piece.package]
+    laid_out, read = _ruff_layout(
+        [piece.source for piece in code], [_sort_imports(piece.source, piece.package) for piece in snippets]
+    )
+    done = {piece: text for piece, text in zip(snippets, read, strict=True) if text is not None}
+    unread = [piece for piece in snippets if piece not in done]
+    return done, [*code, *unread], [*laid_out, *(piece.source for piece in unread)]
 
 
 _IMPORT_LINE = re.compile(
@@ -370,25 +376,39 @@ def spare_cores(busy: int = 0) -> int:
     return max(1, min((os.cpu_count() or 1) - busy, 4))
 
 
-def _on_cores(
-    func: Callable[..., T], calls: list[tuple[Any, ...]], weights: list[int], cores: int
-) -> list[T]:
-    """`func` applied to each argument tuple, on `cores` worker processes when there are two or
-    more and the calls' `weights` (bytes of source) add up to enough to pay for them; else in this
-    process. The calls go in `_balanced` bins, largest first, so the cores finish together."""
-    if cores < 2 or sum(weights) <= PARALLEL_MIN_BYTES or not calls:
-        return [func(*args) for args in calls]
-    bins = _balanced(weights, max(cores * BINS_PER_CORE, len(calls) // CALLS_PER_BIN))
-    gc.freeze()  # the forked workers never collect, so never copy, what this process holds
-    try:
-        with ProcessPoolExecutor(max_workers=cores) as pool:
-            done = pool.map(_each, [func] * len(bins), [[calls[i] for i in b] for b in bins])
-            results: dict[int, T] = {}
-            for indices, found in zip(bins, done, strict=True):
-                results.update(zip(indices, found, strict=True))
-    finally:
-        gc.unfreeze()
-    return [results[i] for i in range(len(calls))]
+class _Cores:
+    """Worker processes for one `format_with_record`: forked at the first work on two or more
+    `count` whose weights (bytes of source) add up to enough to pay for them, and kept for the next
+    (splitting, then formatting: one pool's start and end, not two, ~10 ms of a small spec's run).
+    Smaller work runs in this process."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Cores:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+            gc.unfreeze()
+
+    def map(self, func: Callable[..., T], calls: list[tuple[Any, ...]], weights: list[int]) -> list[T]:
+        """`func` applied to each argument tuple, in `_balanced` bins, largest first, so that the
+        cores finish together."""
+        if self.count < 2 or sum(weights) <= PARALLEL_MIN_BYTES or not calls:
+            return [func(*args) for args in calls]
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.count)
+            gc.freeze()  # the forked workers never collect, so never copy, what this process holds
+        bins = _balanced(weights, max(self.count * BINS_PER_CORE, len(calls) // CALLS_PER_BIN))
+        done = self._pool.map(_each, [func] * len(bins), [[calls[i] for i in b] for b in bins])
+        results: dict[int, T] = {}
+        for indices, found in zip(bins, done, strict=True):
+            results.update(zip(indices, found, strict=True))
+        return [results[i] for i in range(len(calls))]
 
 
 def _balanced(weights: list[int], count: int) -> list[list[int]]:
@@ -410,23 +430,25 @@ def _each(func: Callable[..., T], calls: list[tuple[Any, ...]]) -> list[T]:
     return [func(*args) for args in calls]
 
 
-def _ruff_layout(sources: list[str]) -> list[str]:
-    """Each source as ruff's formatter lays it out, all in one run; a source it cannot format (or
-    every source, without ruff) is left as it is, for black to format or to report. Where ruff split
-    a parameter's type hint at its `|`, the hint is put in parentheses and ruff runs again on that
-    source, which then keeps them as black lays them out."""
-    if sum(map(len, sources)) < RUFF_MIN_BYTES:
-        return sources
+def _ruff_layout(sources: list[str], snippets: Sequence[str] = ()) -> tuple[list[str], list[str | None]]:
+    """Each source as ruff's formatter lays it out, and each of the `snippets` (None for one it
+    cannot read), all in one run; a source it cannot format (or every source, without ruff, or when
+    they are too few to pay for its start) is left as it is, for black to format or to report.
+    Where ruff split a parameter's type hint at its `|`, the hint is put in parentheses and ruff
+    runs again on that source, which then keeps them as black lays them out."""
+    code = sources if sum(map(len, sources)) >= RUFF_MIN_BYTES else []
+    found = _ruff_format([*code, *snippets])
+    if not code:
+        return list(sources), found
     laid_out = [
-        text if text is not None else source
-        for source, text in zip(sources, _ruff_format(sources), strict=True)
+        text if text is not None else source for source, text in zip(code, found[: len(code)], strict=True)
     ]
     hinted = {
         n: wrapped for n, text in enumerate(laid_out) if (wrapped := _parenthesized_hints(text)) != text
     }
     for n, text in zip(hinted, _ruff_format(list(hinted.values())), strict=True):
         laid_out[n] = text if text is not None else laid_out[n]
-    return laid_out
+    return laid_out, found[len(code) :]
 
 
 _SPLIT_AT_BAR = re.compile(r"^ +\| ", re.MULTILINE)

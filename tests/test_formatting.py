@@ -295,7 +295,7 @@ def test_ruff_lays_out_and_black_has_the_last_word(monkeypatch: pytest.MonkeyPat
         for path, text in files.items():
             parts = formatting._split(path, text, package) if path.endswith((".py", ".md")) else []
             pieces += [part for part in parts if isinstance(part, formatting._Piece)]
-    laid_out = formatting._ruff_layout([*_TRICKY, *(piece.source for piece in pieces)])
+    laid_out, _ = formatting._ruff_layout([*_TRICKY, *(piece.source for piece in pieces)])
     tricky = list(zip(_TRICKY, laid_out[: len(_TRICKY)], strict=True))
     assert [lay != source for source, lay in tricky] == [True] * 8 + [False], "ruff ran"
     for source, lay in tricky:
@@ -363,7 +363,7 @@ def test_long_type_hints_are_laid_out_as_black_lays_them_out() -> None:
     plain_ruff = formatting._ruff_format([_LONG_HINTS])[0]
     assert plain_ruff is not None and plain_ruff != black_alone, "ruff alone lays the hints out otherwise"
     source = _LONG_HINTS * (formatting.RUFF_MIN_BYTES // len(_LONG_HINTS) + 1)  # ruff runs for it
-    laid_out = formatting._ruff_layout([source])[0]
+    laid_out = formatting._ruff_layout([source])[0][0]
     assert laid_out == format_str(source, mode=formatting.MODE)
     assert laid_out.count("short: int | NotGiven = NOT_GIVEN,") == source.count("short: int")
     assert laid_out.count(": (\n") == 4 * source.count("short: int")
@@ -409,12 +409,14 @@ def test_work_on_cores_goes_in_bins_of_equal_weight_and_comes_back_in_order(
     assert max(totals[1:]) - min(totals[1:]) <= 15
     assert formatting._balanced([5, 1], 8) == [[0], [1]]
     calls = [(f"{n}" * weight,) for n, weight in enumerate([30_000, 5, 20_000, 7, 9_000])]
-    assert formatting._on_cores(len, calls, [len(c[0]) for c in calls], 2) == [30_000, 5, 20_000, 7, 9_000]
+    with formatting._Cores(2) as cores:
+        assert cores.map(len, calls, [len(c[0]) for c in calls]) == [30_000, 5, 20_000, 7, 9_000]
     counts: list[int] = []
     real = formatting._balanced
     monkeypatch.setattr(formatting, "_balanced", lambda w, count: counts.append(count) or real(w, count))
     many = [(str(n) * 100,) for n in range(1_000)]
-    assert formatting._on_cores(len, many, [100] * 1_000, 2) == [len(c[0]) for c in many]
+    with formatting._Cores(2) as cores:
+        assert cores.map(len, many, [100] * 1_000) == [len(c[0]) for c in many]
     assert counts == [1_000 // formatting.CALLS_PER_BIN]
 
 
@@ -494,3 +496,25 @@ def test_a_module_is_read_a_block_at_a_time_and_whole_where_a_cut_falls_in_a_str
     # not Python: two such texts say the same (nothing), and nothing that parses
     assert formatting.same_meaning("pkg/m.py", "def (:\n", "class :\n")
     assert not formatting.same_meaning("pkg/m.py", "def (:\n", "x = 1\n")
+
+
+def test_one_pool_and_one_ruff_run_serve_a_whole_formatting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Splitting the files and formatting their pieces share the worker processes, forked once;
+    Markdown's snippets go to ruff in the code pieces' run (each pool's start and end, and each
+    ruff run, took ~10 ms of a small spec's run)."""
+    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    pools: list[object] = []
+    ruff_runs: list[int] = []
+    real_pool, real_ruff = formatting.ProcessPoolExecutor, formatting._ruff_format
+    monkeypatch.setattr(formatting, "ProcessPoolExecutor", lambda **kw: pools.append(kw) or real_pool(**kw))
+    monkeypatch.setattr(formatting, "_ruff_format", lambda s: ruff_runs.append(len(s)) or real_ruff(s))
+    body = "".join(f"def f{n}(a,b):\n    return {{'a':a,'b':b, 'n':{n}}}\n" for n in range(400))
+    files = {f"m{m}.py": body.replace("def f", f"def m{m}_f") for m in range(4)}
+    files["docs/page.md"] = "# Page\n\n```python\nimport os\nx=[1,2]\n```\n"
+    assert sum(map(len, files.values())) > formatting.PARALLEL_MIN_BYTES
+    formatted, _ = formatting.format_with_record(files, "pkg", cores=2)
+    assert {p: formatted[p] for p in files if p.endswith(".py")} == {
+        p: _black_on_whole_file(text, "pkg") for p, text in files.items() if p.endswith(".py")
+    }
+    assert "x = [1, 2]" in formatted["docs/page.md"]
+    assert len(pools) == 1 and [n for n in ruff_runs if n] == [4 * 400 + 1]  # none for no sources
