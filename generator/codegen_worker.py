@@ -1,22 +1,28 @@
-"""datamodel-code-generator in a process of its own, started before the spec is loaded.
+"""datamodel-code-generator in a process of its own, started before the spec is loaded, and the
+scratch folder its runs write in.
 
-Its import and its first run's setup take a quarter of a second; a render child that needs a model
+Its import and its first run's setup take a third of a second; a render child that needs a model
 run (after an edit, or cold) would pay them after preparing the spec, on the run's critical path.
-The worker, forked first, pays them while the spec is loaded and prepared, then makes the runs the
-render child asks for, one at a time, until that child is done with models. A process that started
-the worker does not use it (its forked child does), nor does a second child: either runs
-datamodel-code-generator itself, as does any process when the worker is gone.
+The worker, forked first (by `entry`, before the command line's modules are imported), pays them
+while the spec is loaded and prepared, then makes the runs the render child asks for, one at a
+time, until that child is done with models. A process that started the worker does not use it (its
+forked child does), nor does a second child: either runs datamodel-code-generator itself, as does
+any process when the worker is gone. This module imports little, so that the fork comes early.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .background import stop, unwind_on_terminate
@@ -45,6 +51,46 @@ _WARM_UP = {  # a run over this imports and sets up what a real one uses
         }
     },
 }
+
+
+_scratch: str | None = None  # the folder `scratch_folder` made, in this process and those it forks
+_runs = itertools.count()
+
+
+@contextmanager
+def scratch_folder() -> Iterator[None]:
+    """One folder, while this lasts, for the file each datamodel-code-generator run writes what
+    it made into, in this process and every process it forks meanwhile; this process removes it at
+    the end, whatever became of them (a worker stopped in its warm-up's run leaves nothing)."""
+    global _scratch
+    if _scratch is not None:
+        yield
+        return
+    try:
+        _scratch = tempfile.mkdtemp(prefix="sdkgen-")
+    except OSError:  # no temporary folder to write in: a run that needs one says so
+        yield
+        return
+    try:
+        yield
+    finally:
+        shutil.rmtree(_scratch, ignore_errors=True)
+        _scratch = None
+
+
+@contextmanager
+def metadata_file() -> Iterator[Path]:
+    """A path for a run's metadata: in the `scratch_folder` when there is one, else in a
+    temporary folder of its own."""
+    if _scratch is None:
+        with tempfile.TemporaryDirectory(prefix="sdkgen-") as scratch:
+            yield Path(scratch) / "models.json"
+        return
+    path = Path(_scratch, f"models-{os.getpid()}-{next(_runs)}.json")
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
 
 
 class _Worker:
@@ -85,7 +131,15 @@ def started() -> Iterator[None]:
     try:
         yield
     finally:
-        worker, _worker = _worker, None
+        stop_unused()
+
+
+def stop_unused() -> None:
+    """Stops the worker this process started, if it is there: the run makes no models after all
+    (the fast path of `check` and `generate`), or is done with them."""
+    global _worker
+    worker, _worker = _worker, None
+    if worker is not None and worker.starter == os.getpid():
         worker.stop()
 
 

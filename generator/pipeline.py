@@ -13,7 +13,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import cache, codegen_worker, model_codegen
+from . import cache, codegen_worker
 from .background import Ahead, share
 from .config import Config
 from .diagnostics import Diagnostic, Level, SpecError, is_fatal, sort_diagnostics
@@ -80,7 +80,7 @@ def generate(
         raise ValueError("no spec given")
     stages = _Stages(progress)
     # the worker made ready while the spec loads, for the render child
-    with model_codegen.scratch_folder(), codegen_worker.started():
+    with codegen_worker.scratch_folder(), codegen_worker.started():
         doc, bundled = _load(config.spec, config.allow_remote_refs, stages)
         import_both_need()
         ahead = Ahead(_RenderRest(doc, config, progress, models_from_output))

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -20,7 +22,7 @@ import pytest
 
 from generator import codegen_worker, model_codegen
 from generator.model_codegen import CodegenRun
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 from tests.test_model_groups import _spec
 from tests.test_models_on_disk import _tree
 
@@ -164,7 +166,7 @@ def test_the_runs_of_a_generate_leave_no_scratch_file_behind(
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # the processes sdkgen forks inherit it
     made: list[Path] = []
-    real = model_codegen._metadata_file
+    real = codegen_worker.metadata_file
 
     @contextmanager
     def noted() -> Iterator[Path]:
@@ -172,8 +174,8 @@ def test_the_runs_of_a_generate_leave_no_scratch_file_behind(
             made.append(path)
             yield path
 
-    monkeypatch.setattr(model_codegen, "_metadata_file", noted)
-    with model_codegen.scratch_folder():
+    monkeypatch.setattr(codegen_worker, "metadata_file", noted)
+    with codegen_worker.scratch_folder():
         folder = next(scratch.iterdir())
         model_codegen.codegen_run(codegen_worker._WARM_UP, "pkg", frozenset(), frozenset())
         assert [p.parent for p in made] == [folder], "the run wrote in the folder of the generate"
@@ -188,5 +190,68 @@ def test_without_a_temporary_folder_each_run_is_left_to_make_its_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
-    with model_codegen.scratch_folder():
-        assert model_codegen._scratch is None
+    with codegen_worker.scratch_folder():
+        assert codegen_worker._scratch is None
+
+
+_ENTRY_PROBE = """
+import os, sys
+from generator import codegen_worker, entry, model_codegen
+
+log = sys.stderr = open(sys.argv.pop(1), "a", buffering=1)  # the command's messages too, in order
+forked, stopped = codegen_worker._Worker.__init__, codegen_worker._Worker.stop
+real = model_codegen.codegen_run
+
+
+def noted_fork(self):
+    print(f"fork {'click' in sys.modules or 'generator.cli' in sys.modules}", file=log, flush=True)
+    forked(self)
+
+
+def noted_run(spec, *rest):
+    print(f"run {os.getpid()} {spec['info']['title']}", file=log, flush=True)
+    return real(spec, *rest)
+
+
+def noted_stop(self):
+    print("stop", file=log, flush=True)
+    stopped(self)
+
+
+codegen_worker._Worker.__init__ = noted_fork
+codegen_worker._Worker.stop = noted_stop
+model_codegen.codegen_run = noted_run
+entry.run()
+"""
+
+
+def test_the_command_forks_the_worker_before_its_command_line_is_imported(tmp_path: Path) -> None:
+    """`sdkgen generate` (`entry.run`) starts the worker before click and the command line are
+    imported, and the render child makes its models there; the fast path stops it at once, unused,
+    another command starts none, and no run leaves a scratch folder behind."""
+    spec, log, scratch = tmp_path / "spec.json", tmp_path / "log.txt", tmp_path / "tmp"
+    spec.write_text(json.dumps(_spec()))
+    scratch.mkdir()
+    environment = {**os.environ, "TMPDIR": str(scratch), "SDKGEN_CACHE_DIR": str(tmp_path / "cache")}
+
+    def command(*args: object) -> list[str]:
+        log.write_text("")
+        probe = [sys.executable, "-c", _ENTRY_PROBE, str(log), *map(str, args)]
+        done = subprocess.run(probe, capture_output=True, text=True, env=environment, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+        return log.read_text().splitlines()
+
+    out = tmp_path / "out"
+    lines = command("generate", "--spec", spec, "--out", out)
+    assert lines[0] == "fork False", "forked before click and the command line were imported"
+    runs = [line.split(" ", 2)[1:] for line in lines if line.startswith("run ")]
+    worker = next(pid for pid, title in runs if title == "warm-up")
+    assert [pid for pid, title in runs if title != "warm-up"] == [worker]
+    fast = command("check", "--spec", spec, "--out", out)
+    vouched = next(n for n, line in enumerate(fast) if "its record names these inputs" in line)
+    assert fast[0] == "fork False" and fast.index("stop") < vouched
+    assert all(
+        title == "warm-up" for _, _, title in (line.split(" ", 2) for line in fast if line.startswith("run "))
+    )
+    assert not any(line.startswith(("fork", "stop")) for line in command("rules"))
+    assert not list(scratch.iterdir())

@@ -138,7 +138,7 @@ def test_module_entry_point() -> None:
 
 
 def test_the_command_ends_without_teardown_yet_keeps_its_exit_codes_and_output(tmp_path: Path) -> None:
-    """`python -m generator` and the `sdkgen` script end the process at once (`cli.run`): what
+    """`python -m generator` and the `sdkgen` script end the process at once (`entry.run`): what
     they printed to pipes is all there, and the exit codes are main's (0, 1 differs, 2 error)."""
     sdkgen = [sys.executable, "-m", "generator"]
 
