@@ -265,13 +265,17 @@ def _unchanged(config: Config, inputs: str | None) -> int | None:
     """The fast path of `check` and `generate`: when the folder's record names these inputs and its
     files are as written, the spec's warnings it recorded are reported and the number of files the
     run owns returned; else None."""
-    from .format_record import vouched
+    from .format_record import names_inputs, vouched
 
     assert config.output is not None and config.spec is not None
+    if inputs is None or not names_inputs(config.output, inputs):
+        return None
+    # the run most likely makes no model: the worker `entry` started goes before the files are
+    # read (a run that finds them changed starts another)
+    codegen_worker.stop_unused()
     found = vouched(config.output, inputs, config.keep, str(config.spec))
     if found is None:
         return None
-    codegen_worker.stop_unused()  # no model is made: the worker `entry` started goes
     _report(found.warnings)
     click.echo(f"{config.output}: its record names these inputs and every file matches", err=True)
     return found.files

@@ -157,7 +157,7 @@ class Vouched:
 def vouched(out: Path, inputs: str | None, keep: tuple[str, ...], spec: str) -> Vouched | None:
     """The folder, when its record was made from these inputs and every file the run owns is on
     disk as that run wrote it (the record's other lines included); else None."""
-    if inputs is None or not _names_inputs(out, inputs):
+    if inputs is None or not names_inputs(out, inputs):
         return None
     tree = owned_tree(out, keep)
     if any(text is None for text in tree.values()):
@@ -175,7 +175,7 @@ def vouched(out: Path, inputs: str | None, keep: tuple[str, ...], spec: str) -> 
     return Vouched(len(present), warnings)
 
 
-def _names_inputs(out: Path, inputs: str) -> bool:
+def names_inputs(out: Path, inputs: str) -> bool:
     """Whether the folder's record says it was made from `inputs`: asked first, so that a run
     after an edit does not read and hash the 3,300 files of a large SDK (0.2 s) in vain."""
     try:
