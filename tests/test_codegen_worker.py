@@ -238,7 +238,7 @@ def test_the_command_forks_the_worker_before_its_command_line_is_imported(tmp_pa
         log.write_text("")
         probe = [sys.executable, "-c", _ENTRY_PROBE, str(log), *map(str, args)]
         done = subprocess.run(probe, capture_output=True, text=True, env=environment, cwd=ROOT)
-        assert done.returncode == 0, done.stderr
+        assert done.returncode == 0, log.read_text() + done.stderr  # the probe's stderr is the log
         return log.read_text().splitlines()
 
     out = tmp_path / "out"
