@@ -265,15 +265,12 @@ def _unchanged(config: Config, inputs: str | None) -> int | None:
     """The fast path of `check` and `generate`: when the folder's record names these inputs and its
     files are as written, the spec's warnings it recorded are reported and the number of files the
     run owns returned; else None."""
-    from .format_record import names_inputs, vouched
+    from .format_record import vouched
 
     assert config.output is not None and config.spec is not None
-    if inputs is None or not names_inputs(config.output, inputs):
-        return None
-    # the run most likely makes no model: the worker `entry` started goes before the files are
-    # read (a run that finds them changed starts another)
-    codegen_worker.stop_unused()
-    found = vouched(config.output, inputs, config.keep, str(config.spec))
+    # once the record names the inputs, the run most likely makes no model: the worker `entry`
+    # started goes before the files are read (a run that finds them changed starts another)
+    found = vouched(config.output, inputs, config.keep, str(config.spec), codegen_worker.stop_unused)
     if found is None:
         return None
     _report(found.warnings)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -154,11 +155,19 @@ class Vouched:
     warnings: list[Diagnostic]
 
 
-def vouched(out: Path, inputs: str | None, keep: tuple[str, ...], spec: str) -> Vouched | None:
+def vouched(
+    out: Path,
+    inputs: str | None,
+    keep: tuple[str, ...],
+    spec: str,
+    named: Callable[[], object] = lambda: None,
+) -> Vouched | None:
     """The folder, when its record was made from these inputs and every file the run owns is on
-    disk as that run wrote it (the record's other lines included); else None."""
-    if inputs is None or not names_inputs(out, inputs):
+    disk as that run wrote it (the record's other lines included); else None. `named` is called
+    once the record names the inputs, before the files are read."""
+    if inputs is None or not _names_inputs(out, inputs):
         return None
+    named()
     tree = owned_tree(out, keep)
     if any(text is None for text in tree.values()):
         return None
@@ -175,7 +184,7 @@ def vouched(out: Path, inputs: str | None, keep: tuple[str, ...], spec: str) -> 
     return Vouched(len(present), warnings)
 
 
-def names_inputs(out: Path, inputs: str) -> bool:
+def _names_inputs(out: Path, inputs: str) -> bool:
     """Whether the folder's record says it was made from `inputs`: asked first, so that a run
     after an edit does not read and hash the 3,300 files of a large SDK (0.2 s) in vain."""
     try:
