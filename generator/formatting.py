@@ -28,7 +28,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, TypeVar
@@ -60,6 +60,8 @@ class _Piece:
 
     source: str
     package: str = ""
+    # a snippet's source import-sorted, as `_split` made it on a worker (not part of its identity)
+    imports_sorted: str = field(default="", compare=False)
 
     @property
     def digest(self) -> str:
@@ -163,7 +165,8 @@ def _split(path: str, text: str, package: str) -> list[_Piece | str]:
         parts: list[_Piece | str] = []
         last = 0
         for fence in PYTHON_FENCE.finditer(text):
-            parts += [text[last : fence.start(1)], _Piece(fence.group(1), package)]
+            snippet = fence.group(1)
+            parts += [text[last : fence.start(1)], _Piece(snippet, package, _sort_imports(snippet, package))]
             last = fence.end(1)
         return [*parts, text[last:]]
     return [text]
@@ -321,9 +324,21 @@ def _format_pieces(
             todo.append(piece)
     verdicts.save()
     todo.sort(key=lambda p: (-len(p.source), p.source))  # in one order: a set's is not
-    done, todo, laid_out = _laid_out_by_ruff(todo)
-    work = list(zip(todo, laid_out, strict=True))
-    formatted = dict(zip(todo, cores.map(_format_piece, work, [len(p.source) for p in todo]), strict=True))
+    done, todo, laid_out, hinted = _laid_out_by_ruff(todo)
+
+    def black_on(indices: list[int]) -> tuple[list[tuple[_Piece, str]], list[int]]:
+        return [(todo[n], laid_out[n]) for n in indices], [len(laid_out[n]) for n in indices]
+
+    # black begins on the pieces ruff has laid out for good while the others' long type hints are
+    # put in parentheses and laid out again here (`_rehinted`: a sixth of a second on the full SDK)
+    plain = sorted(set(range(len(todo))) - set(hinted))
+    first = cores.start(_format_piece, *black_on(plain))
+    for n, mended in _rehinted({n: laid_out[n] for n in hinted}).items():
+        laid_out[n] = mended
+    formatted: dict[_Piece, str | InvalidInput] = dict(
+        zip((todo[n] for n in hinted), cores.map(_format_piece, *black_on(hinted)), strict=True)
+    )
+    formatted.update(zip((todo[n] for n in plain), first(), strict=True))
     for piece, text in {**done, **formatted}.items():
         if isinstance(text, str):
             results.put("format-piece", keys[piece], text)
@@ -331,19 +346,24 @@ def _format_pieces(
     return out
 
 
-def _laid_out_by_ruff(pieces: list[_Piece]) -> tuple[dict[_Piece, str], list[_Piece], list[str]]:
+def _laid_out_by_ruff(
+    pieces: list[_Piece],
+) -> tuple[dict[_Piece, str], list[_Piece], list[str], list[int]]:
     """One ruff run for all the pieces: Markdown's Python snippets import-sorted and laid out by
     ruff's formatter alone (black's style; a twentieth of black's time), done; and the code pieces
-    left for black (with the snippets ruff cannot read, for black to report), each with its
-    `_ruff_layout`."""
+    left for black (with the snippets ruff cannot read, for black to report), each with ruff's
+    layout, and which of those (indices) split a type hint at its `|` (`_rehinted` mends them)."""
     snippets = [piece for piece in pieces if piece.package]
     code = [piece for piece in pieces if not piece.package]
-    laid_out, read = _ruff_layout(
-        [piece.source for piece in code], [_sort_imports(piece.source, piece.package) for piece in snippets]
+    found, read = _ruff_first(
+        [piece.source for piece in code],
+        [piece.imports_sorted or _sort_imports(piece.source, piece.package) for piece in snippets],
     )
     done = {piece: text for piece, text in zip(snippets, read, strict=True) if text is not None}
     unread = [piece for piece in snippets if piece not in done]
-    return done, [*code, *unread], [*laid_out, *(piece.source for piece in unread)]
+    laid_out = [text if text is not None else piece.source for piece, text in zip(code, found, strict=True)]
+    hinted = [n for n, text in enumerate(found) if text is not None and _SPLIT_AT_BAR.search(text)]
+    return done, [*code, *unread], [*laid_out, *(piece.source for piece in unread)], hinted
 
 
 _IMPORT_LINE = re.compile(
@@ -398,17 +418,28 @@ class _Cores:
     def map(self, func: Callable[..., T], calls: list[tuple[Any, ...]], weights: list[int]) -> list[T]:
         """`func` applied to each argument tuple, in `_balanced` bins, largest first, so that the
         cores finish together."""
+        return self.start(func, calls, weights)()
+
+    def start(
+        self, func: Callable[..., T], calls: list[tuple[Any, ...]], weights: list[int]
+    ) -> Callable[[], list[T]]:
+        """`map` begun on the workers: the call returned waits for its results (and makes them
+        itself, in this process, when the work is too little for the workers)."""
         if self.count < 2 or sum(weights) <= PARALLEL_MIN_BYTES or not calls:
-            return [func(*args) for args in calls]
+            return lambda: [func(*args) for args in calls]
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.count)
             gc.freeze()  # the forked workers never collect, so never copy, what this process holds
         bins = _balanced(weights, max(self.count * BINS_PER_CORE, len(calls) // CALLS_PER_BIN))
         done = self._pool.map(_each, [func] * len(bins), [[calls[i] for i in b] for b in bins])
-        results: dict[int, T] = {}
-        for indices, found in zip(bins, done, strict=True):
-            results.update(zip(indices, found, strict=True))
-        return [results[i] for i in range(len(calls))]
+
+        def results() -> list[T]:
+            found: dict[int, T] = {}
+            for indices, each in zip(bins, done, strict=True):
+                found.update(zip(indices, each, strict=True))
+            return [found[i] for i in range(len(calls))]
+
+        return results
 
 
 def _balanced(weights: list[int], count: int) -> list[list[int]]:
@@ -431,24 +462,31 @@ def _each(func: Callable[..., T], calls: list[tuple[Any, ...]]) -> list[T]:
 
 
 def _ruff_layout(sources: list[str], snippets: Sequence[str] = ()) -> tuple[list[str], list[str | None]]:
-    """Each source as ruff's formatter lays it out, and each of the `snippets` (None for one it
-    cannot read), all in one run; a source it cannot format (or every source, without ruff, or when
-    they are too few to pay for its start) is left as it is, for black to format or to report.
-    Where ruff split a parameter's type hint at its `|`, the hint is put in parentheses and ruff
-    runs again on that source, which then keeps them as black lays them out."""
+    """Each source as ruff's formatter lays it out (`_ruff_first`; as it is where ruff did not),
+    its long type hints in parentheses (`_rehinted`), and each of the `snippets` as ruff lays it out."""
+    found, read = _ruff_first(sources, snippets)
+    laid_out = [text if text is not None else source for source, text in zip(sources, found, strict=True)]
+    rehinted = _rehinted({n: text for n, text in enumerate(found) if text is not None})
+    return [rehinted.get(n, text) for n, text in enumerate(laid_out)], read
+
+
+def _ruff_first(
+    sources: list[str], snippets: Sequence[str] = ()
+) -> tuple[list[str | None], list[str | None]]:
+    """Each source and each snippet as ruff's formatter lays it out, all in one run: None for one
+    it cannot read, and for every source without ruff, or when the sources are too few to pay for
+    its start (left for black to format or to report)."""
     code = sources if sum(map(len, sources)) >= RUFF_MIN_BYTES else []
     found = _ruff_format([*code, *snippets])
-    if not code:
-        return list(sources), found
-    laid_out = [
-        text if text is not None else source for source, text in zip(code, found[: len(code)], strict=True)
-    ]
-    hinted = {
-        n: wrapped for n, text in enumerate(laid_out) if (wrapped := _parenthesized_hints(text)) != text
-    }
-    for n, text in zip(hinted, _ruff_format(list(hinted.values())), strict=True):
-        laid_out[n] = text if text is not None else laid_out[n]
-    return laid_out, found[len(code) :]
+    return (found[: len(code)] if code else [None] * len(sources)), found[len(code) :]
+
+
+def _rehinted(laid_out: dict[int, str]) -> dict[int, str]:
+    """The sources ruff laid out where it split a parameter's type hint at its `|`: the hint put in
+    parentheses and ruff run again on them (one run), which then keeps them as black lays them out."""
+    hinted = {n: wrapped for n, text in laid_out.items() if (wrapped := _parenthesized_hints(text)) != text}
+    formatted = _ruff_format(list(hinted.values()))
+    return {n: text for n, text in zip(hinted, formatted, strict=True) if text is not None}
 
 
 _SPLIT_AT_BAR = re.compile(r"^ +\| ", re.MULTILINE)

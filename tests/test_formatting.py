@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import isort
 import pytest
@@ -518,3 +519,34 @@ def test_one_pool_and_one_ruff_run_serve_a_whole_formatting(monkeypatch: pytest.
     }
     assert "x = [1, 2]" in formatted["docs/page.md"]
     assert len(pools) == 1 and [n for n in ruff_runs if n] == [4 * 400 + 1]  # none for no sources
+
+
+def test_black_begins_while_long_type_hints_are_mended(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pieces ruff has laid out for good go to black's workers before the others' long type
+    hints are put in parentheses (`_rehinted`, in this process meanwhile); every piece, of either
+    kind, ends as black lays out its whole file."""
+    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    started: list[int] = []
+    mended: list[tuple[int, list[int]]] = []
+    real_start, real_rehinted = formatting._Cores.start, formatting._rehinted
+
+    def start(self: formatting._Cores, func: Any, calls: list[Any], weights: list[int]) -> Any:
+        started.append(len(calls))
+        return real_start(self, func, calls, weights)
+
+    def rehinted(laid_out: dict[int, str]) -> dict[int, str]:
+        mended.append((len(laid_out), list(started)))
+        return real_rehinted(laid_out)
+
+    monkeypatch.setattr(formatting._Cores, "start", start)
+    monkeypatch.setattr(formatting, "_rehinted", rehinted)
+    body = "".join(f"def f{n}(a,b):\n    return {{'a':a,'b':b, 'n':{n}}}\n" for n in range(400))
+    files = {f"m{m}.py": body.replace("def f", f"def m{m}_f") for m in range(3)}
+    files["hints.py"] = _LONG_HINTS
+    assert sum(map(len, files.values())) > formatting.PARALLEL_MIN_BYTES
+    formatted, _ = formatting.format_with_record(files, "pkg", cores=2)
+    assert formatted == {path: _black_on_whole_file(text, "pkg") for path, text in files.items()}
+    # the split (4 files), then black on the 1,200 plain pieces, begun before the 2 hinted ones' mending
+    started = [n for n in started if n]  # no file on disk to compare with
+    assert [(n, [k for k in before if k]) for n, before in mended] == [(2, [4, 1200])]
+    assert started == [4, 1200, 2]
