@@ -57,10 +57,10 @@ def _words(text: str) -> bytes:
 
 def _code_digest(source: str) -> bytes:
     """The hash of the code's statements without positions and of its imports as a set; of None
-    when it is not Python. The code is parsed a top-level block at a time (`_blocks`): the syntax
+    when it is not Python. The code is parsed a top-level block at a time (`code_blocks`): the syntax
     tree of a 640 KB module, whole, put 33 MB on the process's peak."""
     try:
-        return _statements_digest(_blocks(source))
+        return _statements_digest(code_blocks(source))
     except (SyntaxError, ValueError):
         pass
     try:  # cut inside a string or brackets, or not Python
@@ -90,7 +90,7 @@ def _statements_digest(blocks: list[str]) -> bytes:
 _BLOCK_START = re.compile(r"(?<=\n\n)(?=@|def |class |async def )")
 
 
-def _blocks(source: str) -> list[str]:
+def code_blocks(source: str) -> list[str]:
     """The source cut before each line that begins a top-level function or class (or its
     decorators) after a blank line. A cut inside a string or brackets leaves a block that does not
     parse."""

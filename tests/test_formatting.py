@@ -476,7 +476,7 @@ def test_a_module_is_read_a_block_at_a_time_and_whole_where_a_cut_falls_in_a_str
         'import os\nNOTE = """\n\ndef not_a_function():\n    pass\n"""\nPRODUCT = (a\n\n@ b)\n'
         "\n@decorated\ndef f(a, b):\n    return a\n\nclass C:\n    x: int = 1\n"
     )
-    assert [block.split("\n")[0] for block in meaning._blocks(tricky)] == [
+    assert [block.split("\n")[0] for block in meaning.code_blocks(tricky)] == [
         "import os",
         "def not_a_function():",  # in a string
         "@ b)",  # in brackets
@@ -489,8 +489,8 @@ def test_a_module_is_read_a_block_at_a_time_and_whole_where_a_cut_falls_in_a_str
     assert meaning.meaning_digest("pkg/m.py", tricky) == whole
     assert meaning.meaning_digest("pkg/m.py", formatted) == whole
     plain = "import os\n\n\n@decorated\ndef f():\n    return 1\n\n\nclass C:\n    x = 1\n"
-    assert len(meaning._blocks(plain)) == 3, "cut where each block parses"
-    assert meaning._statements_digest(meaning._blocks(plain)) == meaning._statements_digest([plain])
+    assert len(meaning.code_blocks(plain)) == 3, "cut where each block parses"
+    assert meaning._statements_digest(meaning.code_blocks(plain)) == meaning._statements_digest([plain])
     for old, new in [("pass\n", "return\n"), ("@ b", "@ c"), ("return a", "return b")]:
         assert old in tricky
         assert not formatting.same_meaning("pkg/m.py", tricky.replace(old, new), formatted), new

@@ -64,3 +64,21 @@ def test_every_client_module_of_the_test_specs_reads_the_same_names(
         render_document(load(spec), run_config(spec, tmp_path / spec.stem, ()))
     assert len(bodies) >= 2 * 19  # a client and request builders for each spec, resources for some
     assert [found(body) for body in bodies] == [_tree_names(body) for body in bodies]
+
+
+def test_the_symbol_tables_are_built_a_block_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module's tables are built a top-level block at a time (the full SDK's request builders,
+    whole, put 18 MB on the render child's peak), the whole module when a cut falls inside a string;
+    the names are the syntax tree's either way."""
+    built: list[str] = []
+    real = module_imports.symtable.symtable
+    monkeypatch.setattr(
+        module_imports.symtable, "symtable", lambda code, *args: built.append(code) or real(code, *args)
+    )
+    body = "".join(SNIPPETS[:3]).replace("\nclass", "\n\nclass") + "\n" + "\n\n".join(SNIPPETS[3:])
+    assert module_imports._names_in_scopes(body) == _tree_names(body)
+    assert len(built) >= 8 and max(map(len, built)) < len(body) / 3
+    built.clear()
+    cut_in_string = 'DOC = """text\n\ndef not_a_block(:\n"""\n\n\ndef real(a):\n    return b\n'
+    assert module_imports._names_in_scopes(cut_in_string) == _tree_names(cut_in_string) == {"DOC", "b"}
+    assert built[-1] == cut_in_string
