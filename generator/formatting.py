@@ -332,13 +332,13 @@ def _format_pieces(
         calls = [(todo[n], laid_out[n]) for n in indices]
         return cores.start(_format_piece, calls, [len(laid_out[n]) for n in indices])
 
-    # black begins on the larger half of the pieces ruff has laid out for good while the others'
-    # long type hints are put in parentheses and laid out again (`_rehinted`, 0.2 s on the full
-    # SDK); then those, then the smaller half: the last work to share out is small pieces
+    # when some pieces' long type hints need mending (`_rehinted`, 0.2 s on the full SDK), black
+    # begins on the larger half of the others meanwhile, then takes those, then the smaller half:
+    # the last work to share out is small pieces
     mending = set(hinted)
     plain = [n for n in range(len(todo)) if n not in mending]  # largest first, as `todo` is
     weights = list(itertools.accumulate(len(laid_out[n]) for n in plain))
-    half = bisect.bisect_left(weights, weights[-1] / 2) + 1 if plain else 0
+    half = bisect.bisect_left(weights, weights[-1] / 2) + 1 if plain and hinted else len(plain)
     first = black_on(plain[:half])
     for n, mended in _rehinted({n: laid_out[n] for n in hinted}).items():
         laid_out[n] = mended
@@ -431,8 +431,8 @@ class _Cores:
         self, func: Callable[..., T], calls: list[tuple[Any, ...]], weights: list[int]
     ) -> Callable[[], list[T]]:
         """`map` begun on the workers: the call returned waits for its results (and makes them
-        itself, in this process, when the work is too little for the workers)."""
-        if self.count < 2 or sum(weights) <= PARALLEL_MIN_BYTES or not calls:
+        itself, in this process, when the work is too little to fork the workers for)."""
+        if self.count < 2 or not calls or (self._pool is None and sum(weights) <= PARALLEL_MIN_BYTES):
             return lambda: [func(*args) for args in calls]
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.count)
@@ -466,15 +466,6 @@ def _balanced(weights: list[int], count: int) -> list[list[int]]:
 
 def _each(func: Callable[..., T], calls: list[tuple[Any, ...]]) -> list[T]:
     return [func(*args) for args in calls]
-
-
-def _ruff_layout(sources: list[str], snippets: Sequence[str] = ()) -> tuple[list[str], list[str | None]]:
-    """Each source as ruff's formatter lays it out (`_ruff_first`; as it is where ruff did not),
-    its long type hints in parentheses (`_rehinted`), and each of the `snippets` as ruff lays it out."""
-    found, read = _ruff_first(sources, snippets)
-    laid_out = [text if text is not None else source for source, text in zip(sources, found, strict=True)]
-    rehinted = _rehinted({n: text for n, text in enumerate(found) if text is not None})
-    return [rehinted.get(n, text) for n, text in enumerate(laid_out)], read
 
 
 def _ruff_first(

@@ -284,6 +284,13 @@ _TRICKY = [
 ]
 
 
+def _laid_out(sources: list[str]) -> list[str]:
+    """Each source as black is given it (`_format_pieces`): ruff's layout, long type hints mended."""
+    _, _, laid_out, hinted = formatting._laid_out_by_ruff([formatting._Piece(s) for s in sources])
+    mended = formatting._rehinted({n: laid_out[n] for n in hinted})
+    return [mended.get(n, text) for n, text in enumerate(laid_out)]
+
+
 def test_ruff_lays_out_and_black_has_the_last_word(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every piece of four specs' SDKs formats to the same text through ruff's layout as through
     black alone, and black's first pass keeps nearly all of ruff's layout (so its second pass does
@@ -296,7 +303,7 @@ def test_ruff_lays_out_and_black_has_the_last_word(monkeypatch: pytest.MonkeyPat
         for path, text in files.items():
             parts = formatting._split(path, text, package) if path.endswith((".py", ".md")) else []
             pieces += [part for part in parts if isinstance(part, formatting._Piece)]
-    laid_out, _ = formatting._ruff_layout([*_TRICKY, *(piece.source for piece in pieces)])
+    laid_out = _laid_out([*_TRICKY, *(piece.source for piece in pieces)])
     tricky = list(zip(_TRICKY, laid_out[: len(_TRICKY)], strict=True))
     assert [lay != source for source, lay in tricky] == [True] * 8 + [False], "ruff ran"
     for source, lay in tricky:
@@ -364,7 +371,7 @@ def test_long_type_hints_are_laid_out_as_black_lays_them_out() -> None:
     plain_ruff = formatting._ruff_format([_LONG_HINTS])[0]
     assert plain_ruff is not None and plain_ruff != black_alone, "ruff alone lays the hints out otherwise"
     source = _LONG_HINTS * (formatting.RUFF_MIN_BYTES // len(_LONG_HINTS) + 1)  # ruff runs for it
-    laid_out = formatting._ruff_layout([source])[0][0]
+    laid_out = _laid_out([source])[0]
     assert laid_out == format_str(source, mode=formatting.MODE)
     assert laid_out.count("short: int | NotGiven = NOT_GIVEN,") == source.count("short: int")
     assert laid_out.count(": (\n") == 4 * source.count("short: int")
