@@ -3,6 +3,7 @@ and an edit to one block must reformat only that block."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -528,6 +529,15 @@ def test_one_pool_and_one_ruff_run_serve_a_whole_formatting(monkeypatch: pytest.
     assert len(pools) == 1 and [n for n in ruff_runs if n] == [4 * 400 + 1]  # none for no sources
 
 
+_REAL_FORMAT_PIECE = formatting._format_piece
+_BLACK_HERE: list[int] = []  # the black calls made in this process (a worker's go to its own copy)
+
+
+def _format_piece_noted(piece: formatting._Piece, laid_out: str) -> str | Exception:
+    _BLACK_HERE.append(os.getpid())
+    return _REAL_FORMAT_PIECE(piece, laid_out)
+
+
 def test_black_begins_while_long_type_hints_are_mended(monkeypatch: pytest.MonkeyPatch) -> None:
     """The larger half of the pieces ruff has laid out for good go to black's workers before the
     others' long type hints are put in parentheses (`_rehinted`, in this process meanwhile); every
@@ -547,6 +557,8 @@ def test_black_begins_while_long_type_hints_are_mended(monkeypatch: pytest.Monke
 
     monkeypatch.setattr(formatting._Cores, "start", start)
     monkeypatch.setattr(formatting, "_rehinted", rehinted)
+    monkeypatch.setattr(formatting, "_format_piece", _format_piece_noted)
+    _BLACK_HERE.clear()
     body = "".join(f"def f{n}(a,b):\n    return {{'a':a,'b':b, 'n':{n}}}\n" for n in range(400))
     files = {f"m{m}.py": body.replace("def f", f"def m{m}_f") for m in range(3)}
     files["hints.py"] = _LONG_HINTS
@@ -559,3 +571,6 @@ def test_black_begins_while_long_type_hints_are_mended(monkeypatch: pytest.Monke
     assert [(n, [k for k in before if k]) for n, before in mended] == [(2, started[:2])]
     assert started[0] == 4 and started[2] == 2 and started[1] + started[3] == 1200
     assert 300 < started[1] < 900
+    # each part on the workers, running since the split, though none alone would pay for forking them
+    assert sum(len(text) for text in files.values()) / 2 < formatting.PARALLEL_MIN_BYTES
+    assert _BLACK_HERE == []
