@@ -406,8 +406,8 @@ def spare_cores(busy: int = 0) -> int:
 class _Cores:
     """The worker processes of one `format_with_record`, `count` of them when that is two or more:
     forked for the first work whose weights (bytes of source) add up to enough to pay for them, and
-    kept for the next (splitting, then formatting: one pool's start and end, not two, ~10 ms of a
-    small spec's run). Less work runs in this process."""
+    kept for all the work after it, however little (splitting, then formatting: one pool's start
+    and end, not two, ~10 ms of a small spec's run). Less work before them runs in this process."""
 
     def __init__(self, count: int) -> None:
         self.count = count
