@@ -28,7 +28,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -62,7 +62,8 @@ class _Piece:
 
     source: str
     package: str = ""
-    # a snippet's source import-sorted, as `_split` made it on a worker (not part of its identity)
+    # a snippet's source import-sorted: made where `_split` cuts the page (on a worker), which
+    # makes every snippet piece; not part of the piece's identity
     imports_sorted: str = field(default="", compare=False)
 
     @property
@@ -364,7 +365,7 @@ def _laid_out_by_ruff(
     code = [piece for piece in pieces if not piece.package]
     found, read = _ruff_first(
         [piece.source for piece in code],
-        [piece.imports_sorted or _sort_imports(piece.source, piece.package) for piece in snippets],
+        [piece.imports_sorted for piece in snippets],
     )
     done = {piece: text for piece, text in zip(snippets, read, strict=True) if text is not None}
     unread = [piece for piece in snippets if piece not in done]
@@ -468,9 +469,7 @@ def _each(func: Callable[..., T], calls: list[tuple[Any, ...]]) -> list[T]:
     return [func(*args) for args in calls]
 
 
-def _ruff_first(
-    sources: list[str], snippets: Sequence[str] = ()
-) -> tuple[list[str | None], list[str | None]]:
+def _ruff_first(sources: list[str], snippets: list[str]) -> tuple[list[str | None], list[str | None]]:
     """Each source and each snippet as ruff's formatter lays it out, all in one run: None for one
     it cannot read, and for every source without ruff, or when the sources are too few to pay for
     its start (left for black to format or to report)."""
