@@ -62,6 +62,18 @@ class Prior:
     files: dict[str, str] = field(default_factory=dict)  # path -> text on disk, as recorded
     entries: dict[str, Entry] = field(default_factory=dict)
     meanings: dict[str, bytes] = field(default_factory=dict)  # path -> its text's `meaning_digest`
+    # model modules are taken as the record says (`models_on_disk`): one made from the very render
+    # the record names is then its file, as one of a group made from the record is; False for
+    # `check --full`, which compares every file with its render
+    models_as_recorded: bool = False
+
+    def vouched(self, package: str, path: str) -> bool:
+        """Whether the file is taken as the record says, what it means unchecked."""
+        return (
+            self.models_as_recorded
+            and path.startswith(f"{package}/models/")
+            and path != f"{package}/models/__init__.py"
+        )
 
     def file_for(self, path: str, rendered_text: str) -> str | None:
         """The file on disk, when it was formatted from exactly this render, or is this render
@@ -72,10 +84,10 @@ class Prior:
         return self.files[path] if digest(rendered_text) in (entry.rendered, entry.written) else None
 
 
-def read_prior(out: Path | None) -> Prior:
+def read_prior(out: Path | None, models_as_recorded: bool = False) -> Prior:
     """The record of the folder's last run, with each file it vouches for read and checked; a
     line that is not one of ours, or names a path outside the folder, is passed over."""
-    prior = Prior()
+    prior = Prior(models_as_recorded=models_as_recorded)
     if out is None:
         return prior
     for path, written, rendered, *pieces in record_entries(record_lines(out)):

@@ -90,8 +90,9 @@ def format_with_record(
 ) -> tuple[dict[str, str], dict[str, Entry]]:
     """The formatted files, and what the record says of each. A file is taken as it is when it
     is `formatted_already`, from the output folder (`prior`) when it was formatted from the same
-    render, from the cache, or else formatted; a file formatted anew takes its unchanged pieces
-    from its copy in the folder. The work spreads over `cores` (all of them when 0)."""
+    render (and means what the render says, unless the record `vouched` for it), from the cache,
+    or else formatted; a file formatted anew takes its unchanged pieces from its copy in the
+    folder. The work spreads over `cores` (all of them when 0)."""
     with _Cores(cores or spare_cores()) as on_cores:
         return _format_with_record(files, package, prior or Prior(), formatted_already, on_cores)
 
@@ -114,10 +115,12 @@ def _format_with_record(
         if isinstance(cached, list) and len(cached) == 2:
             done[path] = cached[0]
             entries[path] = Entry(digest(cached[0]), digest(text), tuple(cached[1]))
-        elif (found := prior.file_for(path, text)) is not None:
-            on_disk[path] = found
-        else:
+        elif (found := prior.file_for(path, text)) is None:
             to_cut.append(path)
+        elif prior.vouched(package, path):
+            done[path], entries[path] = found, prior.entries[path]
+        else:
+            on_disk[path] = found
     verdicts = _meaning_verdicts(package, files, on_disk, cores, prior.meanings)
     for path, same in zip(on_disk, verdicts, strict=True):
         if same:

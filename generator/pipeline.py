@@ -92,7 +92,7 @@ def generate(
         from .format_record import read_prior
 
         import_module(".formatting", __package__)  # black, imported while the child still renders
-        prior = read_prior(config.output)
+        prior = read_prior(config.output, models_as_recorded=models_from_output)
         early = _formatted_early(ahead, prior, early_output)  # while the child makes and renders the rest
         rest = ahead.result()
     while (shared := ahead.early()) is not None:  # those the child shared while it was sending

@@ -177,6 +177,37 @@ def test_files_taken_from_the_record_are_compared_with_their_render_once(
     assert "EXTRA" not in again[client]
 
 
+def test_a_model_module_is_taken_as_the_record_says_unless_every_file_is_compared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model module made from the very render the record names is its file on disk, as the
+    record says, with no comparison (as a group's modules are taken when its key is recorded,
+    `models_on_disk`); every other file is compared, and `check --full` compares the models too."""
+    from generator.format_record import read_prior
+
+    package, files = _rendered(SPECS[0])
+    formatted, out = _written_with_record(tmp_path, files, package, monkeypatch)
+    index = f"{package}/models/__init__.py"
+    models = [
+        p for p in formatted if p.startswith(f"{package}/models/") and p != index and formatted[p] != files[p]
+    ]
+    model = models[0]
+    client = next(path for path in formatted if path.endswith("/_client.py"))
+    for models_as_recorded in (True, False):
+        monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / f"fresh-{models_as_recorded}"))
+        prior = read_prior(out, models_as_recorded=models_as_recorded)
+        for path in (model, index, client):
+            prior.files[path] += "\nEXTRA = 1\n"  # each record entry made to match
+        with _compared_here(monkeypatch) as compared:
+            again, _ = formatting.format_with_record(files, package, prior)
+        assert "EXTRA" not in again[client] and "EXTRA" not in again[index]
+        assert ("EXTRA" in again[model]) is models_as_recorded
+        assert (model in compared) is not models_as_recorded and client in compared
+        assert len([p for p in compared if p.startswith(f"{package}/models/")]) == (
+            1 if models_as_recorded else len(models) + 1
+        )
+
+
 def test_a_files_meaning_worked_out_beforehand_spares_parsing_it_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
