@@ -252,14 +252,14 @@ def _same_meaning(path: str, rendered: str, formatted: str, formatted_meaning: b
 
 def unconfirmed(package: str, prior: Prior) -> list[str]:
     """The Python modules and Markdown pages on disk that no verdict kept holds (whatever their
-    render), but the models' modules (`models_on_disk` takes those as they are): the files whose
-    meaning is worth working out before their render comes (`meanings_ahead`)."""
+    render), but those the record vouches for (`Prior.vouched`): the files whose meaning is worth
+    working out before their render comes (`meanings_ahead`)."""
     kept = _Verdicts("files", package)
     return [
         path
         for path, entry in prior.entries.items()
         if path.endswith((".py", ".md"))
-        and not path.startswith(f"{package}/models/")
+        and not prior.vouched(package, path)
         and not kept.holds(path, entry.written)
     ]
 

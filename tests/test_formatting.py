@@ -212,9 +212,9 @@ def test_a_files_meaning_worked_out_beforehand_spares_parsing_it_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What a fresh clone's files on disk mean is worked out while the render child runs
-    (`meanings_ahead`), but for the models' modules: the comparison with their render parses the
-    render alone, the verdicts are kept, and a file that means something else is still formatted
-    again."""
+    (`meanings_ahead`), but for the model modules the record vouches for: the comparison with their
+    render parses the render alone, the verdicts are kept, and a file that means something else is
+    still formatted again."""
     from generator.format_record import read_prior
     from generator.meaning import meaning_digest
     from generator.meanings_ahead import MeaningsAhead
@@ -222,29 +222,31 @@ def test_a_files_meaning_worked_out_beforehand_spares_parsing_it_again(
     package, files = _rendered(SPECS[0])
     formatted, out = _written_with_record(tmp_path, files, package, monkeypatch)
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "fresh"))
-    prior = read_prior(out)
+    prior = read_prior(out, models_as_recorded=True)
     ahead = MeaningsAhead(package, prior)
     order = []
     while ahead.step({}):
         order.append(next(reversed(prior.meanings)))
-    wanted = {p for p in formatted if p.endswith((".py", ".md")) and not p.startswith(f"{package}/models/")}
+    wanted = {p for p in formatted if p.endswith((".py", ".md")) and not prior.vouched(package, p)}
+    # the models package's own module is compared; the model modules are not
+    assert f"{package}/models/__init__.py" in wanted and any(prior.vouched(package, p) for p in formatted)
     assert set(prior.meanings) == wanted and any(formatted[p] != files[p] for p in wanted)
     assert order == sorted(wanted, key=lambda p: (len(formatted[p]), p), reverse=True)
     assert prior.meanings == {path: meaning_digest(path, formatted[path]) for path in wanted}
     with _compared_here(monkeypatch) as parsed:
         again, _ = formatting.format_with_record(files, package, prior)
-    assert again == formatted and parsed and not set(parsed) & wanted
+    assert again == formatted and not parsed
     # the verdicts are kept: only files that are their render are left to work out next time
-    assert set(formatting.unconfirmed(package, read_prior(out))) == {
+    assert set(formatting.unconfirmed(package, read_prior(out, models_as_recorded=True))) == {
         p for p in wanted if formatted[p] == files[p]
     }
     # a file the child has sent is being compared already: passed over
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "shared"))
-    prior = read_prior(out)
+    prior = read_prior(out, models_as_recorded=True)
     assert MeaningsAhead(package, prior).step({order[0]: files[order[0]]})
     assert list(prior.meanings) == [order[1]]
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "forged"))
-    prior = read_prior(out)
+    prior = read_prior(out, models_as_recorded=True)
     client = next(path for path in wanted if path.endswith("/_client.py"))
     prior.files[client] += "\nEXTRA = 1\n"
     ahead = MeaningsAhead(package, prior)
