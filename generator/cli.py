@@ -205,7 +205,7 @@ def generate_command(
     staging = Staging(config.output, config.keep)
     try:
         result = _generate(config, inputs, staging, full)
-        done = write_tree(config.output, result.files, config.keep, staging)
+        done = write_tree(config.output, result.files, config.keep, staging, result.on_disk)
     finally:
         staging.discard()
     click.echo(

@@ -14,7 +14,7 @@ import fnmatch
 import os
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -277,16 +277,25 @@ def _stage_file(out: Path, rel: str, text: str) -> str:
 
 
 def write_tree(
-    out: Path, files: dict[str, str], keep: Iterable[str] = (), staging: Staging | None = None
+    out: Path,
+    files: dict[str, str],
+    keep: Iterable[str] = (),
+    staging: Staging | None = None,
+    read_already: Mapping[str, str] | None = None,
 ) -> Written:
     """Stage every changed file beside its target (or take it from `staging`), then swap them in
     and remove stale owned files.
 
-    A conflict or a failure while staging leaves `out` as it was. Unchanged files are not rewritten.
+    A conflict or a failure while staging leaves `out` as it was. Unchanged files are not rewritten:
+    each is compared with the file on disk, or with its text in `read_already` when the run read it
+    from there as it began (a fresh clone's 3,300 files, 0.05 s to read again).
     """
     decided = plan(out, files, keep)
+    known = read_already or {}
     changed = {
-        rel: text for rel, text in decided.files.items() if rel in decided.missing or _read(out, rel) != text
+        rel: text
+        for rel, text in decided.files.items()
+        if rel in decided.missing or (known[rel] if rel in known else _read(out, rel)) != text
     }
     changed.update(decided.seeds)
     for rel in decided.stale:  # an owned file where the new output needs a folder

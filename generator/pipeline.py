@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from importlib import import_module
 from pathlib import Path
@@ -41,6 +41,9 @@ def quiet(message: str) -> None:
 class Generated:
     files: dict[str, str]
     diagnostics: list[Diagnostic]  # warnings that did not stop generation
+    # the files the output folder held as the run began, as its record vouched for them (their text
+    # read then), for the writer to compare with
+    on_disk: dict[str, str] = field(default_factory=dict)
 
 
 class _Stages:
@@ -98,7 +101,8 @@ def generate(
     while (shared := ahead.early()) is not None:  # those the child shared while it was sending
         early.shared.update(shared.files)
     files = {path: rest.files[path] if path in rest.files else early.shared[path] for path in rest.order}
-    return Generated(_formatted_files(rest.package, rest.model_groups, files, stages, prior, early), warnings)
+    formatted = _formatted_files(rest.package, rest.model_groups, files, stages, prior, early)
+    return Generated(formatted, warnings, prior.files)
 
 
 @dataclass(frozen=True)

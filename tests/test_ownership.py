@@ -275,3 +275,29 @@ def test_staging_after_a_discard_makes_its_folders_again(tmp_path: Path) -> None
     assert list(staging.staged) == ["pkg/sub/m.py"]
     done = write_tree(out, {"a.txt": "a\n", "pkg/sub/m.py": "m\n"}, (), staging)
     assert done.written == [MANIFEST, "pkg/sub/m.py"] and (out / "pkg/sub/m.py").read_text() == "m\n"
+
+
+def test_files_the_run_read_as_it_began_are_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer compares each file with the text the run read from the folder as it began,
+    where it has one (a fresh clone's record vouched for 3,300 files), and reads the others."""
+    from generator import cli, output
+
+    out = tmp_path / "out"
+    write_tree(out, {"same.txt": "same\n", "edited.txt": "old\n", "other.txt": "o\n"})
+    read: list[str] = []
+    real = output._read
+    monkeypatch.setattr(output, "_read", lambda folder, rel: read.append(rel) or real(folder, rel))
+    files = {"same.txt": "same\n", "edited.txt": "new\n", "other.txt": "o\n"}
+    done = write_tree(out, files, read_already={"same.txt": "same\n", "edited.txt": "old\n"})
+    assert done.written == ["edited.txt"] and sorted(read) == [MANIFEST, "other.txt"]
+    assert snapshot(out)["edited.txt"] == b"new\n"
+    # `generate` over a folder whose record names the files it holds (a fresh clone: no cache)
+    # writes after reading only those the record does not name
+    clone = tmp_path / "clone"
+    run_cli("generate", "--spec", SPEC, "--out", clone, *_names())
+    monkeypatch.setattr(cli, "write_tree", lambda *args: read.clear() or write_tree(*args))  # its reads
+    monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "no-cache"))
+    assert run_cli("generate", "--spec", _renamed_spec(tmp_path), "--out", clone, *_names()).exit_code == 0
+    assert sorted(read) == [".sdkgen-files", ".sdkgen-format"]
