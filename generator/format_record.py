@@ -67,8 +67,8 @@ class Prior:
     # `check --full`, which compares every file with its render
     models_as_recorded: bool = False
 
-    def vouched(self, package: str, path: str) -> bool:
-        """Whether the file is taken as the record says, what it means unchecked."""
+    def taken_as_recorded(self, package: str, path: str) -> bool:
+        """Whether the file on disk is taken as the record says, what it means unchecked."""
         return (
             self.models_as_recorded
             and path.startswith(f"{package}/models/")

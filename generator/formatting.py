@@ -90,7 +90,7 @@ def format_with_record(
 ) -> tuple[dict[str, str], dict[str, Entry]]:
     """The formatted files, and what the record says of each. A file is taken as it is when it
     is `formatted_already`, from the output folder (`prior`) when it was formatted from the same
-    render (and means what the render says, unless the record `vouched` for it), from the cache,
+    render (and means what the render says, unless it is `taken_as_recorded`), from the cache,
     or else formatted; a file formatted anew takes its unchanged pieces from its copy in the
     folder. The work spreads over `cores` (all of them when 0)."""
     with _Cores(cores or spare_cores()) as on_cores:
@@ -117,7 +117,7 @@ def _format_with_record(
             entries[path] = Entry(digest(cached[0]), digest(text), tuple(cached[1]))
         elif (found := prior.file_for(path, text)) is None:
             to_cut.append(path)
-        elif prior.vouched(package, path):
+        elif prior.taken_as_recorded(package, path):
             done[path], entries[path] = found, prior.entries[path]
         else:
             on_disk[path] = found
@@ -252,14 +252,14 @@ def _same_meaning(path: str, rendered: str, formatted: str, formatted_meaning: b
 
 def unconfirmed(package: str, prior: Prior) -> list[str]:
     """The Python modules and Markdown pages on disk that no verdict kept holds (whatever their
-    render), but those the record vouches for (`Prior.vouched`): the files whose meaning is worth
-    working out before their render comes (`meanings_ahead`)."""
+    render), but those taken as the record says (`Prior.taken_as_recorded`): the files whose
+    meaning is worth working out before their render comes (`meanings_ahead`)."""
     kept = _Verdicts("files", package)
     return [
         path
         for path, entry in prior.entries.items()
         if path.endswith((".py", ".md"))
-        and not prior.vouched(package, path)
+        and not prior.taken_as_recorded(package, path)
         and not kept.holds(path, entry.written)
     ]
 

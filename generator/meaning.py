@@ -1,5 +1,6 @@
 """Whether a formatted file says what its render says, up to layout and the order of imports: the
-output folder vouches for its own formatting, never for its code or its prose.
+output folder vouches for its own formatting, never for its code or its prose (but for the
+model modules', which are taken as its record says: `models_on_disk`, `Prior.taken_as_recorded`).
 
 A Python module's meaning is its syntax tree without positions, its imports as a set (isort orders
 them) and every string as its words (black re-indents docstrings), kept as a hash. A fresh clone

@@ -1,12 +1,12 @@
 """What a fresh clone's files on disk mean, worked out while this process would wait for the
 render child.
 
-After a fresh clone's edit, each file the record vouches for is compared with its render
-(`meaning`), both sides parsed: the 41 client modules of the full OpenAI SDK once the render child
-is done, 0.5 s on two cores at the end of the run. The disk's side needs no render: this process
-works it out beforehand, a file at a time whenever the child has nothing for it, and the comparison
-parses the render alone. (A helper process doing it at the lowest priority put 43 MB on the peak;
-done before the models' files, it delayed them.)
+After a fresh clone's edit, each file the record vouches for (but a model module, taken as the
+record says) is compared with its render (`meaning`), both sides parsed: the 41 client modules of
+the full OpenAI SDK once the render child is done, 0.5 s on two cores at the end of the run. The
+disk's side needs no render: this process works it out beforehand, a file at a time whenever the
+child has nothing for it, and the comparison parses the render alone. (A helper process doing it
+at the lowest priority put 43 MB on the peak; done before the models' files, it delayed them.)
 """
 
 from __future__ import annotations

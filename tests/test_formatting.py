@@ -212,7 +212,7 @@ def test_a_files_meaning_worked_out_beforehand_spares_parsing_it_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What a fresh clone's files on disk mean is worked out while the render child runs
-    (`meanings_ahead`), but for the model modules the record vouches for: the comparison with their
+    (`meanings_ahead`), but for the model modules taken as the record says: the comparison with their
     render parses the render alone, the verdicts are kept, and a file that means something else is
     still formatted again."""
     from generator.format_record import read_prior
@@ -227,9 +227,11 @@ def test_a_files_meaning_worked_out_beforehand_spares_parsing_it_again(
     order = []
     while ahead.step({}):
         order.append(next(reversed(prior.meanings)))
-    wanted = {p for p in formatted if p.endswith((".py", ".md")) and not prior.vouched(package, p)}
+    wanted = {p for p in formatted if p.endswith((".py", ".md")) and not prior.taken_as_recorded(package, p)}
     # the models package's own module is compared; the model modules are not
-    assert f"{package}/models/__init__.py" in wanted and any(prior.vouched(package, p) for p in formatted)
+    assert f"{package}/models/__init__.py" in wanted and any(
+        prior.taken_as_recorded(package, p) for p in formatted
+    )
     assert set(prior.meanings) == wanted and any(formatted[p] != files[p] for p in wanted)
     assert order == sorted(wanted, key=lambda p: (len(formatted[p]), p), reverse=True)
     assert prior.meanings == {path: meaning_digest(path, formatted[path]) for path in wanted}
