@@ -13,7 +13,7 @@ import sys
 from contextlib import ExitStack
 from typing import NoReturn
 
-from . import codegen_worker
+from . import codegen_worker, library_settings
 
 MAKE_MODELS = frozenset({"generate", "check"})
 
@@ -26,6 +26,7 @@ def run() -> NoReturn:
         if _command(sys.argv[1:]) in MAKE_MODELS:
             early.enter_context(codegen_worker.scratch_folder())
             early.enter_context(codegen_worker.started())
+        library_settings.install()  # before the validators are imported
         from .cli import exit_code
 
         code = exit_code()

@@ -85,7 +85,7 @@ def generate(
     # the worker made ready while the spec loads, for the render child
     with codegen_worker.scratch_folder(), codegen_worker.started():
         doc, bundled = _load(config.spec, config.allow_remote_refs, stages)
-        import_both_need(len(doc.text))
+        import_both_need()
         ahead = Ahead(_RenderRest(doc, config, progress, models_from_output))
         try:
             warnings = validated(doc, bundled, strict=config.strict, stages=stages)
@@ -132,22 +132,13 @@ class _RenderRest:
 # What both sides of the fork import: the render child to make the SDK, this process to validate
 # (the schema validators) and to format (the renderer's paths, with jinja2). Imported once before
 # the fork, not once in each: 0.3 s of CPU, a sixth of a small spec's run; the child, spared them,
-# ends no later.
+# ends no later. (The validators' settings are `library_settings`' when `entry` installed them:
+# neither side imports pydantic for them.)
 BOTH_NEED = ("openapi_schema_validator", f"{__package__}.render")
-# From this size of spec on, the render child's path (prepare, then ask for the models) is the
-# run's longest, and the child is forked without openapi-schema-validator's settings, which import
-# pydantic-settings and pydantic (0.09 s) and which it never reads (`deferred_settings`; this
-# process imports both for openapi-spec-validator's own); on a smaller spec the worker's import
-# of datamodel-code-generator is the longest, and a child forked sooner slowed it by 2-4%.
-CHILD_FIRST_BYTES = 1_000_000
 
 
-def import_both_need(spec_bytes: int = 0) -> None:
+def import_both_need() -> None:
     """Imports what a forked render child and this process would each import on their own."""
-    if spec_bytes >= CHILD_FIRST_BYTES:
-        from .deferred_settings import install
-
-        install()
     for name in BOTH_NEED:
         import_module(name)
 
