@@ -85,8 +85,12 @@ class Ahead(Generic[T]):
             return True
         return self._reader.poll()
 
-    def result(self) -> T:
+    def result(self, before_here: Callable[[], object] = lambda: None) -> T:
+        """The child's result; or `func`'s, run in this process (after `before_here`, so that
+        what this process does beside it, in other threads, is done first) when there was no
+        child or it failed."""
         if self._reader is None:
+            before_here()
             return self._func()
         try:
             message = self._final
@@ -97,7 +101,11 @@ class Ahead(Generic[T]):
         finally:
             self._close()
         _, ok, value = message
-        return value if ok else self._func()
+        if ok:
+            done: T = value
+            return done
+        before_here()
+        return self._func()
 
     def _receive(self) -> tuple[Any, ...]:
         assert self._reader is not None

@@ -28,6 +28,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -86,19 +87,21 @@ def format_with_record(
     package: str,
     prior: Prior | None = None,
     formatted_already: frozenset[str] = frozenset(),
-    cores: int = 0,
+    cores: int | Cores = 0,
 ) -> tuple[dict[str, str], dict[str, Entry]]:
     """The formatted files, and what the record says of each. A file is taken as it is when it
     is `formatted_already`, from the output folder (`prior`) when it was formatted from the same
     render (and means what the render says, unless it is `taken_as_recorded`), from the cache,
     or else formatted; a file formatted anew takes its unchanged pieces from its copy in the
     folder. The work spreads over `cores` (all of them when 0)."""
-    with _Cores(cores or spare_cores()) as on_cores:
+    if isinstance(cores, Cores):
+        return _format_with_record(files, package, prior or Prior(), formatted_already, cores)
+    with Cores(cores or spare_cores()) as on_cores:
         return _format_with_record(files, package, prior or Prior(), formatted_already, on_cores)
 
 
 def _format_with_record(
-    files: dict[str, str], package: str, prior: Prior, formatted_already: frozenset[str], cores: _Cores
+    files: dict[str, str], package: str, prior: Prior, formatted_already: frozenset[str], cores: Cores
 ) -> tuple[dict[str, str], dict[str, Entry]]:
     done: dict[str, str] = {}
     entries: dict[str, Entry] = {}
@@ -216,7 +219,7 @@ def _line_starts(source: str) -> list[int]:
 
 
 def _meaning_verdicts(
-    package: str, rendered: dict[str, str], on_disk: dict[str, str], cores: _Cores, meanings: dict[str, bytes]
+    package: str, rendered: dict[str, str], on_disk: dict[str, str], cores: Cores, meanings: dict[str, bytes]
 ) -> list[bool]:
     """Whether each file on disk says what its render says (`same_meaning`, on the cores given when
     there are enough to compare; the render's side alone where the file's `meaning_digest` is in
@@ -304,7 +307,7 @@ class _Verdicts:
 
 
 def _format_pieces(
-    pieces: set[_Piece], on_disk: dict[str, str], cores: _Cores
+    pieces: set[_Piece], on_disk: dict[str, str], cores: Cores
 ) -> dict[_Piece, str | InvalidInput]:
     """Pieces from the files on disk or the cache; the rest formatted, on `cores` when there is
     enough."""
@@ -402,29 +405,50 @@ def _plain_imports(source: str) -> bool:
     return True
 
 
+def shared_cores() -> Cores:
+    """Workers on all cores for several formattings (from several threads at once) until
+    `close`d, forked now: all the work goes to them, even what would not pay for forking them."""
+    cores = Cores(spare_cores())
+    if cores.count >= 2:
+        cores._forked().submit(int)  # the workers are forked with the first call
+    return cores
+
+
 def spare_cores(busy: int = 0) -> int:
     """The cores to format on (at most four) when `busy` of this machine's are taken, at least one."""
     return max(1, min((os.cpu_count() or 1) - busy, 4))
 
 
-class _Cores:
-    """The worker processes of one `format_with_record`, `count` of them when that is two or more:
-    forked for the first work whose weights (bytes of source) add up to enough to pay for them, and
-    kept for all the work after it, however little (splitting, then formatting: one pool's start
-    and end, not two, ~10 ms of a small spec's run). Less work before them runs in this process."""
+class Cores:
+    """The worker processes of one `format_with_record` (or of several, `shared_cores`), `count`
+    of them when that is two or more: forked for the first work whose weights (bytes of source) add
+    up to enough to pay for them, and kept for all the work after it, however little (splitting,
+    then formatting: one pool's start and end, not two, ~10 ms of a small spec's run). Less work
+    before them runs in this process."""
 
     def __init__(self, count: int) -> None:
         self.count = count
         self._pool: ProcessPoolExecutor | None = None
+        self._forking = threading.Lock()  # two threads may ask for the first time at once
 
-    def __enter__(self) -> _Cores:
+    def __enter__(self) -> Cores:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
             gc.unfreeze()
+
+    def _forked(self) -> ProcessPoolExecutor:
+        with self._forking:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(max_workers=self.count)
+                gc.freeze()  # the forked workers never collect, so never copy, what this process holds
+            return self._pool
 
     def map(self, func: Callable[..., T], calls: list[tuple[Any, ...]], weights: list[int]) -> list[T]:
         """`func` applied to each argument tuple, in `_balanced` bins, largest first, so that the
@@ -438,11 +462,9 @@ class _Cores:
         itself, in this process, when the work is too little to fork the workers for)."""
         if self.count < 2 or not calls or (self._pool is None and sum(weights) <= PARALLEL_MIN_BYTES):
             return lambda: [func(*args) for args in calls]
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.count)
-            gc.freeze()  # the forked workers never collect, so never copy, what this process holds
+        pool = self._forked()
         bins = _balanced(weights, max(self.count * BINS_PER_CORE, len(calls) // CALLS_PER_BIN))
-        done = self._pool.map(_each, [func] * len(bins), [[calls[i] for i in b] for b in bins])
+        done = pool.map(_each, [func] * len(bins), [[calls[i] for i in b] for b in bins])
 
         def results() -> list[T]:
             found: dict[int, T] = {}
@@ -532,16 +554,29 @@ def _parenthesized_hints(source: str) -> str:
 _RUFF_FAILED = re.compile(r"^error: Failed to \w+ (\S+?\.py)\b", re.MULTILINE)
 
 
+_ruff_found = threading.Lock()
+
+
+@cache
+def _ruff_bin() -> str | None:
+    """ruff's executable, or None; found once (by `sysconfig`, whose first reading is not safe in
+    two threads at once)."""
+    with _ruff_found:
+        try:
+            from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+
+            return str(find_ruff_bin())
+        except (ImportError, FileNotFoundError):
+            return None
+
+
 def _ruff_format(sources: list[str]) -> list[str | None]:
     """Each source formatted by ruff, in one run; None for a source it did not format (it cannot
     parse it), and for every source without ruff or when ruff fails on its own."""
     if not sources:
         return []
-    try:
-        from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
-
-        ruff = find_ruff_bin()
-    except (ImportError, FileNotFoundError):
+    ruff = _ruff_bin()
+    if ruff is None:
         return [None] * len(sources)
     memory = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None  # thousands of small files
     with tempfile.TemporaryDirectory(prefix="sdkgen-ruff-", dir=memory) as scratch:

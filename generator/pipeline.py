@@ -6,7 +6,7 @@ import ctypes
 import json
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from importlib import import_module
@@ -22,6 +22,7 @@ from .refs import bundle
 
 if TYPE_CHECKING:
     from .format_record import Entry, Prior
+    from .formatting import Cores
     from .ir import Api
     from .models import ModelSource
 
@@ -94,15 +95,28 @@ def generate(
             raise
         from .format_record import read_prior
 
-        import_module(".formatting", __package__)  # black, imported while the child still renders
+        formatting = import_module(".formatting", __package__)  # black, while the child renders
         prior = read_prior(config.output, models_as_recorded=models_from_output)
-        early = _formatted_early(ahead, prior, early_output)  # while the child makes and renders the rest
-        rest = ahead.result()
-    while (shared := ahead.early()) is not None:  # those the child shared while it was sending
-        early.shared.update(shared.files)
-    files = {path: rest.files[path] if path in rest.files else early.shared[path] for path in rest.order}
-    formatted = _formatted_files(rest.package, rest.model_groups, files, stages, prior, early)
+        cores = formatting.shared_cores() if len(doc.text) < SHARED_CORES_MAX_BYTES else None
+        try:
+            # while the child makes and renders the rest
+            early = _formatted_early(ahead, prior, early_output, cores)
+            rest = ahead.result(early.finish)  # the batches first, if the child failed
+            while (shared := ahead.early()) is not None:  # those the child shared while it was sending
+                early.shared.update(shared.files)
+            files = {p: rest.files[p] if p in rest.files else early.shared[p] for p in rest.order}
+            formatted = _formatted_files(rest.package, rest.model_groups, files, stages, prior, early, cores)
+        finally:
+            if cores is not None:
+                cores.close()
     return Generated(formatted, warnings, prior.files)
+
+
+# Below this size of spec, the formatting workers are forked for the first model batch and
+# format it while the render child goes on, then take the last files at once, beside what is left
+# of the batch (no core idle while this process finishes a batch alone); on a larger spec they
+# would stand beside the render child's own large model runs, at the run's peak of memory.
+SHARED_CORES_MAX_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -146,12 +160,26 @@ def import_both_need() -> None:
 @dataclass(frozen=True)
 class _Early:
     """Files formatted before the render was done: their rendered text, formatted text, record;
-    and every file the child shared (`shared`), formatted or not."""
+    and every file the child shared (`shared`), formatted or not. `pending`: batches still being
+    formatted (on a thread), their files in `rendered` already; `finish` waits for them."""
 
     rendered: dict[str, str]
     formatted: dict[str, str]
     entries: dict[str, Entry]
     shared: dict[str, str]
+    pending: list[Future[tuple[dict[str, str], dict[str, Entry]]]] = field(default_factory=list)
+
+    def add(self, batch: dict[str, str], formatted: dict[str, str], entries: dict[str, Entry]) -> None:
+        self.rendered.update(batch)
+        self.formatted.update(formatted)
+        self.entries.update(entries)
+
+    def finish(self) -> None:
+        for batch in self.pending:
+            formatted, entries = batch.result()
+            self.formatted.update(formatted)
+            self.entries.update(entries)
+        self.pending.clear()
 
 
 @dataclass(frozen=True)
@@ -171,36 +199,58 @@ def models_made(ahead: Ahead[Any]) -> None:
 
 
 def _formatted_early(
-    ahead: Ahead[Any], prior: Prior, output: Callable[[dict[str, str]], None] | None = None
+    ahead: Ahead[Any],
+    prior: Prior,
+    output: Callable[[dict[str, str]], None] | None = None,
+    cores: Cores | None = None,
 ) -> _Early:
-    """The models' files (their modules and doc pages), formatted as the child makes
-    them, largest first in batches (on the cores it leaves: on two cores, in this process, where
-    workers gain no time and add their pages to the peak, 30 MB of 320 on the full spec), each
-    batch to `output` (the writer stages it) at once. Whenever the child has nothing to send,
-    this process works out what the files it sends last mean on disk (`meanings_ahead`). Once the
-    child is done, the files left go with the rest, on all cores: none stays idle while this
-    process formats or writes alone."""
-    from .formatting import format_with_record, spare_cores
+    """The models' files (their modules and doc pages), formatted as the child makes them, each
+    batch to `output` (the writer stages it) at once. On `cores` shared with the last formatting,
+    from a thread, each share as it comes: the batches still formatting when the child is done
+    are left `pending` while the last files go to the same workers. Else largest first in batches
+    on the cores the child leaves (on two cores, in this process, where workers gain no time and
+    add their pages to the peak, 30 MB of 320 on the full spec); once the child is done, the files
+    left go with the rest, on all cores. Whenever the child has nothing to send, this process
+    works out what the files it sends last mean on disk (`meanings_ahead`)."""
+    from .formatting import spare_cores
     from .meanings_ahead import MeaningsAhead
 
-    cores = spare_cores(busy=1)
     early = _Early({}, {}, {}, {})
+    beside = ThreadPoolExecutor(max_workers=1) if cores is not None else None
+    count = spare_cores(busy=1)
     meanings: MeaningsAhead | None = None
     while ahead.running() and (shared := ahead.early()) is not None:
         early.shared.update(shared.files)
-        for batch in _batches(shared.files, EARLY_BATCH_BYTES * cores):
-            if not ahead.running():
-                break
-            formatted, entries = format_with_record(batch, shared.package, prior, cores=cores)
-            if output is not None:
-                output(formatted)
-            early.rendered.update(batch)
-            early.formatted.update(formatted)
-            early.entries.update(entries)
+        if beside is not None:
+            early.rendered.update(shared.files)
+            formatting = beside.submit(_formatted_batch, shared.files, shared.package, prior, cores, output)
+            early.pending.append(formatting)
+        else:
+            for batch in _batches(shared.files, EARLY_BATCH_BYTES * count):
+                if not ahead.running():
+                    break
+                early.add(batch, *_formatted_batch(batch, shared.package, prior, count, output))
         meanings = meanings or MeaningsAhead(shared.package, prior)  # the child named the package
         while not ahead.ready() and meanings.step(early.shared):
             pass
+    if beside is not None:
+        beside.shutdown(wait=False)  # its batches are `pending`
     return early
+
+
+def _formatted_batch(
+    files: dict[str, str],
+    package: str,
+    prior: Prior,
+    cores: int | Cores | None,
+    output: Callable[[dict[str, str]], None] | None,
+) -> tuple[dict[str, str], dict[str, Entry]]:
+    from .formatting import format_with_record
+
+    formatted, entries = format_with_record(files, package, prior, cores=cores or 0)
+    if output is not None:
+        output(formatted)
+    return formatted, entries
 
 
 EARLY_BATCH_BYTES = 100_000  # a batch takes ~0.4 s on one core: how late the rest may start
@@ -275,6 +325,7 @@ def _formatted_files(
     stages: _Stages,
     prior: Prior | None,
     early: _Early | None = None,
+    cores: Cores | None = None,
 ) -> dict[str, str]:
     """The rendered files formatted: the last stage before the writer. With what the output folder
     holds (`prior`), its unchanged files are taken from it and the output gains its record; files
@@ -285,7 +336,8 @@ def _formatted_files(
 
     early = early or _Early({}, {}, {}, {})
     rest = {path: text for path, text in files.items() if early.rendered.get(path) != text}
-    result, entries = format_with_record(rest, package, prior, verbatim_paths(package))
+    result, entries = format_with_record(rest, package, prior, verbatim_paths(package), cores or 0)
+    early.finish()
     result = {path: result[path] if path in rest else early.formatted[path] for path in files}
     entries = {path: entries[path] if path in rest else early.entries[path] for path in files}
     if prior is not None:

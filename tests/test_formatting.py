@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -453,13 +454,13 @@ def test_work_on_cores_goes_in_bins_of_equal_weight_and_comes_back_in_order(
     assert max(totals[1:]) - min(totals[1:]) <= 15
     assert formatting._balanced([5, 1], 8) == [[0], [1]]
     calls = [(f"{n}" * weight,) for n, weight in enumerate([30_000, 5, 20_000, 7, 9_000])]
-    with formatting._Cores(2) as cores:
+    with formatting.Cores(2) as cores:
         assert cores.map(len, calls, [len(c[0]) for c in calls]) == [30_000, 5, 20_000, 7, 9_000]
     counts: list[int] = []
     real = formatting._balanced
     monkeypatch.setattr(formatting, "_balanced", lambda w, count: counts.append(count) or real(w, count))
     many = [(str(n) * 100,) for n in range(1_000)]
-    with formatting._Cores(2) as cores:
+    with formatting.Cores(2) as cores:
         assert cores.map(len, many, [100] * 1_000) == [len(c[0]) for c in many]
     assert counts == [1_000 // formatting.CALLS_PER_BIN]
 
@@ -580,9 +581,9 @@ def test_black_begins_while_long_type_hints_are_mended(monkeypatch: pytest.Monke
     monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
     started: list[int] = []
     mended: list[tuple[int, list[int]]] = []
-    real_start, real_rehinted = formatting._Cores.start, formatting._rehinted
+    real_start, real_rehinted = formatting.Cores.start, formatting._rehinted
 
-    def start(self: formatting._Cores, func: Any, calls: list[Any], weights: list[int]) -> Any:
+    def start(self: formatting.Cores, func: Any, calls: list[Any], weights: list[int]) -> Any:
         started.append(len(calls))
         return real_start(self, func, calls, weights)
 
@@ -590,7 +591,7 @@ def test_black_begins_while_long_type_hints_are_mended(monkeypatch: pytest.Monke
         mended.append((len(laid_out), list(started)))
         return real_rehinted(laid_out)
 
-    monkeypatch.setattr(formatting._Cores, "start", start)
+    monkeypatch.setattr(formatting.Cores, "start", start)
     monkeypatch.setattr(formatting, "_rehinted", rehinted)
     monkeypatch.setattr(formatting, "_format_piece", _format_piece_noted)
     _BLACK_HERE.clear()
@@ -609,3 +610,24 @@ def test_black_begins_while_long_type_hints_are_mended(monkeypatch: pytest.Monke
     # each part on the workers, running since the split, though none alone would pay for forking them
     assert sum(len(text) for text in files.values()) / 2 < formatting.PARALLEL_MIN_BYTES
     assert _BLACK_HERE == []
+
+
+def test_ruff_is_found_from_several_threads_at_once() -> None:
+    """The model batches of a small spec are formatted from a thread while the last files are in
+    this one: ruff's executable is found by `sysconfig`, whose first reading in two threads at
+    once left one without it (a TypeError in `find_ruff_bin`)."""
+    probe = (
+        "import threading\n"
+        "from generator import formatting\n"
+        "start, found = threading.Barrier(8), []\n"
+        "def find():\n"
+        "    start.wait()\n"
+        "    found.append(formatting._ruff_bin())\n"
+        "threads = [threading.Thread(target=find) for _ in range(8)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "print(len(found), len(set(found)), found[0] is not None)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["8", "1", "True"]

@@ -8,6 +8,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -330,7 +331,7 @@ def test_models_formatted_while_the_rest_renders_change_nothing(
     monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
     shared: list[Any] = []
     real = pipeline._formatted_early
-    spied = lambda a, prior, out: real(_spied(a, shared, itertools.repeat(True)), prior, out)  # noqa: E731
+    spied = lambda a, *rest: real(_spied(a, shared, itertools.repeat(True)), *rest)  # noqa: E731
     monkeypatch.setattr(pipeline, "_formatted_early", spied)
     assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "early").exit_code == 0
     # early() says None twice: when the formatting ends, and when generate() looks for shares
@@ -382,18 +383,21 @@ def test_the_render_child_sends_back_no_model_file_it_shared(
 def test_models_left_when_the_render_is_done_are_formatted_with_the_rest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The models are formatted in batches, largest first, only while the child renders, and
-    each batch is staged as soon as it is formatted (the writer's work overlaps the child's): once
-    the child is done, the files left go with the rest (on all cores), and the tree is the same."""
+    """On a large spec the models are formatted in this process in batches, largest first, only
+    while the child renders, and each batch is staged as soon as it is formatted (the writer's work
+    overlaps the child's): once the child is done, the files left go with the rest (on all
+    cores), and the tree is the same."""
     from generator import pipeline
 
     monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    monkeypatch.setattr(pipeline, "SHARED_CORES_MAX_BYTES", 0)  # every spec is large
     monkeypatch.setattr(pipeline, "EARLY_BATCH_BYTES", 3_000)
     seen: list[tuple[dict[str, str], dict[str, str]]] = []  # (the models rendered, formatted early)
     staged: list[tuple[list[str], bool]] = []  # (each batch staged, whether the child still ran)
     real = pipeline._formatted_early
 
-    def two_batches(ahead: Any, prior: Any, output: Any) -> Any:
+    def two_batches(ahead: Any, prior: Any, output: Any, cores: Any) -> Any:
+        assert cores is None
         shared: list[Any] = []
 
         def staging(files: dict[str, str]) -> None:
@@ -401,7 +405,7 @@ def test_models_left_when_the_render_is_done_are_formatted_with_the_rest(
             output(files)
 
         # running: before the first share, then before each of two batches; then done
-        result = real(_spied(ahead, shared, iter([True, True, True])), prior, staging)
+        result = real(_spied(ahead, shared, iter([True, True, True])), prior, staging, cores)
         seen.append((shared[0].files, result.formatted))
         return result
 
@@ -414,6 +418,49 @@ def test_models_left_when_the_render_is_done_are_formatted_with_the_rest(
     assert len(staged) == 2 and [p for batch, _ in staged for p in batch] == list(early)
     assert all(before_the_end for _, before_the_end in staged), "staged while the child worked"
     assert snapshot(tmp_path / "sdk") == snapshot(GENERATED)
+
+
+def test_on_a_small_spec_the_last_files_go_to_the_workers_beside_a_model_batch_still_formatting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below `SHARED_CORES_MAX_BYTES`, the models' batches are formatted from a thread on workers
+    forked once, which then take the last files too: the last formatting begins while the batches
+    are still at work (it would wait for them were they formatted here), each batch is staged,
+    and the tree is the same."""
+    from generator import formatting, pipeline
+
+    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    last_began = threading.Event()
+    real_format = formatting.format_with_record
+
+    def format_with_record(files: dict[str, str], *args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread() is threading.main_thread():
+            last_began.set()
+        return real_format(files, *args, **kwargs)
+
+    monkeypatch.setattr(formatting, "format_with_record", format_with_record)
+    waited: list[bool] = []
+    staged: list[str] = []
+    real_batch = pipeline._formatted_batch
+
+    def batch(files: dict[str, str], package: str, prior: Any, cores: Any, output: Any) -> Any:
+        assert isinstance(cores, formatting.Cores)
+        waited.append(last_began.wait(timeout=20))
+        return real_batch(files, package, prior, cores, lambda done: staged.extend(done) or output(done))
+
+    monkeypatch.setattr(pipeline, "_formatted_batch", batch)
+    pools: list[object] = []
+    real_pool = formatting.ProcessPoolExecutor
+    monkeypatch.setattr(formatting, "ProcessPoolExecutor", lambda **kw: pools.append(kw) or real_pool(**kw))
+    monkeypatch.setattr(formatting, "PARALLEL_MIN_BYTES", 0)  # all the work on the workers
+    assert run_cli("generate", "--spec", SPEC, "--out", tmp_path / "sdk").exit_code == 0
+    assert waited and all(waited), "the last formatting began before the batches were formatted"
+    assert len(pools) == 1, "one pool of workers for the batches and the last files"
+    tree = snapshot(tmp_path / "sdk")
+    modules = {p for p in tree if "/models/" in p and p.endswith(".py") and not p.endswith("/__init__.py")}
+    shared = modules | {p for p in tree if p.startswith(("docs/models/", "docs/operations/"))}
+    assert sorted(staged) == sorted(shared), "every file the child shared, staged once"
+    assert tree == snapshot(GENERATED)
 
 
 def test_a_fresh_clone_formats_only_the_pieces_an_edit_changed(
@@ -433,15 +480,17 @@ def test_a_fresh_clone_formats_only_the_pieces_an_edit_changed(
     shutil.copytree(GENERATED, clone)
     (clone / "README.md").write_text("edited by hand\n")  # no longer what the record vouches for
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "none"))
-    calls: list[str] = []
+    seen = tmp_path / "seen"  # each piece black formats, in this process or a worker
+    seen.mkdir()
 
     def counting(source: str, mode: object) -> str:
-        calls.append(source)
+        (seen / f"{os.getpid()}-{len(list(seen.iterdir()))}").write_text(source)
         return format_str(source, mode=mode)  # type: ignore[arg-type]
 
     monkeypatch.setattr("generator.formatting.format_str", counting)
     assert run_cli("generate", cwd=tmp_path).exit_code == 0
     assert snapshot(clone) == snapshot(tmp_path / "reference_out")
+    calls = [path.read_text() for path in seen.iterdir()]
     changed = [c for c in calls if "1.1" in c]
     assert changed and len(calls) <= 5, f"{len(calls)} pieces formatted: {[c[:60] for c in calls]}"
 
@@ -499,7 +548,7 @@ def test_a_fresh_clone_works_out_what_its_files_mean_while_the_child_has_nothing
     """Regenerating over a folder whose record no cache backs (a fresh clone), this process works
     out what the files on disk mean (`meanings_ahead`) whenever the render child has nothing for
     it, and compares those files with their render by parsing the render alone."""
-    from generator import formatting, meanings_ahead
+    from generator import formatting, meanings_ahead, pipeline
     from generator.background import Ahead
 
     out = tmp_path / "sdk"
@@ -508,6 +557,7 @@ def test_a_fresh_clone_works_out_what_its_files_mean_while_the_child_has_nothing
     before = snapshot(out)
     monkeypatch.setenv("SDKGEN_CACHE_DIR", str(tmp_path / "clone"))
     monkeypatch.setattr(formatting, "PARALLEL_MIN_BYTES", 10**12)  # compared here, to be seen
+    monkeypatch.setattr(pipeline, "SHARED_CORES_MAX_BYTES", 0)  # (no workers forked beforehand)
     asked: list[bool] = []
     real_ready = Ahead.ready
     # the child is taken to have nothing waiting each time: every file is worked out on the way
