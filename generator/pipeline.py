@@ -112,10 +112,11 @@ def generate(
     return Generated(formatted, warnings, prior.files)
 
 
-# Below this size of spec, the formatting workers are forked for the first model batch and
-# format it while the render child goes on, then take the last files at once, beside what is left
-# of the batch (no core idle while this process finishes a batch alone); on a larger spec they
-# would stand beside the render child's own large model runs, at the run's peak of memory.
+# Below this size of spec, the formatting workers are forked while this process waits for the
+# child's first models, format the models' batches while the child goes on, then take the last
+# files at once, beside what is left of a batch (no core idles while this process finishes a
+# batch alone); on a larger spec they would stand beside the render child's own large model runs,
+# at the run's peak of memory.
 SHARED_CORES_MAX_BYTES = 1_000_000
 
 
