@@ -408,10 +408,7 @@ def _plain_imports(source: str) -> bool:
 def shared_cores() -> Cores:
     """Workers on all cores for several formattings (from several threads at once) until
     `close`d, forked now: all the work goes to them, even what would not pay for forking them."""
-    cores = Cores(spare_cores())
-    if cores.count >= 2:
-        cores._forked().submit(int)  # the workers are forked with the first call
-    return cores
+    return Cores(spare_cores()).fork()
 
 
 def spare_cores(busy: int = 0) -> int:
@@ -422,9 +419,9 @@ def spare_cores(busy: int = 0) -> int:
 class Cores:
     """The worker processes of one `format_with_record` (or of several, `shared_cores`), `count`
     of them when that is two or more: forked for the first work whose weights (bytes of source) add
-    up to enough to pay for them, and kept for all the work after it, however little (splitting,
-    then formatting: one pool's start and end, not two, ~10 ms of a small spec's run). Less work
-    before them runs in this process."""
+    up to enough to pay for them (or at once, `fork`), and kept for all the work after it, however
+    little (splitting, then formatting: one pool's start and end, not two, ~10 ms of a small spec's
+    run). Less work before them runs in this process."""
 
     def __init__(self, count: int) -> None:
         self.count = count
@@ -442,6 +439,12 @@ class Cores:
             self._pool.shutdown()
             self._pool = None
             gc.unfreeze()
+
+    def fork(self) -> Cores:
+        """The workers forked now (when there are to be any), not for the first work that pays."""
+        if self.count >= 2:
+            self._forked().submit(int)  # the workers are forked with the first call
+        return self
 
     def _forked(self) -> ProcessPoolExecutor:
         with self._forking:

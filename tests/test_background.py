@@ -53,6 +53,20 @@ def test_a_child_that_dies_is_replaced_by_a_run_in_the_caller() -> None:
     assert ahead.result() == "here"
 
 
+def test_what_goes_on_beside_is_done_before_a_failed_childs_work_runs_here() -> None:
+    """`generate` formats the models' batches from a thread while it reads the child's result:
+    when the child failed, its work runs here only after `before_here` (the batches' end), never
+    beside them; when the child succeeded, `before_here` is not waited for."""
+    parent = os.getpid()
+    steps: list[str] = []
+    failing = Ahead(lambda: os._exit(3) if os.getpid() != parent else steps.append("work") or "here")
+    assert failing.result(lambda: steps.append("beside done")) == "here"
+    assert steps == ["beside done", "work"]
+    steps.clear()
+    assert Ahead(lambda: "there").result(lambda: steps.append("beside done")) == "there"
+    assert steps == []
+
+
 def test_cancel_stops_the_child() -> None:
     ahead = Ahead(lambda: time.sleep(60))
     process = ahead._process
