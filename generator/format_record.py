@@ -40,10 +40,16 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
+# How files are cut into pieces (`formatting.top_level_parts`), which the pieces' hashes follow:
+# 2 since top-level statements black leaves as they are are pieces of their own.
+CUT = 2
+
+
 def toolkit() -> str:
-    """What formatting depends on besides the text: a record made by other versions is not used."""
+    """What formatting depends on besides the text: a record made by other versions, or whose
+    pieces were cut otherwise, is not used."""
     versions = " ".join(f"{name}=={metadata.version(name)}" for name in ("black", "isort"))
-    return f"# sdkgen formatting record ({versions}, line length 88): path, file, render, pieces\n"
+    return f"# sdkgen formatting record ({versions}, line length 88, cut {CUT}): path, file, render, pieces\n"
 
 
 @dataclass(frozen=True)

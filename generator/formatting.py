@@ -167,11 +167,15 @@ def _split(path: str, text: str, package: str) -> list[_Piece | str]:
     # which inside a Python string literal means the same character
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     if path.endswith(".py"):
-        blocks = top_level_blocks(_sort_imports(text, package))
-        # without the blank lines black would drop: a block already in its style is formatted once
-        return [_Piece(block.lstrip("\n")) for block in blocks]
-    if path.endswith(".md"):  # snippets in docs look like the code they call
         parts: list[_Piece | str] = []
+        for block, apart in top_level_parts(_sort_imports(text, package)):
+            # without the blank lines black would drop: a block already in its style is formatted
+            # once; those black keeps before a part set apart go along, for `_join`
+            source = block.lstrip("\n")
+            parts += ["\n" * (len(block) - len(source) + 1), _Piece(source)] if apart else [_Piece(source)]
+        return parts
+    if path.endswith(".md"):  # snippets in docs look like the code they call
+        parts = []
         last = 0
         for fence in PYTHON_FENCE.finditer(text):
             snippet = fence.group(1)
@@ -186,9 +190,15 @@ def _join(path: str, parts: list[str | InvalidInput]) -> str:
         if isinstance(part, InvalidInput):
             raise part
     texts = [str(part) for part in parts]
-    if path.endswith(".py"):  # two blank lines around each top-level block, as black puts them
-        blocks = [t.strip("\n") for t in texts if t.strip()]
-        return "\n\n\n".join(blocks) + "\n" if blocks else ""
+    if path.endswith(".py"):  # two blank lines before each top-level block, as black puts them,
+        joined, gap = "", ""  # or those the part set apart kept (`_split`: newlines alone)
+        for text in texts:
+            if text.startswith("\n") and not text.strip("\n"):
+                gap = text
+            elif text.strip():
+                joined += (gap or "\n\n\n") + text.strip("\n") if joined else text.strip("\n")
+                gap = ""
+        return joined + "\n" if joined else ""
     text = "".join(texts)
     if path.endswith(".md"):
         text = _single_blank_lines(text)
@@ -196,21 +206,61 @@ def _join(path: str, parts: list[str | InvalidInput]) -> str:
 
 
 def top_level_blocks(source: str) -> list[str]:
+    """`top_level_parts`' texts."""
+    return [text for text, _ in top_level_parts(source)]
+
+
+def top_level_parts(source: str) -> list[tuple[str, bool]]:
     """The source cut before each top-level class and function (with its decorators and the
-    comments above it); the whole source when it does not parse, for black to report."""
+    comments above it), where black puts two blank lines; and around each top-level statement
+    black leaves as it is (`_black_fixed`: the full SDK's `models/__init__.py` is 418 KB of them,
+    0.66 s of black) where one or two blank lines set it apart, which black keeps: such a part is
+    marked True, and keeps its blank lines. Each part begins where the statement before it ends.
+    The whole source when it does not parse, for black to report."""
     try:
         body = ast.parse(source).body
     except SyntaxError:
-        return [source]
-    starts = _line_starts(source)
-    cuts = [0]
-    for before, node in zip(body, body[1:], strict=False):
+        return [(source, False)]
+    starts = [*_line_starts(source), len(source)]
+    lines = source.split("\n")
+    cuts = [(0, False)]
+    fixed = [False] * len(body)  # whether each statement (with the comments above) is `_black_fixed`
+    for n, (before, node) in enumerate(zip(body, body[1:], strict=False), 1):
         previous_end = before.end_lineno or before.lineno
         start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
         if isinstance(node, _TOP_LEVEL_BLOCKS) and start > previous_end:
-            cuts.append(previous_end)  # everything after the previous statement: blanks, comments
-    offsets = [starts[cut] for cut in cuts] + [len(source)]
-    return [source[a:b] for a, b in zip(offsets, offsets[1:], strict=False)]
+            cuts.append((previous_end, False))  # everything after the previous statement: blanks, comments
+            continue
+        first = _set_apart(lines, previous_end, node.lineno)
+        if first is None or _a_string(node) or _a_string(before) or isinstance(before, _TOP_LEVEL_BLOCKS):
+            continue
+        if isinstance(node, _SET_APART):
+            fixed[n] = _black_fixed(source[starts[first - 1] : starts[node.end_lineno or node.lineno]])
+        if fixed[n] or fixed[n - 1]:
+            cuts.append((previous_end, True))
+    offsets = [*(starts[line] for line, _ in cuts), len(source)]
+    return [(source[a:b], apart) for a, b, (_, apart) in zip(offsets, offsets[1:], cuts, strict=False)]
+
+
+def _set_apart(lines: list[str], previous_end: int, start: int) -> int | None:
+    """The line (1-based) where the statement on line `start` begins with the comments right
+    above it, when one or two blank lines stand before those and after line `previous_end`, and
+    nothing else; else None."""
+    between = lines[previous_end : start - 1]
+    blank = len(between) - len(list(itertools.dropwhile(lambda line: line == "", between)))
+    comments = between[blank:]
+    if not 1 <= blank <= 2 or not all(_COMMENT_LINE.fullmatch(line) for line in comments):
+        return None
+    return start - len(comments)
+
+
+def _a_string(node: ast.stmt) -> bool:
+    """A string statement: a docstring where it begins a part."""
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
 
 
 def _line_starts(source: str) -> list[int]:
@@ -316,7 +366,7 @@ def _format_pieces(
     keys = {piece: results.key("format-piece", piece.package, piece.source) for piece in pieces}
     verdicts = _Verdicts("pieces", "")
     for piece in pieces:
-        if not piece.package and _plain_imports(piece.source):
+        if not piece.package and _black_fixed(piece.source):
             out[piece] = piece.source  # what black would return, without its second of a millisecond
             continue
         cached = on_disk.get(piece.digest)
@@ -384,6 +434,43 @@ _IMPORT_LINE = re.compile(
     r"(?:from [\w.]+ import (?:\w+(?: as \w+)?, )*\w+(?: as \w+)?|import [\w.]+|# .*|#)\n"
     r"|from [\w.]+ import \(\n(?:    \w+(?: as \w+)?,\n)+\)\n|\n"
 )
+
+
+_SET_APART = (ast.If, ast.Assign, ast.AnnAssign)  # the statements a part may be: imports stay together
+_COMMENT_LINE = re.compile(r"# \S(?:.*\S)?")
+# imports under `if TYPE_CHECKING:`, in black's layout; lists and dicts of plain strings, one a
+# line with a trailing comma (which black keeps so), with the comments above them
+_CHECKING_IMPORTS = re.compile(
+    r"if TYPE_CHECKING:\n"
+    r"(?:    (?:from [\w.]+ import (?:\w+(?: as \w+)?, )*\w+(?: as \w+)?|import [\w.]+)\n"
+    r"|    from [\w.]+ import \(\n(?:        \w+(?: as \w+)?,\n)+    \)\n)+"
+)
+_PLAIN_STRINGS = re.compile(
+    r"(?:# \S(?:.*\S)?\n)*\w+(?:: \w+(?:\[\w+(?:, \w+)*\])?)? = "
+    r"(?:\[\n(?:    \"[\w.]*\",\n)+\]|\{\n(?:    \"[\w.]*\": \"[\w.]*\",\n)+\})\n"
+)
+
+
+# lines black cannot split, which it leaves as they are however long: a string alone, a module's
+# name, a name (a test runs black on such lines over 88 columns)
+_UNSPLITTABLE = re.compile(
+    r'    "[\w.]*"(?:: "[\w.]*")?,|    from [\w.]+ import \(|        \w+(?: as \w+)?,|# .*'
+)
+
+
+def _black_fixed(source: str) -> bool:
+    """Whether black leaves a block as it is, without running it: plain imports
+    (`_plain_imports`), imports under `if TYPE_CHECKING:` so laid out, or a list or dict of plain
+    strings one a line; in ASCII, without trailing spaces, each line within 88 columns or one black
+    cannot split."""
+    text = source.rstrip("\n") + "\n"
+    lines = text.split("\n")
+    if not text.isascii() or any(line != line.rstrip() for line in lines):
+        return False
+    if _plain_imports(source):
+        return True
+    shaped = _CHECKING_IMPORTS.fullmatch(text) or _PLAIN_STRINGS.fullmatch(text)
+    return bool(shaped) and all(len(line) <= 88 or _UNSPLITTABLE.fullmatch(line) for line in lines)
 
 
 def _plain_imports(source: str) -> bool:
