@@ -446,7 +446,7 @@ _CHECKING_IMPORTS = re.compile(
     r"|    from [\w.]+ import \(\n(?:        \w+(?: as \w+)?,\n)+    \)\n)+"
 )
 _PLAIN_STRINGS = re.compile(
-    r"(?:# \S(?:.*\S)?\n)*\w+(?:: \w+(?:\[\w+(?:, \w+)*\])?)? = "
+    rf"(?:{_COMMENT_LINE.pattern}\n)*\w+(?:: \w+(?:\[\w+(?:, \w+)*\])?)? = "
     r"(?:\[\n(?:    \"[\w.]*\",\n)+\]|\{\n(?:    \"[\w.]*\": \"[\w.]*\",\n)+\})\n"
 )
 

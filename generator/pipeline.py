@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from importlib import import_module
@@ -97,8 +98,8 @@ def generate(
 
         formatting = import_module(".formatting", __package__)  # black, while the child renders
         prior = read_prior(config.output, models_as_recorded=models_from_output)
-        cores = formatting.shared_cores() if len(doc.text) < SHARED_CORES_MAX_BYTES else None
-        try:
+        small = len(doc.text) < SHARED_CORES_MAX_BYTES
+        with formatting.shared_cores() if small else nullcontext() as cores:
             # while the child makes and renders the rest
             early = _formatted_early(ahead, prior, early_output, cores)
             rest = ahead.result(early.finish)  # the batches first, if the child failed
@@ -106,9 +107,6 @@ def generate(
                 early.shared.update(shared.files)
             files = {p: rest.files[p] if p in rest.files else early.shared[p] for p in rest.order}
             formatted = _formatted_files(rest.package, rest.model_groups, files, stages, prior, early, cores)
-        finally:
-            if cores is not None:
-                cores.close()
     return Generated(formatted, warnings, prior.files)
 
 
