@@ -88,20 +88,28 @@ def format_with_record(
     prior: Prior | None = None,
     formatted_already: frozenset[str] = frozenset(),
     cores: int | Cores = 0,
+    ready: Callable[[dict[str, str]], None] | None = None,
 ) -> tuple[dict[str, str], dict[str, Entry]]:
     """The formatted files, and what the record says of each. A file is taken as it is when it
     is `formatted_already`, from the output folder (`prior`) when it was formatted from the same
     render (and means what the render says, unless it is `taken_as_recorded`), from the cache,
     or else formatted; a file formatted anew takes its unchanged pieces from its copy in the
-    folder. The work spreads over `cores` (all of them when 0)."""
+    folder. The work spreads over `cores` (all of them when 0). The files formatted anew whose
+    pieces are all known before black's results go to `ready` while black works (the writer
+    stages them meanwhile)."""
     if isinstance(cores, Cores):
-        return _format_with_record(files, package, prior or Prior(), formatted_already, cores)
+        return _format_with_record(files, package, prior or Prior(), formatted_already, cores, ready)
     with Cores(cores or spare_cores()) as on_cores:
-        return _format_with_record(files, package, prior or Prior(), formatted_already, on_cores)
+        return _format_with_record(files, package, prior or Prior(), formatted_already, on_cores, ready)
 
 
 def _format_with_record(
-    files: dict[str, str], package: str, prior: Prior, formatted_already: frozenset[str], cores: Cores
+    files: dict[str, str],
+    package: str,
+    prior: Prior,
+    formatted_already: frozenset[str],
+    cores: Cores,
+    ready: Callable[[dict[str, str]], None] | None,
 ) -> tuple[dict[str, str], dict[str, Entry]]:
     done: dict[str, str] = {}
     entries: dict[str, Entry] = {}
@@ -137,10 +145,23 @@ def _format_with_record(
     cut = cores.map(_split, calls, [len(files[p]) for p in to_cut])
     split = dict(zip(to_cut, cut, strict=True))  # path -> its pieces and the plain text between them
     pieces = {part for parts in split.values() for part in parts if isinstance(part, _Piece)}
-    formatted = _format_pieces(pieces, reusable, cores)
+    joined: dict[str, str] = {}  # the files whose pieces were all known before black's results
+
+    def meanwhile(known: dict[_Piece, str | InvalidInput]) -> None:
+        for path, parts in split.items():
+            if all(isinstance(p, str) or isinstance(known.get(p), str) for p in parts):
+                joined[path] = _join(path, [known[p] if isinstance(p, _Piece) else p for p in parts])
+        if ready is not None and joined:
+            ready(dict(joined))
+
+    formatted = _format_pieces(pieces, reusable, cores, meanwhile)
     for path, parts in split.items():
         try:
-            text = _join(path, [formatted[p] if isinstance(p, _Piece) else p for p in parts])
+            text = (
+                joined[path]
+                if path in joined
+                else _join(path, [formatted[p] if isinstance(p, _Piece) else p for p in parts])
+            )
         except InvalidInput as exc:  # a template bug, not a spec problem: say which file
             raise RuntimeError(f"generated {path} has invalid Python: {exc}") from exc
         hashes = tuple(p.digest for p in parts if isinstance(p, _Piece))
@@ -357,10 +378,14 @@ class _Verdicts:
 
 
 def _format_pieces(
-    pieces: set[_Piece], on_disk: dict[str, str], cores: Cores
+    pieces: set[_Piece],
+    on_disk: dict[str, str],
+    cores: Cores,
+    meanwhile: Callable[[dict[_Piece, str | InvalidInput]], None] = lambda known: None,
 ) -> dict[_Piece, str | InvalidInput]:
     """Pieces from the files on disk or the cache; the rest formatted, on `cores` when there is
-    enough."""
+    enough. `meanwhile` is given the pieces known before black's (ruff's, the cache's) while
+    black works on the others."""
     out: dict[_Piece, str | InvalidInput] = {}
     todo: list[_Piece] = []
     keys = {piece: results.key("format-piece", piece.package, piece.source) for piece in pieces}
@@ -400,6 +425,7 @@ def _format_pieces(
     for n, mended in _rehinted({n: laid_out[n] for n in hinted}).items():
         laid_out[n] = mended
     parts = [(plain[:half], first), (hinted, black_on(hinted)), (plain[half:], black_on(plain[half:]))]
+    meanwhile({**out, **done})
     formatted: dict[_Piece, str | InvalidInput] = {}
     for indices, results_of in parts:
         formatted.update(zip((todo[n] for n in indices), results_of(), strict=True))

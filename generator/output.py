@@ -14,6 +14,7 @@ import fnmatch
 import os
 import stat
 import tempfile
+import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -166,7 +167,8 @@ class Written:
 class Staging:
     """Files staged beside their targets before the run's output is whole (the models, while the
     rest renders), for `write_tree` to swap in with the others; `discard` removes what it did not
-    take, and the folders staging made, so a run that fails leaves the folder as it was."""
+    take, and the folders staging made, so a run that fails leaves the folder as it was. Two
+    threads may stage at once (a batch of models and the pages done before black's results)."""
 
     def __init__(self, out: Path, keep: Iterable[str] = ()) -> None:
         self.out = out
@@ -175,10 +177,15 @@ class Staging:
         self.created: list[Path] = []  # folders made, outermost first
         self.folders: set[str] = set()  # folders known to stand
         self._owned: frozenset[str] | None = None  # the manifest's paths, read at the first stage
+        self._one_at_a_time = threading.Lock()
 
     def stage(self, files: dict[str, str]) -> None:
         """Stage those of `files` that differ on disk; none when any of them could not be written
         (`write_tree` then finds and reports why, with the whole output)."""
+        with self._one_at_a_time:
+            self._stage(files)
+
+    def _stage(self, files: dict[str, str]) -> None:
         out = self.out
         if any(not is_safe_path(rel) or is_kept(rel, self.keep) or rel == MANIFEST for rel in files):
             return
@@ -198,7 +205,7 @@ class Staging:
             # threads slowed that formatting as much as they saved
             made = _stage_files(out, todo, self.created, self.folders, writers=1)
         except OSError:
-            self.discard()
+            self._discard()
             return
         self.staged.update((rel, (tmp, text)) for (rel, text), tmp in zip(todo, made, strict=True))
 
@@ -211,6 +218,10 @@ class Staging:
         return found[0]
 
     def discard(self) -> None:
+        with self._one_at_a_time:
+            self._discard()
+
+    def _discard(self) -> None:
         for tmp, _ in self.staged.values():
             Path(tmp).unlink(missing_ok=True)
         self.staged.clear()

@@ -106,7 +106,9 @@ def generate(
             while (shared := ahead.early()) is not None:  # those the child shared while it was sending
                 early.shared.update(shared.files)
             files = {p: rest.files[p] if p in rest.files else early.shared[p] for p in rest.order}
-            formatted = _formatted_files(rest.package, rest.model_groups, files, stages, prior, early, cores)
+            formatted = _formatted_files(
+                rest.package, rest.model_groups, files, stages, prior, early, cores, early_output
+            )
     return Generated(formatted, warnings, prior.files)
 
 
@@ -325,17 +327,19 @@ def _formatted_files(
     prior: Prior | None,
     early: _Early | None = None,
     cores: Cores | None = None,
+    output: Callable[[dict[str, str]], None] | None = None,
 ) -> dict[str, str]:
     """The rendered files formatted: the last stage before the writer. With what the output folder
     holds (`prior`), its unchanged files are taken from it and the output gains its record; files
-    formatted `early` are taken as they are when their render is the same."""
+    formatted `early` are taken as they are when their render is the same. The files done before
+    black's results (Markdown, whose snippets ruff lays out) go to `output` while black works."""
     from .format_record import RECORD, write_record
     from .formatting import format_with_record
     from .render import verbatim_paths
 
     early = early or _Early({}, {}, {}, {})
     rest = {path: text for path, text in files.items() if early.rendered.get(path) != text}
-    result, entries = format_with_record(rest, package, prior, verbatim_paths(package), cores or 0)
+    result, entries = format_with_record(rest, package, prior, verbatim_paths(package), cores or 0, output)
     early.finish()
     result = {path: result[path] if path in rest else early.formatted[path] for path in files}
     entries = {path: entries[path] if path in rest else early.entries[path] for path in files}

@@ -233,7 +233,7 @@ def test_files_taken_from_the_record_are_compared_with_their_render_once(
     client = next(path for path in formatted if path.endswith("/_client.py"))
     prior.files[client] += "\nEXTRA = 1\n"
     monkeypatch.setattr(
-        formatting, "_format_pieces", lambda pieces, on_disk, cores: {p: p.source for p in pieces}
+        formatting, "_format_pieces", lambda pieces, on_disk, cores, meanwhile: {p: p.source for p in pieces}
     )
     again, _ = formatting.format_with_record(files, package, prior)
     assert [path for path in formatted if again[path] != formatted[path]] == [client]
@@ -318,7 +318,7 @@ def test_a_files_meaning_worked_out_beforehand_spares_parsing_it_again(
     while ahead.step({}):
         pass
     monkeypatch.setattr(
-        formatting, "_format_pieces", lambda pieces, on_disk, cores: {p: p.source for p in pieces}
+        formatting, "_format_pieces", lambda pieces, on_disk, cores, meanwhile: {p: p.source for p in pieces}
     )
     again, _ = formatting.format_with_record(files, package, prior)
     assert [path for path in formatted if again[path] != formatted[path]] == [client]
@@ -672,6 +672,38 @@ def test_black_begins_while_long_type_hints_are_mended(monkeypatch: pytest.Monke
     # each part on the workers, running since the split, though none alone would pay for forking them
     assert sum(len(text) for text in files.values()) / 2 < formatting.PARALLEL_MIN_BYTES
     assert _BLACK_HERE == []
+
+
+def test_pages_ruff_lays_out_are_ready_while_black_formats_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The files whose pieces are all known once black's work is handed out (pages, whose
+    snippets ruff lays out) go to `ready` then, with their final text, before any of black's
+    results is taken; the Python files black formats do not."""
+    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    events: list[str] = []
+    real_start = formatting.Cores.start
+
+    def start(self: formatting.Cores, func: Any, calls: list[Any], weights: list[int]) -> Any:
+        results = real_start(self, func, calls, weights)
+        if func is not formatting._format_piece:
+            return results
+        return lambda: events.append("black's results") or results()
+
+    monkeypatch.setattr(formatting.Cores, "start", start)
+    body = "".join(f"def f{n}(a,b):\n    return {{'a':a,'b':b, 'n':{n}}}\n" for n in range(300))
+    page = "# Title\n\n```python\nfrom pkg import Client\nx = [1,2,]\n```\n\nText.\n"
+    files = {
+        "m.py": body,
+        "docs/a.md": page,
+        "docs/b.md": page.replace("Title", "Other"),
+        "notes.md": "# No code\n",
+    }
+    ready: list[dict[str, str]] = []
+    formatted, _ = formatting.format_with_record(
+        files, "pkg", cores=2, ready=lambda done: ready.append(done) or events.append("ready")
+    )
+    assert formatted == formatting.format_tree(files, "pkg")
+    assert events[0] == "ready" and events[1:] == ["black's results"] * (len(events) - 1)
+    assert ready == [{path: formatted[path] for path in ("docs/a.md", "docs/b.md", "notes.md")}]
 
 
 def test_ruff_is_found_from_several_threads_at_once() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -240,6 +241,22 @@ def test_staged_files_are_swapped_in_with_the_rest(tmp_path: Path) -> None:
         "pkg/sub/n.py": b"n\n",
     }
     assert not list(out.rglob("*.tmp")), "what the output did not keep is gone"
+
+
+def test_two_threads_stage_at_once_into_the_same_new_folders(tmp_path: Path) -> None:
+    """A batch of models and the pages done before black's results are staged from two threads:
+    both make the same new folders, and every file of both is staged and swapped in."""
+    out = tmp_path / "out"
+    write_tree(out, {"a.txt": "a\n"})
+    staging = Staging(out)
+    shares = [{f"pkg/sub{n}/f{t}_{n}.py": f"{t} {n}\n" for n in range(200)} for t in range(2)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(staging.stage, shares))
+    files = {"a.txt": "a\n", **shares[0], **shares[1]}
+    assert len(staging.staged) == 400 and len(list(out.rglob("*.tmp"))) == 400
+    done = write_tree(out, files, (), staging)
+    assert sorted(done.written) == sorted([MANIFEST, *shares[0], *shares[1]])
+    assert {rel: text.decode() for rel, text in snapshot(out).items() if rel != MANIFEST} == files
 
 
 def test_nothing_is_staged_where_a_path_is_taken(tmp_path: Path) -> None:
