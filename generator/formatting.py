@@ -233,11 +233,13 @@ def top_level_blocks(source: str) -> list[str]:
 
 def top_level_parts(source: str) -> list[tuple[str, bool]]:
     """The source cut before each top-level class and function (with its decorators and the
-    comments above it), where black puts two blank lines; and around each top-level statement
-    black leaves as it is (`_black_fixed`: the full SDK's `models/__init__.py` is 418 KB of them,
-    0.66 s of black) where one or two blank lines set it apart, which black keeps: such a part is
-    marked True, and keeps its blank lines. Each part begins where the statement before it ends.
-    The whole source when it does not parse, for black to report."""
+    comments above it), where black puts two blank lines; around each top-level statement black
+    leaves as it is (`_black_fixed`: the full SDK's `models/__init__.py` is 418 KB of them, 0.66 s
+    of black) where one or two blank lines set it apart, which black keeps; and after imports
+    black leaves as they are, before a statement one blank line sets apart, as black sets it (a
+    model module's header, a sixth of the models' black time, and its first alias). Such a part
+    is marked True, and keeps its blank lines. Each part begins where the statement before it
+    ends. The whole source when it does not parse, for black to report."""
     try:
         body = ast.parse(source).body
     except SyntaxError:
@@ -246,6 +248,7 @@ def top_level_parts(source: str) -> list[tuple[str, bool]]:
     lines = source.split("\n")
     cuts = [(0, False)]
     fixed = [False] * len(body)  # whether each statement (with the comments above) is `_black_fixed`
+
     for n, (before, node) in enumerate(zip(body, body[1:], strict=False), 1):
         previous_end = before.end_lineno or before.lineno
         start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
@@ -257,7 +260,13 @@ def top_level_parts(source: str) -> list[tuple[str, bool]]:
             continue
         if isinstance(node, _SET_APART):
             fixed[n] = _black_fixed(source[starts[first - 1] : starts[node.end_lineno or node.lineno]])
-        if fixed[n] or fixed[n - 1]:
+        after_imports = (  # the part so far: imports black leaves as they are
+            isinstance(node, _SET_APART)
+            and isinstance(before, (ast.Import, ast.ImportFrom))
+            and first == previous_end + 2  # the one blank line black (and isort) put after imports
+            and _black_fixed(source[starts[cuts[-1][0]] : starts[previous_end]])
+        )
+        if fixed[n] or fixed[n - 1] or after_imports:
             cuts.append((previous_end, True))
     offsets = [*(starts[line] for line, _ in cuts), len(source)]
     return [(source[a:b], apart) for a, b, (_, apart) in zip(offsets, offsets[1:], cuts, strict=False)]
@@ -478,9 +487,10 @@ _PLAIN_STRINGS = re.compile(
 
 
 # lines black cannot split, which it leaves as they are however long: a string alone, a module's
-# name, a name (a test runs black on such lines over 88 columns)
+# name, a name, at the top level or under `if TYPE_CHECKING:` (a test runs black on such lines
+# over 88 columns)
 _UNSPLITTABLE = re.compile(
-    r'    "[\w.]*"(?:: "[\w.]*")?,|    from [\w.]+ import \(|        \w+(?: as \w+)?,|# .*'
+    r'    "[\w.]*"(?:: "[\w.]*")?,|(?:    )?from [\w.]+ import \(|(?:    )?    \w+(?: as \w+)?,|# .*'
 )
 
 
@@ -507,7 +517,7 @@ def _plain_imports(source: str) -> bool:
     if not source.isascii() or "\n\n\n" in source.rstrip("\n") or source.startswith("\n"):
         return False
     text = source.rstrip("\n") + "\n"
-    if any(len(line) > 88 for line in text.splitlines()):
+    if any(len(line) > 88 and not _UNSPLITTABLE.fullmatch(line) for line in text.splitlines()):
         return False
     position = 0
     while position < len(text):

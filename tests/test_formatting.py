@@ -108,6 +108,9 @@ def test_the_runtime_is_copied_in_the_style_formatting_would_give_it() -> None:
         ("from a import b\nx = 1\n", False),
         ("from a import b\n\n\nfrom c import d\n", False),
         ("from a import " + ", ".join(f"name{i}" for i in range(20)) + "\n", False),  # too long
+        # a module's name or a name black cannot split, however long
+        (f"from .{'name' * 24} import (\n    {'Name' * 24},\n)\n", True),
+        (f"from .{'name' * 24} import {'Name' * 24}\n", False),  # black wraps it
     ],
 )
 def test_a_block_of_plain_imports_skips_black_only_where_black_would_keep_it(block: str, plain: bool) -> None:
@@ -176,6 +179,32 @@ def test_statements_black_leaves_are_parts_of_their_own_where_blank_lines_set_th
         ],
     )
     assert joined == source
+
+
+def test_a_statement_after_imports_black_leaves_is_a_part_of_its_own() -> None:
+    """A model module's first alias, after its header of plain imports and the one blank line
+    black (and isort) put there, is cut from the header, which then skips black; the parts join
+    back to the source, and the file formats as black formats it whole. Not after imports black
+    would change, nor after two blank lines (black makes them one)."""
+    header = "# Generated.\n\nfrom __future__ import annotations\n\nfrom .a import A\nfrom .b import B\n"
+    alias = '\nX = TypeAliasType("X", A|B)\n"""An alias."""\n'
+    tail = "\n\nclass C(BaseModel):\n    x: X\n"
+    source = header + alias + tail
+    parts = formatting.top_level_parts(source)
+    assert parts == [(header, False), (alias, True), (tail, False)]
+    assert formatting._black_fixed(header)
+    joined = formatting._join(
+        "m.py",
+        [
+            part
+            for text, apart in parts
+            for part in ([text] if not apart else ["\n" * (len(text) - len(text.lstrip("\n")) + 1), text])
+        ],
+    )
+    assert joined == source
+    assert formatting.format_tree({"m.py": source}, "pkg")["m.py"] == _black_on_whole_file(source, "pkg")
+    for crowded in (header + "\n" + alias + tail, header.replace("import A", "import (A)") + alias + tail):
+        assert [apart for _, apart in formatting.top_level_parts(crowded)] == [False, False]
 
 
 def _written_with_record(
