@@ -29,11 +29,13 @@ import re
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import isort
@@ -89,6 +91,7 @@ def format_with_record(
     formatted_already: frozenset[str] = frozenset(),
     cores: int | Cores = 0,
     ready: Callable[[dict[str, str]], None] | None = None,
+    known: Mapping[str, str] = MappingProxyType({}),
 ) -> tuple[dict[str, str], dict[str, Entry]]:
     """The formatted files, and what the record says of each. A file is taken as it is when it
     is `formatted_already`, from the output folder (`prior`) when it was formatted from the same
@@ -96,11 +99,13 @@ def format_with_record(
     or else formatted; a file formatted anew takes its unchanged pieces from its copy in the
     folder. The work spreads over `cores` (all of them when 0). The files formatted anew whose
     pieces are all known before black's results go to `ready` while black works (the writer
-    stages them meanwhile)."""
+    stages them meanwhile). `known`: code pieces formatted already (`formatted_ahead`), by source."""
     if isinstance(cores, Cores):
-        return _format_with_record(files, package, prior or Prior(), formatted_already, cores, ready)
+        return _format_with_record(files, package, prior or Prior(), formatted_already, cores, ready, known)
     with Cores(cores or spare_cores()) as on_cores:
-        return _format_with_record(files, package, prior or Prior(), formatted_already, on_cores, ready)
+        return _format_with_record(
+            files, package, prior or Prior(), formatted_already, on_cores, ready, known
+        )
 
 
 def _format_with_record(
@@ -110,6 +115,7 @@ def _format_with_record(
     formatted_already: frozenset[str],
     cores: Cores,
     ready: Callable[[dict[str, str]], None] | None,
+    known: Mapping[str, str],
 ) -> tuple[dict[str, str], dict[str, Entry]]:
     done: dict[str, str] = {}
     entries: dict[str, Entry] = {}
@@ -154,7 +160,7 @@ def _format_with_record(
         if ready is not None and joined:
             ready(dict(joined))
 
-    formatted = _format_pieces(pieces, reusable, cores, meanwhile)
+    formatted = _format_pieces(pieces, reusable, cores, meanwhile, known)
     for path, parts in split.items():
         try:
             text = (
@@ -183,10 +189,14 @@ def _pieces_on_disk(path: str, text: str, entry: Entry) -> dict[str, str]:
     return dict(zip(entry.pieces, found, strict=True)) if len(found) == len(entry.pieces) else {}
 
 
+def _as_written(text: str) -> str:
+    """A lone surrogate (from a spec's "\\ud800") cannot be written as UTF-8: it stays an escape,
+    which inside a Python string literal means the same character."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _split(path: str, text: str, package: str) -> list[_Piece | str]:
-    # a lone surrogate (from a spec's "\\ud800") cannot be written as UTF-8: it stays an escape,
-    # which inside a Python string literal means the same character
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    text = _as_written(text)
     if path.endswith(".py"):
         parts: list[_Piece | str] = []
         for block, apart in top_level_parts(_sort_imports(text, package)):
@@ -391,10 +401,11 @@ def _format_pieces(
     on_disk: dict[str, str],
     cores: Cores,
     meanwhile: Callable[[dict[_Piece, str | InvalidInput]], None] = lambda known: None,
+    known: Mapping[str, str] = MappingProxyType({}),
 ) -> dict[_Piece, str | InvalidInput]:
-    """Pieces from the files on disk or the cache; the rest formatted, on `cores` when there is
-    enough. `meanwhile` is given the pieces known before black's (ruff's, the cache's) while
-    black works on the others."""
+    """Pieces from `known` (code pieces formatted ahead, by source), the files on disk or the
+    cache; the rest formatted, on `cores` when there is enough. `meanwhile` is given the pieces
+    known before black's (ruff's, the cache's) while black works on the others."""
     out: dict[_Piece, str | InvalidInput] = {}
     todo: list[_Piece] = []
     keys = {piece: results.key("format-piece", piece.package, piece.source) for piece in pieces}
@@ -402,6 +413,9 @@ def _format_pieces(
     for piece in pieces:
         if not piece.package and _black_fixed(piece.source):
             out[piece] = piece.source  # what black would return, without its second of a millisecond
+            continue
+        if not piece.package and piece.source in known:
+            out[piece] = known[piece.source]
             continue
         cached = on_disk.get(piece.digest)
         if cached is not None and not verdicts.known(piece.digest, digest(cached)):
@@ -443,6 +457,17 @@ def _format_pieces(
             results.put("format-piece", keys[piece], text)
         out[piece] = text
     return out
+
+
+def formatted_ahead(statements: Iterable[str], cores: int | Cores = 0) -> dict[str, str]:
+    """Top-level statements formatted as the pieces of a file that holds them alone (between
+    blank lines, as `top_level_parts` cuts) would be, by the piece's source, for `format_with_record`'s
+    `known`: a model module's definitions, made while the group they are in is not yet whole. One
+    black cannot format is left out (its file reports it)."""
+    pieces = {_Piece(_as_written(text).strip("\n") + "\n") for text in statements}
+    with nullcontext(cores) if isinstance(cores, Cores) else Cores(cores or spare_cores()) as on_cores:
+        formatted = _format_pieces(pieces, {}, on_cores)
+    return {piece.source: text for piece, text in formatted.items() if isinstance(text, str)}
 
 
 def _laid_out_by_ruff(

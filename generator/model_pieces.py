@@ -206,6 +206,10 @@ class Assembly:
         self._components.update((k, c) for k, c in run.components.items() if self._piece_of.get(k) == piece)
         return True
 
+    def owned(self, piece: int) -> list[str]:
+        """The definitions taken from the run of `piece` so far, in its order."""
+        return [text for p, _, text, _ in self._chosen.values() if p == piece]
+
     def module(self, header: str) -> tuple[str, dict[str, str], Statements | None] | None:
         """The one module, definitions and imports in the pieces' order, and its `statements`
         when every run's facts are known; None when a run made a definition its owner's run did

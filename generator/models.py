@@ -61,13 +61,16 @@ def generate_models(
     reserved: frozenset[str] = SDK_NAMES,
     on_disk: ModelsOnDisk | None = None,
     on_group: Callable[[ModelSource], None] = lambda part: None,
+    on_definitions: Callable[[list[str]], None] = lambda texts: None,
 ) -> ModelSource:
     """Run datamodel-code-generator on the component schemas of the prepared spec, group by group
     (`model_groups`); the models derive from the runtime's BaseModel. Groups whose models would
     take the same name (a class, an import, a module) are generated together instead. A group the
     output folder holds already (`on_disk`) is taken from there; so are the names of a group made
     and then joined to another last time, which tell the same joins. Each group's models go to
-    `on_group` once made, a joined group's too: the modules of the result are theirs."""
+    `on_group` once made, a joined group's too: the modules of the result are theirs. A large
+    group's definitions go to `on_definitions` as each piece's run is made, while the others run
+    (`_made`): the statements its modules are likely to hold, to be formatted meanwhile."""
     schemas = (spec.get("components") or {}).get("schemas")
     if not schemas:
         return _inspect(f"{HEADER}\n\nfrom __future__ import annotations\n", {})
@@ -79,7 +82,9 @@ def generate_models(
     def models_of(group: list[str], source: ModelsOnDisk | None = None) -> ModelSource:
         part = known.get(tuple(group))
         if part is None or (part.names_only and source is None):
-            part = known[tuple(group)] = _group_models(doc, spec, group, package, names, source)
+            part = known[tuple(group)] = _group_models(
+                doc, spec, group, package, names, source, on_definitions
+            )
             if not part.names_only:
                 on_group(part)
         return part
@@ -112,10 +117,12 @@ def _group_models(
     package: str,
     names: Names,
     on_disk: ModelsOnDisk | None = None,
+    on_definitions: Callable[[list[str]], None] = lambda texts: None,
 ) -> ModelSource:
     """The models of some component schemas, which refer to no others: from the output folder
     when it holds them, else made from the schemas without their descriptions (`descriptions`; the
-    API's own description and summary are left out too), or as they are when that fails."""
+    API's own description and summary are left out too), or as they are when that fails. The
+    definitions made on the way (`_made`) go to `on_definitions` with their descriptions."""
     chosen = set(keys)
     schemas = {key: schema for key, schema in spec["components"]["schemas"].items() if key in chosen}
     skeleton, descriptions = without_descriptions(schemas)
@@ -126,7 +133,13 @@ def _group_models(
     found = on_disk.group(key, keys) if on_disk is not None else None
     if found is not None:
         return _recovered(key, found, keys, list(schemas))
-    source = _cached_models(doc, lean, made_by, package, names, on_disk)
+
+    def described(texts: list[str]) -> None:
+        on_definitions(
+            [d for d in (with_descriptions(text, descriptions) for text in texts) if d is not None]
+        )
+
+    source = _cached_models(doc, lean, made_by, package, names, on_disk, described)
     text = with_descriptions(source.text, descriptions)
     modules = [(m, with_descriptions(m.text, descriptions)) for m in source.modules]
     if text is None or any(written is None for _, written in modules):
@@ -186,6 +199,7 @@ def _cached_models(
     package: str,
     names: Names,
     on_disk: ModelsOnDisk | None = None,
+    on_definitions: Callable[[list[str]], None] = lambda texts: None,
 ) -> ModelSource:
     """The models of a part of the spec (`_models_part`): a run takes seconds on a large spec, and
     is pure, so it is cached by all it reads (`name`, its `_models_key`), with the runs of its
@@ -206,7 +220,7 @@ def _cached_models(
             digests,
             pieces=runs,
         )
-    text, components, runs, parsed = _made(doc, part, package, names, on_disk)
+    text, components, runs, parsed = _made(doc, part, package, names, on_disk, on_definitions)
     source = _inspect(text, components, parsed)
     modules = [[m.name, m.text, list(m.names)] for m in source.modules]
     imports = {alias: list(found) for alias, found in source.imports.items()}
@@ -216,25 +230,35 @@ def _cached_models(
 
 
 def _made(
-    doc: Document, part: dict[str, Any], package: str, names: Names, on_disk: ModelsOnDisk | None
+    doc: Document,
+    part: dict[str, Any],
+    package: str,
+    names: Names,
+    on_disk: ModelsOnDisk | None,
+    on_definitions: Callable[[list[str]], None] = lambda texts: None,
 ) -> tuple[str, dict[str, str], dict[str, str], Statements | None]:
     """The models module of a part, the class of each component schema, the record's line of
     each piece's run and the module's `statements` when known without parsing it: made in pieces
     (`model_pieces`) when the part is large, the smallest first so that a disagreement costs
     little, else (or when the pieces disagree, or a run fails) in one run, which has no pieces.
     Pieces taken from the record that disagree are run again first, so a record's line (a file
-    anyone can edit) makes no other models than a cold run."""
+    anyone can edit) makes no other models than a cold run. The definitions of each piece run
+    here, but the last, go to `on_definitions` while the next runs (the group's modules come
+    only once all are in)."""
     split = pieces(part["components"]["schemas"])
     if len(split) > 1:
         assembly = Assembly(split)
         lines: dict[str, str] = {}
         from_record = False
+        order = sorted(range(len(split)), key=lambda i: (len(split[i][1]), i))
         try:
-            for i in sorted(range(len(split)), key=lambda i: (len(split[i][1]), i)):
-                run, recorded = _piece_run(doc, part, split[i][1], package, names, on_disk, lines)
+            for i in order:
+                run, recorded, fresh = _piece_run(doc, part, split[i][1], package, names, on_disk, lines)
                 from_record |= recorded
                 if not assembly.add(i, run):
                     break
+                if fresh and i != order[-1]:
+                    on_definitions(assembly.owned(i))
             else:
                 made = assembly.module(HEADER)
                 if made is not None:
@@ -255,10 +279,10 @@ def _piece_run(
     names: Names,
     on_disk: ModelsOnDisk | None,
     lines: dict[str, str],
-) -> tuple[PieceRun, bool]:
+) -> tuple[PieceRun, bool, bool]:
     """datamodel-code-generator's run on some of a part's schemas, parsed, cached by all it reads,
-    from the cache or else the output folder's record when either holds it (True: the record);
-    its line for the record goes to `lines`."""
+    from the cache or else the output folder's record when either holds it (True: the record),
+    else made (True: made); its line for the record goes to `lines`."""
     schemas = part["components"]["schemas"]
     piece = {**part, "components": {"schemas": {key: schemas[key] for key in reads}}}
     name = _models_key(piece, package, names)
@@ -267,11 +291,12 @@ def _piece_run(
     if found is not None:
         run = PieceRun.of_fields(found)
     recorded = found is not None and run is not None
+    made = run is None
     if run is None:
         run = PieceRun.parsed(run_datamodel_codegen(doc, piece, package, *names))
         cache.put("model-pieces", name, run.cached())
     lines[name] = record_json(run.fields())
-    return run, recorded
+    return run, recorded, made
 
 
 def _name_links(parts: list[ModelSource]) -> list[tuple[int, int]]:

@@ -162,13 +162,15 @@ def import_both_need() -> None:
 class _Early:
     """Files formatted before the render was done: their rendered text, formatted text, record;
     and every file the child shared (`shared`), formatted or not. `pending`: batches still being
-    formatted (on a thread), their files in `rendered` already; `finish` waits for them."""
+    formatted (on a thread), their files in `rendered` already; `finish` waits for them. `known`:
+    pieces formatted before the files that hold them came (`formatted_ahead`), by source."""
 
     rendered: dict[str, str]
     formatted: dict[str, str]
     entries: dict[str, Entry]
     shared: dict[str, str]
     pending: list[Future[tuple[dict[str, str], dict[str, Entry]]]] = field(default_factory=list)
+    known: dict[str, str] = field(default_factory=dict)
 
     def add(self, batch: dict[str, str], formatted: dict[str, str], entries: dict[str, Entry]) -> None:
         self.rendered.update(batch)
@@ -186,11 +188,13 @@ class _Early:
 @dataclass(frozen=True)
 class ModelFiles:
     """A group's model modules, or doc pages, rendered, which the render child shares as soon as
-    it has them; `last` marks the end of the modules."""
+    it has them; `last` marks the end of the modules. Or (`definitions`) the statements of a large
+    group's piece, made before the group's modules are (`generate_models`)."""
 
     package: str
     files: dict[str, str]
     last: bool = False
+    definitions: tuple[str, ...] = ()
 
 
 def models_made(ahead: Ahead[Any]) -> None:
@@ -211,9 +215,11 @@ def _formatted_early(
     are left `pending` while the last files go to the same workers. Else largest first in batches
     on the cores the child leaves (on two cores, in this process, where workers gain no time and
     add their pages to the peak, 30 MB of 320 on the full spec); once the child is done, the files
-    left go with the rest, on all cores. Whenever the child has nothing to send, this process
-    works out what the files it sends last mean on disk (`meanings_ahead`)."""
-    from .formatting import spare_cores
+    left go with the rest, on all cores. A large group's definitions, shared while its other
+    pieces are made, are formatted as they come (`formatted_ahead`) when the output folder holds
+    no SDK to take pieces from. Whenever the child has nothing to send, this process works out
+    what the files it sends last mean on disk (`meanings_ahead`)."""
+    from .formatting import formatted_ahead, spare_cores
     from .meanings_ahead import MeaningsAhead
 
     early = _Early({}, {}, {}, {})
@@ -227,10 +233,12 @@ def _formatted_early(
             formatting = beside.submit(_formatted_batch, shared.files, shared.package, prior, cores, output)
             early.pending.append(formatting)
         else:
+            if shared.definitions and not prior.entries and ahead.running():
+                early.known.update(formatted_ahead(shared.definitions, count))
             for batch in _batches(shared.files, EARLY_BATCH_BYTES * count):
                 if not ahead.running():
                     break
-                early.add(batch, *_formatted_batch(batch, shared.package, prior, count, output))
+                early.add(batch, *_formatted_batch(batch, shared.package, prior, count, output, early.known))
         meanings = meanings or MeaningsAhead(shared.package, prior)  # the child named the package
         while not ahead.ready() and meanings.step(early.shared):
             pass
@@ -245,10 +253,11 @@ def _formatted_batch(
     prior: Prior,
     cores: int | Cores | None,
     output: Callable[[dict[str, str]], None] | None,
+    known: dict[str, str] | None = None,
 ) -> tuple[dict[str, str], dict[str, Entry]]:
     from .formatting import format_with_record
 
-    formatted, entries = format_with_record(files, package, prior, cores=cores or 0)
+    formatted, entries = format_with_record(files, package, prior, cores=cores or 0, known=known or {})
     if output is not None:
         output(formatted)
     return formatted, entries
@@ -339,7 +348,9 @@ def _formatted_files(
 
     early = early or _Early({}, {}, {}, {})
     rest = {path: text for path, text in files.items() if early.rendered.get(path) != text}
-    result, entries = format_with_record(rest, package, prior, verbatim_paths(package), cores or 0, output)
+    result, entries = format_with_record(
+        rest, package, prior, verbatim_paths(package), cores or 0, output, early.known
+    )
     early.finish()
     result = {path: result[path] if path in rest else early.formatted[path] for path in files}
     entries = {path: entries[path] if path in rest else early.entries[path] for path in files}
@@ -376,6 +387,9 @@ def render_document(
         if share(ModelFiles(package, files)) and shared is not None:
             shared.update(files)
 
+    def share_definitions(texts: list[str]) -> None:
+        share(ModelFiles(package, {}, definitions=tuple(texts)))
+
     reserved = SDK_NAMES | sdk_class_names(spec, config)
     schemas = EffectiveSchemas(spec)
 
@@ -388,6 +402,7 @@ def render_document(
                 reserved,
                 on_disk,
                 lambda part: share_files({model_module_path(package, m.name): m.text for m in part.modules}),
+                share_definitions,
             )
         finally:
             codegen_worker.done()

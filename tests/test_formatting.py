@@ -261,9 +261,7 @@ def test_files_taken_from_the_record_are_compared_with_their_render_once(
     prior = read_prior(out)
     client = next(path for path in formatted if path.endswith("/_client.py"))
     prior.files[client] += "\nEXTRA = 1\n"
-    monkeypatch.setattr(
-        formatting, "_format_pieces", lambda pieces, on_disk, cores, meanwhile: {p: p.source for p in pieces}
-    )
+    monkeypatch.setattr(formatting, "_format_pieces", lambda pieces, *rest: {p: p.source for p in pieces})
     again, _ = formatting.format_with_record(files, package, prior)
     assert [path for path in formatted if again[path] != formatted[path]] == [client]
     assert "EXTRA" not in again[client]
@@ -346,9 +344,7 @@ def test_a_files_meaning_worked_out_beforehand_spares_parsing_it_again(
     ahead = MeaningsAhead(package, prior)
     while ahead.step({}):
         pass
-    monkeypatch.setattr(
-        formatting, "_format_pieces", lambda pieces, on_disk, cores, meanwhile: {p: p.source for p in pieces}
-    )
+    monkeypatch.setattr(formatting, "_format_pieces", lambda pieces, *rest: {p: p.source for p in pieces})
     again, _ = formatting.format_with_record(files, package, prior)
     assert [path for path in formatted if again[path] != formatted[path]] == [client]
     assert "EXTRA" not in again[client]
@@ -733,6 +729,29 @@ def test_pages_ruff_lays_out_are_ready_while_black_formats_the_rest(monkeypatch:
     assert formatted == formatting.format_tree(files, "pkg")
     assert events[0] == "ready" and events[1:] == ["black's results"] * (len(events) - 1)
     assert ready == [{path: formatted[path] for path in ("docs/a.md", "docs/b.md", "notes.md")}]
+
+
+def test_statements_formatted_ahead_are_the_pieces_of_the_files_that_hold_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A model module's definitions, formatted before the module comes (`formatted_ahead`), are
+    its pieces as black formats them: the module takes them without black."""
+    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    classes = [
+        "class A(BaseModel):\n    x: int=1\n    y: Annotated[str|None, Field(description='Why.')] = None",
+        'class B(BaseModel):\n    """A \ud800 lone surrogate."""\n    a: A',
+    ]
+    alias = 'C = TypeAliasType("C", A|B)'
+    module = "# Generated.\n\nfrom __future__ import annotations\n\nfrom .x import BaseModel\n"
+    module += f"\n{alias}\n\n\n" + "\n\n\n".join(classes) + "\n"
+    ahead = formatting.formatted_ahead([*classes, alias, "def broken(:"], cores=1)
+    assert len(ahead) == 3  # one black cannot format is left to its file
+    monkeypatch.setattr(formatting, "_format_piece", _format_piece_noted)
+    _BLACK_HERE.clear()
+    formatted, _ = formatting.format_with_record({"m.py": module}, "pkg", cores=1, known=ahead)
+    assert formatted["m.py"] == _black_on_whole_file(module, "pkg")
+    assert _BLACK_HERE == []
+    assert all(text in formatted["m.py"] for text in ahead.values())
 
 
 def test_ruff_is_found_from_several_threads_at_once() -> None:

@@ -16,11 +16,13 @@ from typing import Any
 import pytest
 
 from generator import model_pieces
+from generator.loader import load
 from generator.model_codegen import HEADER, CodegenRun
 from generator.model_pieces import Assembly, PieceRun, pieces
-from generator.models import _inspect
+from generator.models import _inspect, generate_models
+from generator.prepare import prepare_spec
 from tests.conftest import needs_shared
-from tests.test_model_groups import FULL, _formatted, _models, _one_run, recorded_runs
+from tests.test_model_groups import FULL, PACKAGE, _formatted, _models, _one_run, recorded_runs
 from tests.test_models_on_disk import _generate, _tree, logged_runs
 
 
@@ -270,6 +272,63 @@ def test_the_same_tree_whatever_pieces_the_cache_holds(
     _generate(edited, tmp_path / "cold", tmp_path / "cache-cold", monkeypatch)
     assert _tree(tmp_path / "warm") == _tree(tmp_path / "clone") == _tree(tmp_path / "cold")
     assert "email: str | None = None" in (tmp_path / "cold" / "pieces" / "models" / "payer.py").read_text()
+
+
+def test_each_pieces_definitions_but_the_last_are_handed_on_as_they_are_made(
+    runs: list[list[str]], tmp_path: Path
+) -> None:
+    """While a large group's other pieces run, the definitions of each piece made (not taken
+    from the cache) go to `on_definitions`, with their descriptions, but for the last piece's
+    (the group's modules come right after it): the statements the group's modules hold."""
+    spec = _spec()
+    spec["components"]["schemas"]["Payer"]["description"] = "Who pays the invoice."
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    doc = load(path)
+    handed: list[list[str]] = []
+    made = generate_models(doc, prepare_spec(doc.data, PACKAGE, {}), PACKAGE, on_definitions=handed.append)
+    assert len(runs) == 3 and len(handed) == 2  # the smallest two pieces first, then the last
+    definitions = [text for texts in handed for text in texts]
+    assert {"Order", "OrderLine", "Invoice", "Payer"} <= {
+        text.split("(")[0].removeprefix("class ") for text in definitions
+    }
+    assert any('"""\n    Who pays the invoice.\n    """' in text for text in definitions)
+    assert all(any(text in module.text for module in made.modules) for text in definitions)
+    handed.clear()
+    generate_models(doc, prepare_spec(doc.data, PACKAGE, {}), PACKAGE, on_definitions=handed.append)
+    assert handed == []  # every run from the cache: nothing made, nothing to do meanwhile
+
+
+def test_a_cold_run_formats_a_groups_definitions_while_its_other_pieces_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parent formats the definitions the render child hands on (on the large-spec path)
+    as they come, and its files take them: the tree is the one made without them. Not where the
+    output folder holds an SDK already, whose files' pieces are taken from there instead."""
+    from generator import formatting, pipeline
+
+    _small_pieces(monkeypatch)
+    monkeypatch.setattr(pipeline, "SHARED_CORES_MAX_BYTES", 0)
+    monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    ahead: list[list[str]] = []
+    real = formatting.formatted_ahead
+
+    def noted(statements: list[str], cores: int) -> dict[str, str]:
+        ahead.append(list(statements))
+        return real(statements, cores)
+
+    monkeypatch.setattr(formatting, "formatted_ahead", noted)
+    _generate(_spec(), tmp_path / "sdk", tmp_path / "cache", monkeypatch)
+    assert len(ahead) == 2 and any(text.startswith("class Payer(") for text in ahead[1] + ahead[0])
+    with monkeypatch.context() as patch:
+        patch.setattr(formatting, "formatted_ahead", lambda statements, cores: {})
+        _generate(_spec(), tmp_path / "plain", tmp_path / "cache", monkeypatch)
+    assert _tree(tmp_path / "sdk") == _tree(tmp_path / "plain")
+    ahead.clear()
+    edited = copy.deepcopy(_spec())
+    edited["components"]["schemas"]["Payer"]["properties"]["email"] = {"type": "string"}
+    _generate(edited, tmp_path / "sdk", tmp_path / "cache", monkeypatch)
+    assert ahead == []
 
 
 def _piece_lines(record: Path) -> list[str]:
