@@ -10,7 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -115,9 +119,49 @@ def put(kind: str, name: str, value: Any) -> None:
 
 
 def put_bytes(kind: str, name: str, data: bytes) -> None:
-    """Write atomically; a cache that cannot be written is silently skipped."""
+    """Write atomically; a cache that cannot be written is silently skipped. Within
+    `written_behind`, on its thread."""
     if not enabled():
         return
+    behind = _behind
+    if behind is not None and behind[0] == os.getpid():  # not a process forked meanwhile
+        behind[1].put((kind, name, data))
+    else:
+        _write(kind, name, data)
+
+
+# `written_behind`'s: the process whose thread writes, and what it has to write
+_behind: tuple[int, queue.SimpleQueue[tuple[str, str, bytes] | None]] | None = None
+
+
+@contextmanager
+def written_behind() -> Iterator[None]:
+    """The cache's writes made on a thread while this lasts, all done when it ends. A run that
+    fills an empty cache (a fresh clone's) creates hundreds of small files, a few system calls
+    each (slow where thousands were just deleted), which its work need not wait for; an entry
+    looked up before it is written is a miss, made again the same."""
+    global _behind
+    if (_behind is not None and _behind[0] == os.getpid()) or not enabled():
+        yield
+        return
+    todo: queue.SimpleQueue[tuple[str, str, bytes] | None] = queue.SimpleQueue()
+    writer = threading.Thread(target=_write_all, args=(todo,), daemon=True)
+    writer.start()
+    _behind = (os.getpid(), todo)
+    try:
+        yield
+    finally:
+        _behind = None
+        todo.put(None)
+        writer.join()
+
+
+def _write_all(todo: queue.SimpleQueue[tuple[str, str, bytes] | None]) -> None:
+    while (entry := todo.get()) is not None:
+        _write(*entry)
+
+
+def _write(kind: str, name: str, data: bytes) -> None:
     target = _path(kind, name)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -153,10 +153,10 @@ def _format_with_record(
     pieces = {part for parts in split.values() for part in parts if isinstance(part, _Piece)}
     joined: dict[str, str] = {}  # the files whose pieces were all known before black's results
 
-    def meanwhile(known: dict[_Piece, str | InvalidInput]) -> None:
+    def meanwhile(found: dict[_Piece, str | InvalidInput]) -> None:
         for path, parts in split.items():
-            if all(isinstance(p, str) or isinstance(known.get(p), str) for p in parts):
-                joined[path] = _join(path, [known[p] if isinstance(p, _Piece) else p for p in parts])
+            if all(isinstance(p, str) or isinstance(found.get(p), str) for p in parts):
+                joined[path] = _join(path, [found[p] if isinstance(p, _Piece) else p for p in parts])
         if ready is not None and joined:
             ready(dict(joined))
 
@@ -258,7 +258,6 @@ def top_level_parts(source: str) -> list[tuple[str, bool]]:
     lines = source.split("\n")
     cuts = [(0, False)]
     fixed = [False] * len(body)  # whether each statement (with the comments above) is `_black_fixed`
-
     for n, (before, node) in enumerate(zip(body, body[1:], strict=False), 1):
         previous_end = before.end_lineno or before.lineno
         start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
@@ -400,7 +399,7 @@ def _format_pieces(
     pieces: set[_Piece],
     on_disk: dict[str, str],
     cores: Cores,
-    meanwhile: Callable[[dict[_Piece, str | InvalidInput]], None] = lambda known: None,
+    meanwhile: Callable[[dict[_Piece, str | InvalidInput]], None] = lambda found: None,
     known: Mapping[str, str] = MappingProxyType({}),
 ) -> dict[_Piece, str | InvalidInput]:
     """Pieces from `known` (code pieces formatted ahead, by source), the files on disk or the

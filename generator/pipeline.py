@@ -139,7 +139,10 @@ class _RenderRest:
 
     def __call__(self) -> _Rest:
         shared: dict[str, str] = {}
-        api, files = render_document(self.doc, self.config, _Stages(self.progress), self.from_output, shared)
+        with cache.written_behind():
+            api, files = render_document(
+                self.doc, self.config, _Stages(self.progress), self.from_output, shared
+            )
         rest = {path: text for path, text in files.items() if shared.get(path) != text}
         return _Rest(api.package_name, api.model_groups, tuple(files), rest)
 
