@@ -155,6 +155,15 @@ def test_a_block_black_leaves_as_it_is_skips_black(block: str, fixed: bool) -> N
         assert formatting.format_str(block, mode=formatting.MODE) == block
 
 
+def _joined(parts: list[tuple[str, bool]]) -> str:
+    """`top_level_parts`' parts joined as `_join` joins formatted pieces, each as it is: a part
+    set apart after the newlines `_split` keeps before it."""
+    gapped = [
+        ["\n" * (len(text) - len(text.lstrip("\n")) + 1), text] if apart else [text] for text, apart in parts
+    ]
+    return formatting._join("m.py", [part for each in gapped for part in each])
+
+
 def test_statements_black_leaves_are_parts_of_their_own_where_blank_lines_set_them_apart() -> None:
     """They are cut out with the blank lines before them (black keeps one or two at the top level),
     never after a docstring nor between imports, and the parts join back to the source."""
@@ -170,15 +179,7 @@ def test_statements_black_leaves_are_parts_of_their_own_where_blank_lines_set_th
     assert formatting.top_level_parts('"""Doc."""\n__all__ = [\n    "A",\n]\n')[0][1] is False
     crowded = header + checking.lstrip("\n") + "\n\n\n" + names.lstrip("\n")  # none, then three blank lines
     assert [apart for _, apart in formatting.top_level_parts(crowded)] == [False]
-    joined = formatting._join(
-        "m.py",
-        [
-            part
-            for text, apart in parts
-            for part in ([text] if not apart else ["\n" * (len(text) - len(text.lstrip("\n")) + 1), text])
-        ],
-    )
-    assert joined == source
+    assert _joined(parts) == source
 
 
 def test_a_statement_after_imports_black_leaves_is_a_part_of_its_own() -> None:
@@ -193,15 +194,7 @@ def test_a_statement_after_imports_black_leaves_is_a_part_of_its_own() -> None:
     parts = formatting.top_level_parts(source)
     assert parts == [(header, False), (alias, True), (tail, False)]
     assert formatting._black_fixed(header)
-    joined = formatting._join(
-        "m.py",
-        [
-            part
-            for text, apart in parts
-            for part in ([text] if not apart else ["\n" * (len(text) - len(text.lstrip("\n")) + 1), text])
-        ],
-    )
-    assert joined == source
+    assert _joined(parts) == source
     assert formatting.format_tree({"m.py": source}, "pkg")["m.py"] == _black_on_whole_file(source, "pkg")
     for crowded in (header + "\n" + alias + tail, header.replace("import A", "import (A)") + alias + tail):
         assert [apart for _, apart in formatting.top_level_parts(crowded)] == [False, False]
