@@ -305,11 +305,20 @@ def test_a_cold_run_formats_a_groups_definitions_while_its_other_pieces_run(
     """The parent formats the definitions the render child hands on (on the large-spec path)
     as they come, and its files take them: the tree is the one made without them. Not where the
     output folder holds an SDK already, whose files' pieces are taken from there instead."""
-    from generator import formatting, pipeline
+    import time
+
+    from generator import build, formatting, pipeline
 
     _small_pieces(monkeypatch)
     monkeypatch.setattr(pipeline, "SHARED_CORES_MAX_BYTES", 0)
     monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    real_build = build.build_api
+
+    def slow_build(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.5)  # the child still at work when this process reads what it handed on
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(build, "build_api", slow_build)
     ahead: list[list[str]] = []
     real = formatting.formatted_ahead
 
