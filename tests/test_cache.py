@@ -51,8 +51,12 @@ def test_writes_go_on_a_thread_and_are_all_done_when_the_work_ends(
     assert writers[-1] == threading.current_thread().name
 
 
-def test_nothing_is_written_without_a_cache(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_a_cache_no_writer_starts_and_nothing_is_written(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SDKGEN_NO_CACHE", "1")
+    threads = threading.active_count()
     with cache.written_behind():
+        assert threading.active_count() == threads
         cache.put("examples", f"{1:064x}", True)
     assert not cache_dir.exists()
