@@ -44,6 +44,7 @@ from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
 from . import cache as results
+from .collector import collector_paused, parse
 from .format_record import Entry, Prior, digest
 from .meaning import PYTHON_FENCE, meaning_digest, same_code, same_meaning
 
@@ -251,7 +252,7 @@ def top_level_parts(source: str) -> list[tuple[str, bool]]:
     a part is marked True, and keeps its blank lines. Each part begins where the statement before
     it ends. The whole source when it does not parse, for black to report."""
     try:
-        body = ast.parse(source).body
+        body = parse(source).body
     except SyntaxError:
         return [(source, False)]
     starts = [*_line_starts(source), len(source)]
@@ -672,7 +673,7 @@ def _parenthesized_hints(source: str) -> str:
     if not _SPLIT_AT_BAR.search(source):
         return source
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except (SyntaxError, ValueError):
         return source
     starts = [*_line_starts(source), len(source)]
@@ -747,7 +748,8 @@ def _ruff_format(sources: list[str]) -> list[str | None]:
 def _format_piece(piece: _Piece, laid_out: str) -> str | InvalidInput:
     source = _sort_imports(laid_out, piece.package) if piece.package else laid_out
     try:
-        return format_str(source, mode=MODE)
+        with collector_paused(collect=True):
+            return format_str(source, mode=MODE)
     except InvalidInput as exc:
         return exc
 

@@ -14,13 +14,12 @@ is known (`meanings_ahead`).
 from __future__ import annotations
 
 import ast
-import gc
 import hashlib
 import marshal
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
+
+from .collector import collector_paused
 
 PYTHON_FENCE = re.compile(r"^```python\n(.*?)^```$", re.DOTALL | re.MULTILINE)
 
@@ -40,7 +39,7 @@ def same_code(rendered: str, formatted: str) -> bool:
 def meaning_digest(path: str, text: str) -> bytes:
     """A hash of what a Markdown page (a path ending in `.md`) or Python code means: two mean the
     same when their hashes are equal."""
-    with _collector_paused():
+    with collector_paused():
         if not path.endswith(".md"):
             return _code_digest(text)
         found = hashlib.sha256()
@@ -128,15 +127,3 @@ def _imports_sorted(block: list[ast.stmt]) -> list[ast.stmt]:
         if statement is not None:
             out.append(statement)
     return out
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for a while: a syntax tree holds no cycle."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

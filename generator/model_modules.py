@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from .collector import parse
 from .naming import member_order, safe_name, snake_case
 
 
@@ -38,7 +39,7 @@ class ModelFields(Mapping[str, Fields]):
         if module is None:
             return None
         if module.name not in self._classes:
-            body = ast.parse(module.text).body
+            body = parse(module.text).body
             self._classes[module.name] = {n.name: n for n in body if isinstance(n, ast.ClassDef)}
         return self._classes[module.name].get(name)
 

@@ -17,11 +17,11 @@ in one run, as before; the smallest pieces run first, so a disagreement is found
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .collector import parse
 from .model_codegen import CodegenRun
 from .model_groups import DisjointSets, mapped, references
 from .model_modules import Definition, Statements, statements
@@ -119,7 +119,7 @@ class PieceRun:
 
     @classmethod
     def parsed(cls, run: CodegenRun) -> PieceRun:
-        module_imports, definitions = statements(ast.parse(run.text), run.text.splitlines())
+        module_imports, definitions = statements(parse(run.text), run.text.splitlines())
         return cls(
             [(module, names) for _, module, names in module_imports],
             [(name, "\n".join(d.lines), d.rebuild) for name, d in definitions.items()],

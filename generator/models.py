@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from collections.abc import Callable
@@ -11,6 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from . import cache, codegen_worker
+from .collector import parse
 from .descriptions import plain_object, with_descriptions, without_descriptions
 from .diagnostics import SpecError
 from .loader import Document
@@ -356,7 +356,7 @@ def _definitions(text: str) -> str:
 def _inspect(text: str, components: dict[str, str], parsed: Statements | None = None) -> ModelSource:
     """The module's names and imports, and its split into the models package; `parsed`: its
     `statements` when they are known without parsing it (as for an assembly of pieces' runs)."""
-    imports, definitions = parsed or statements(ast.parse(text), text.splitlines())
+    imports, definitions = parsed or statements(parse(text), text.splitlines())
     names = [name for name, definition in definitions.items() if definition.named]
     mutable = {name for name, definition in definitions.items() if definition.mutable}
     headers = (HEADER, MUTABLE_DEFAULTS_HEADER)

@@ -9,6 +9,7 @@ import ast
 from collections.abc import Iterator
 from typing import Any
 
+from .collector import parse
 from .walk import iter_schemas
 
 OPEN_ENUM = "OpenEnum"
@@ -27,7 +28,7 @@ def discriminating_properties(spec: dict[str, Any]) -> frozenset[str]:
 def open_string_enums(text: str, closed: frozenset[str]) -> str:
     """`text` (a models module) with each string `Literal` of a field or type alias wrapped in
     `OpenEnum[...]`, except fields named in `closed`; the runtime import gains OpenEnum."""
-    module = ast.parse(text)
+    module = parse(text)
     data = text.encode("utf-8")  # ast offsets count UTF-8 bytes
     lines = [0]
     for line in data.splitlines(keepends=True):

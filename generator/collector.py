@@ -1,0 +1,36 @@
+"""The cyclic garbage collector paused around work that makes many objects and few cycles.
+
+The collector wakes every 700 new container objects and, every tenth and hundredth time, walks
+the older ones too: a syntax tree or a black tree growing to a million nodes is walked again and
+again as it grows. With the collector paused, a module's `ast.parse` takes a third less time and
+black a sixth less (its nodes know their parents, so the cycles it leaves are collected once, at
+the end).
+"""
+
+from __future__ import annotations
+
+import ast
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def collector_paused(collect: bool = False) -> Iterator[None]:
+    """The collector off meanwhile (as it was, after: a thread that paused it too leaves it on);
+    with `collect`, the cycles made meanwhile are collected at the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collect:
+            gc.collect(0)  # what was made meanwhile is all in the youngest generation
+        if enabled:
+            gc.enable()
+
+
+def parse(source: str) -> ast.Module:
+    """`ast.parse`, with the collector paused: a syntax tree holds no cycle."""
+    with collector_paused():
+        return ast.parse(source)
